@@ -1,0 +1,77 @@
+using System.Numerics.Tensors;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>
+/// Matrix products, in the forms a linear layer needs (W stored [out, in] as in PyTorch):
+/// forward Y = X·Wᵀ + b, input gradient dX = dY·W, weight gradient dW += dYᵀ·X and
+/// bias gradient db += Σ_rows dY. All run on <see cref="GemmDriver"/>, the BLIS-style
+/// blocked product, with the micro-kernel of <see cref="GemmPaths.Best"/>.
+/// </summary>
+public static class Gemm
+{
+    /// <summary>C = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>;
+    /// op transposes its operand when the matching flag is set.</summary>
+    public static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate)
+        => Multiply(a, transposeA, b, transposeB, c, accumulate, GemmPaths.Best);
+
+    internal static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate, GemmPath path)
+    {
+        int m = transposeA ? a.Columns : a.Rows, k = transposeA ? a.Rows : a.Columns;
+        int kb = transposeB ? b.Columns : b.Rows, n = transposeB ? b.Rows : b.Columns;
+        if (kb != k)
+            throw new ArgumentException($"inner dimensions differ: op(a) is {Shape.Describe(m, k)} and op(b) is {Shape.Describe(kb, n)}", nameof(b));
+        if (c.Rows != m || c.Columns != n)
+            throw new ArgumentException($"c has shape {c.ToString()} but op(a)·op(b) is {Shape.Describe(m, n)}", nameof(c));
+        if (!GemmPaths.IsSupported(path))
+            throw new PlatformNotSupportedException($"GEMM path {path} is not supported by this processor");
+        if (!accumulate) c.Clear();
+        GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, path);
+    }
+
+    /// <summary>Forward of a linear layer: y = x·weightᵀ + bias, for x [B, in], weight [out, in], bias [out], y [B, out].</summary>
+    public static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y)
+        => LinearForward(x, weight, bias, y, GemmPaths.Best);
+
+    internal static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path)
+    {
+        if (x.Columns != weight.Columns)
+            throw new ArgumentException($"x has shape {x.ToString()} but weight {weight.ToString()} expects {weight.Columns} input columns", nameof(x));
+        Shape.CheckLength(bias.Length, weight.Rows, nameof(bias));
+        Shape.Check(y, x.Rows, weight.Rows, nameof(y));
+        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
+        Multiply(x, false, weight, true, y, accumulate: true, path);
+    }
+
+    /// <summary>Input gradient of a linear layer: dx = dy·weight, for dy [B, out], weight [out, in], dx [B, in] (overwritten).</summary>
+    public static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx)
+        => LinearBackwardInput(dy, weight, dx, GemmPaths.Best);
+
+    internal static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx, GemmPath path)
+    {
+        if (dy.Columns != weight.Rows)
+            throw new ArgumentException($"dy has shape {dy.ToString()} but weight {weight.ToString()} has {weight.Rows} outputs", nameof(dy));
+        Shape.Check(dx, dy.Rows, weight.Columns, nameof(dx));
+        Multiply(dy, false, weight, false, dx, accumulate: false, path);
+    }
+
+    /// <summary>Weight gradient of a linear layer: dWeight += dyᵀ·x, for dy [B, out], x [B, in], dWeight [out, in].</summary>
+    public static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight)
+        => LinearBackwardWeight(dy, x, dWeight, GemmPaths.Best);
+
+    internal static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, GemmPath path)
+    {
+        if (dy.Rows != x.Rows)
+            throw new ArgumentException($"dy has shape {dy.ToString()} and x has shape {x.ToString()}: the batch sizes differ", nameof(x));
+        Shape.Check(dWeight, dy.Columns, x.Columns, nameof(dWeight));
+        Multiply(dy, true, x, false, dWeight, accumulate: true, path);
+    }
+
+    /// <summary>Bias gradient of a linear layer: dBias[j] += Σ_r dy[r, j].</summary>
+    public static void AccumulateColumnSums(ReadOnlyMatrixSpan dy, Span<float> dBias)
+    {
+        Shape.CheckLength(dBias.Length, dy.Columns, nameof(dBias));
+        for (int r = 0; r < dy.Rows; r++) TensorPrimitives.Add(dBias, dy[r], dBias);
+    }
+}

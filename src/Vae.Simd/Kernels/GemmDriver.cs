@@ -1,0 +1,161 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>
+/// C += op(A)·op(B) as the five BLIS loops around one micro-kernel. A is packed into MR-row
+/// panels per MC×KC block so the micro-kernel reads it contiguously; B is read in place when
+/// its rows are already contiguous along N (the dX and dW forms) and packed into NR-wide
+/// panels otherwise (the forward form, where B = Wᵀ). Partial tiles at the edges go through
+/// a zero-padded scratch tile, so the micro-kernel only ever sees full tiles.
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    // A block of MC rows × KC depth stays in L2 (96 × 256 × 4 B = 96 KiB at most); NC bounds
+    // the packed B block to KC × NC floats.
+    private const int MC = 96;
+    private const int NC = 1024;
+
+    /// <summary>Per-thread packing buffers, grown once and reused: a product allocates nothing in steady state.</summary>
+    [ThreadStatic] private static float[]? s_packA;
+    [ThreadStatic] private static float[]? s_packB;
+    [ThreadStatic] private static float[]? s_tile;
+
+    /// <summary>op(X)(i, j) = X[i·rowStep + j·colStep]: one description for a matrix and its transpose.</summary>
+    private readonly struct Operand(float* data, nint rowStep, nint colStep)
+    {
+        public readonly float* Data = data;
+        public readonly nint RowStep = rowStep;
+        public readonly nint ColStep = colStep;
+        public float* At(int i, int j) => Data + i * RowStep + j * ColStep;
+    }
+
+    public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, GemmPath path)
+    {
+        int m = c.Rows, n = c.Columns, k = transposeA ? a.Rows : a.Columns;
+        if (m == 0 || n == 0 || k == 0) return;
+        var g = GemmMicroKernels.For(path);
+        var kernel = GemmMicroKernels.Kernel(path);
+        float[] packA = Rent(ref s_packA, MC * g.KC);
+        float[] packB = Rent(ref s_packB, g.KC * NC);
+        float[] tile = Rent(ref s_tile, g.MR * g.NR);
+
+        fixed (float* pa = a.Data, pb = b.Data, pc = c.Data, bufA = packA, bufB = packB, bufTile = tile)
+        {
+            var opA = transposeA ? new Operand(pa, 1, a.Stride) : new Operand(pa, a.Stride, 1);
+            var opB = transposeB ? new Operand(pb, 1, b.Stride) : new Operand(pb, b.Stride, 1);
+            bool bRowsContiguous = opB.ColStep == 1;
+            nint ldc = c.Stride;
+
+            for (int jc = 0; jc < n; jc += NC)
+            {
+                int nc = Math.Min(NC, n - jc);
+                for (int pcK = 0; pcK < k; pcK += g.KC)
+                {
+                    int kc = Math.Min(g.KC, k - pcK);
+                    // Pack every NR panel that cannot be read in place: all of them when B is
+                    // transposed, only the ragged last one when B's rows are contiguous.
+                    for (int jr = 0; jr < nc; jr += g.NR)
+                    {
+                        int nr = Math.Min(g.NR, nc - jr);
+                        if (!bRowsContiguous || nr < g.NR)
+                            PackB(opB, pcK, jc + jr, kc, nr, g.NR, bufB + (jr / g.NR) * g.NR * g.KC);
+                    }
+                    for (int ic = 0; ic < m; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m - ic);
+                        for (int ir = 0; ir < mc; ir += g.MR)
+                            PackA(opA, ic + ir, pcK, Math.Min(g.MR, mc - ir), kc, g.MR, bufA + ir * g.KC);
+
+                        for (int jr = 0; jr < nc; jr += g.NR)
+                        {
+                            int nr = Math.Min(g.NR, nc - jr);
+                            float* bPanel;
+                            nint ldb;
+                            if (bRowsContiguous && nr == g.NR) { bPanel = opB.At(pcK, jc + jr); ldb = opB.RowStep; }
+                            else { bPanel = bufB + (jr / g.NR) * g.NR * g.KC; ldb = g.NR; }
+
+                            for (int ir = 0; ir < mc; ir += g.MR)
+                            {
+                                int mr = Math.Min(g.MR, mc - ir);
+                                float* cTile = pc + (ic + ir) * ldc + jc + jr;
+                                if (mr == g.MR && nr == g.NR)
+                                {
+                                    kernel(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
+                                }
+                                else
+                                {
+                                    new Span<float>(bufTile, g.MR * g.NR).Clear();
+                                    kernel(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, g.NR);
+                                    for (int i = 0; i < mr; i++)
+                                        for (int j = 0; j < nr; j++)
+                                            cTile[i * ldc + j] += bufTile[i * g.NR + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies op(A)[row0 .. row0+rows, k0 .. k0+kc] into an MR-row panel laid out [k][MR], zero-padding missing rows.</summary>
+    private static void PackA(Operand a, int row0, int k0, int rows, int kc, int mr, float* dst)
+    {
+        if (a.RowStep == 1)
+        {
+            // A is a transposed matrix: the MR values of one k are contiguous in memory.
+            for (int k = 0; k < kc; k++)
+            {
+                float* src = a.At(row0, k0 + k);
+                float* d = dst + k * mr;
+                int i = 0;
+                for (; i < rows; i++) d[i] = src[i];
+                for (; i < mr; i++) d[i] = 0f;
+            }
+            return;
+        }
+        for (int i = 0; i < rows; i++)
+        {
+            float* src = a.At(row0 + i, k0);
+            for (int k = 0; k < kc; k++) dst[k * mr + i] = src[k];
+        }
+        for (int i = rows; i < mr; i++)
+            for (int k = 0; k < kc; k++) dst[k * mr + i] = 0f;
+    }
+
+    /// <summary>Copies op(B)[k0 .. k0+kc, col0 .. col0+cols] into an NR-wide panel laid out [k][NR], zero-padding missing columns.</summary>
+    private static void PackB(Operand b, int k0, int col0, int kc, int cols, int nr, float* dst)
+    {
+        if (b.ColStep == 1)
+        {
+            for (int k = 0; k < kc; k++)
+            {
+                float* src = b.At(k0 + k, col0);
+                float* d = dst + k * nr;
+                int j = 0;
+                for (; j < cols; j++) d[j] = src[j];
+                for (; j < nr; j++) d[j] = 0f;
+            }
+            return;
+        }
+        // B is a transposed matrix (the forward form): each column of the panel is a contiguous row of W.
+        for (int j = 0; j < cols; j++)
+        {
+            float* src = b.At(k0, col0 + j);
+            for (int k = 0; k < kc; k++) dst[k * nr + j] = src[k];
+        }
+        for (int j = cols; j < nr; j++)
+            for (int k = 0; k < kc; k++) dst[k * nr + j] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float[] Rent(ref float[]? slot, int length)
+    {
+        if (slot is null || slot.Length < length)
+            slot = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        return slot;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>
+/// The only instruction-set-specific part of the GEMM (as in BLIS): each micro-kernel adds
+/// A·B to an MR×NR tile of C, where A is a packed MR-row panel laid out [k][MR] and B is
+/// kc rows of NR contiguous values, <c>ldb</c> apart (packed, or the caller's own rows).
+/// The tile lives in registers for the whole k loop.
+/// </summary>
+internal static unsafe class GemmMicroKernels
+{
+    /// <summary>Register-block shape and cache-block depth of each path.</summary>
+    public readonly record struct Geometry(int MR, int NR, int KC);
+
+    public static Geometry For(GemmPath path) => path switch
+    {
+        // 8×32: 16 zmm accumulators, two B loads and a broadcast leave room in the 32 registers.
+        // KC keeps a B micro-panel (KC×NR floats = 16 KiB) within half of a 32 KiB L1.
+        GemmPath.Vector512 => new Geometry(8, 32, 128),
+        // 6×16: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.
+        GemmPath.Vector256 => new Geometry(6, 16, 256),
+        _ => new Geometry(4, 4, 256),
+    };
+
+    public static delegate*<int, float*, float*, nint, float*, nint, void> Kernel(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => &Kernel8x32,
+        GemmPath.Vector256 => &Kernel6x16,
+        _ => &Kernel4x4,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x32(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
+        float* c4 = c + 4 * ldc, c5 = c + 5 * ldc, c6 = c + 6 * ldc, c7 = c + 7 * ldc;
+        Vector512<float> r00 = Vector512.Load(c0), r01 = Vector512.Load(c0 + 16);
+        Vector512<float> r10 = Vector512.Load(c1), r11 = Vector512.Load(c1 + 16);
+        Vector512<float> r20 = Vector512.Load(c2), r21 = Vector512.Load(c2 + 16);
+        Vector512<float> r30 = Vector512.Load(c3), r31 = Vector512.Load(c3 + 16);
+        Vector512<float> r40 = Vector512.Load(c4), r41 = Vector512.Load(c4 + 16);
+        Vector512<float> r50 = Vector512.Load(c5), r51 = Vector512.Load(c5 + 16);
+        Vector512<float> r60 = Vector512.Load(c6), r61 = Vector512.Load(c6 + 16);
+        Vector512<float> r70 = Vector512.Load(c7), r71 = Vector512.Load(c7 + 16);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]); r00 = Vector512.FusedMultiplyAdd(a0, b0, r00); r01 = Vector512.FusedMultiplyAdd(a0, b1, r01);
+            var a1 = Vector512.Create(a[1]); r10 = Vector512.FusedMultiplyAdd(a1, b0, r10); r11 = Vector512.FusedMultiplyAdd(a1, b1, r11);
+            var a2 = Vector512.Create(a[2]); r20 = Vector512.FusedMultiplyAdd(a2, b0, r20); r21 = Vector512.FusedMultiplyAdd(a2, b1, r21);
+            var a3 = Vector512.Create(a[3]); r30 = Vector512.FusedMultiplyAdd(a3, b0, r30); r31 = Vector512.FusedMultiplyAdd(a3, b1, r31);
+            var a4 = Vector512.Create(a[4]); r40 = Vector512.FusedMultiplyAdd(a4, b0, r40); r41 = Vector512.FusedMultiplyAdd(a4, b1, r41);
+            var a5 = Vector512.Create(a[5]); r50 = Vector512.FusedMultiplyAdd(a5, b0, r50); r51 = Vector512.FusedMultiplyAdd(a5, b1, r51);
+            var a6 = Vector512.Create(a[6]); r60 = Vector512.FusedMultiplyAdd(a6, b0, r60); r61 = Vector512.FusedMultiplyAdd(a6, b1, r61);
+            var a7 = Vector512.Create(a[7]); r70 = Vector512.FusedMultiplyAdd(a7, b0, r70); r71 = Vector512.FusedMultiplyAdd(a7, b1, r71);
+            a += 8;
+            b += ldb;
+        }
+        r00.Store(c0); r01.Store(c0 + 16); r10.Store(c1); r11.Store(c1 + 16);
+        r20.Store(c2); r21.Store(c2 + 16); r30.Store(c3); r31.Store(c3 + 16);
+        r40.Store(c4); r41.Store(c4 + 16); r50.Store(c5); r51.Store(c5 + 16);
+        r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc;
+        Vector256<float> r00 = Vector256.Load(c0), r01 = Vector256.Load(c0 + 8);
+        Vector256<float> r10 = Vector256.Load(c1), r11 = Vector256.Load(c1 + 8);
+        Vector256<float> r20 = Vector256.Load(c2), r21 = Vector256.Load(c2 + 8);
+        Vector256<float> r30 = Vector256.Load(c3), r31 = Vector256.Load(c3 + 8);
+        Vector256<float> r40 = Vector256.Load(c4), r41 = Vector256.Load(c4 + 8);
+        Vector256<float> r50 = Vector256.Load(c5), r51 = Vector256.Load(c5 + 8);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]); r00 = Vector256.FusedMultiplyAdd(a0, b0, r00); r01 = Vector256.FusedMultiplyAdd(a0, b1, r01);
+            var a1 = Vector256.Create(a[1]); r10 = Vector256.FusedMultiplyAdd(a1, b0, r10); r11 = Vector256.FusedMultiplyAdd(a1, b1, r11);
+            var a2 = Vector256.Create(a[2]); r20 = Vector256.FusedMultiplyAdd(a2, b0, r20); r21 = Vector256.FusedMultiplyAdd(a2, b1, r21);
+            var a3 = Vector256.Create(a[3]); r30 = Vector256.FusedMultiplyAdd(a3, b0, r30); r31 = Vector256.FusedMultiplyAdd(a3, b1, r31);
+            var a4 = Vector256.Create(a[4]); r40 = Vector256.FusedMultiplyAdd(a4, b0, r40); r41 = Vector256.FusedMultiplyAdd(a4, b1, r41);
+            var a5 = Vector256.Create(a[5]); r50 = Vector256.FusedMultiplyAdd(a5, b0, r50); r51 = Vector256.FusedMultiplyAdd(a5, b1, r51);
+            a += 6;
+            b += ldb;
+        }
+        r00.Store(c0); r01.Store(c0 + 8); r10.Store(c1); r11.Store(c1 + 8); r20.Store(c2); r21.Store(c2 + 8);
+        r30.Store(c3); r31.Store(c3 + 8); r40.Store(c4); r41.Store(c4 + 8); r50.Store(c5); r51.Store(c5 + 8);
+    }
+
+    private static void Kernel4x4(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            float s0 = c[i * ldc], s1 = c[i * ldc + 1], s2 = c[i * ldc + 2], s3 = c[i * ldc + 3];
+            float* ak = a + i;
+            float* bk = b;
+            for (int k = 0; k < kc; k++)
+            {
+                float av = *ak;
+                s0 = MathF.FusedMultiplyAdd(av, bk[0], s0);
+                s1 = MathF.FusedMultiplyAdd(av, bk[1], s1);
+                s2 = MathF.FusedMultiplyAdd(av, bk[2], s2);
+                s3 = MathF.FusedMultiplyAdd(av, bk[3], s3);
+                ak += 4;
+                bk += ldb;
+            }
+            c[i * ldc] = s0; c[i * ldc + 1] = s1; c[i * ldc + 2] = s2; c[i * ldc + 3] = s3;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>Which GEMM micro-kernel runs: chosen once at start-up from the processor's instruction sets.</summary>
+public enum GemmPath
+{
+    /// <summary>Plain scalar code: runs everywhere.</summary>
+    Scalar,
+    /// <summary>256-bit vectors with fused multiply-add (AVX2 + FMA, or Arm with 256-bit support).</summary>
+    Vector256,
+    /// <summary>512-bit vectors (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>Reports what this machine supports.</summary>
+public static class GemmPaths
+{
+    /// <summary>The fastest path this processor supports; what the public GEMM entry points use.</summary>
+    public static GemmPath Best { get; } = Detect();
+
+    /// <summary>True when <paramref name="path"/> can run on this processor.</summary>
+    public static bool IsSupported(GemmPath path) => path switch
+    {
+        GemmPath.Scalar => true,
+        GemmPath.Vector256 => Vector256.IsHardwareAccelerated && (Fma.IsSupported || !X86Base.IsSupported),
+        GemmPath.Vector512 => Vector512.IsHardwareAccelerated,
+        _ => false,
+    };
+
+    private static GemmPath Detect()
+    {
+        // VAE_SIMD_GEMM_PATH lets a benchmark or a bug report pin the path without recompiling.
+        var forced = Environment.GetEnvironmentVariable("VAE_SIMD_GEMM_PATH");
+        if (!string.IsNullOrEmpty(forced) && Enum.TryParse<GemmPath>(forced, ignoreCase: true, out var path) && IsSupported(path))
+            return path;
+        if (IsSupported(GemmPath.Vector512)) return GemmPath.Vector512;
+        if (IsSupported(GemmPath.Vector256)) return GemmPath.Vector256;
+        return GemmPath.Scalar;
+    }
+}

@@ -1,0 +1,74 @@
+using Vae.Simd.Kernels;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Layers;
+
+/// <summary>
+/// A fully connected layer y = x·Wᵀ + b with W stored [out, in], as in PyTorch. The layer owns
+/// no numbers: it knows where its weight and bias live in a flat parameter buffer, and the
+/// caller passes that buffer (shared, read-only, by all workers) and a gradient buffer of the
+/// same layout (one per worker).
+/// </summary>
+public sealed class Linear
+{
+    /// <summary>Width of the input.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Width of the output.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>Where W [out, in] lives.</summary>
+    public ParameterTensor Weight { get; }
+
+    /// <summary>Where b [out] lives.</summary>
+    public ParameterTensor Bias { get; }
+
+    /// <summary>Declares the layer's two tensors, <paramref name="name"/>.weight and <paramref name="name"/>.bias, in <paramref name="layout"/>.</summary>
+    public Linear(ParameterLayout layout, string name, int inputSize, int outputSize)
+        : this(layout.Add(name + ".weight", Positive(outputSize, name), Positive(inputSize, name)), layout.Add(name + ".bias", outputSize)) { }
+
+    /// <summary>A layer over tensors already declared: W [out, in] and b [out]. Two heads whose weights
+    /// and biases were declared back to back can thus run as one wider layer.</summary>
+    public Linear(ParameterTensor weight, ParameterTensor bias)
+    {
+        if (weight.Shape.Length != 2 || bias.Shape.Length != 1 || bias.Shape[0] != weight.Shape[0])
+            throw new ArgumentException($"weight [{string.Join(", ", weight.Shape)}] and bias [{string.Join(", ", bias.Shape)}] do not form a linear layer", nameof(bias));
+        Weight = weight;
+        Bias = bias;
+        OutputSize = weight.Shape[0];
+        InputSize = weight.Shape[1];
+    }
+
+    private static int Positive(int size, string name)
+        => size > 0 ? size : throw new ArgumentOutOfRangeException(nameof(size), size, $"layer '{name}' needs positive sizes");
+
+    /// <summary>PyTorch's default: W and b uniform in ±1/√in.</summary>
+    public void Initialize(Span<float> parameters, SeededRandom random)
+    {
+        float bound = 1f / MathF.Sqrt(InputSize);
+        foreach (ref float w in WeightSpan(parameters).Data) w = random.NextUniform(-bound, bound);
+        foreach (ref float b in parameters.Slice(Bias.Offset, OutputSize)) b = random.NextUniform(-bound, bound);
+    }
+
+    /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out].</summary>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y)
+        => Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y);
+
+    /// <summary>
+    /// Given dy = ∂L/∂y: accumulates ∂L/∂W += dyᵀ·x and ∂L/∂b += Σ_rows dy into <paramref name="gradients"/>,
+    /// and, unless <paramref name="dx"/> has no rows (the first layer needs no input gradient), writes dx = dy·W.
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan dy, Span<float> gradients, MatrixSpan dx)
+    {
+        Gemm.LinearBackwardWeight(dy, x, WeightSpan(gradients));
+        Gemm.AccumulateColumnSums(dy, gradients.Slice(Bias.Offset, OutputSize));
+        if (dx.Rows != 0) Gemm.LinearBackwardInput(dy, WeightSpan(parameters), dx);
+    }
+
+    /// <summary>W as a matrix view of <paramref name="buffer"/> (parameters or gradients).</summary>
+    public MatrixSpan WeightSpan(Span<float> buffer) => new(buffer.Slice(Weight.Offset, Weight.Length), OutputSize, InputSize);
+
+    /// <inheritdoc cref="WeightSpan(Span{float})"/>
+    public ReadOnlyMatrixSpan WeightSpan(ReadOnlySpan<float> buffer) => new(buffer.Slice(Weight.Offset, Weight.Length), OutputSize, InputSize);
+}

@@ -1,0 +1,261 @@
+using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Models;
+
+/// <summary>
+/// What an <see cref="Autoencoder"/> and a <see cref="VariationalAutoencoder"/> share: an encoder MLP
+/// (hidden layers, then a linear head), a bottleneck that turns the head's output into z, and a
+/// decoder MLP from z to logits. Subclasses supply only the bottleneck's forward and backward.
+/// All parameters live in one flat buffer, <see cref="Parameters"/>; gradients use the same layout.
+/// </summary>
+public abstract class LatentModel
+{
+    /// <summary>The architecture.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Names, shapes and offsets of every parameter tensor.</summary>
+    public ParameterLayout Layout { get; } = new();
+
+    /// <summary>Every parameter, in <see cref="Layout"/> order. Optimizers update it in place.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>Latent dimension.</summary>
+    public int Latent => Config.Latent;
+
+    /// <summary>Encoder hidden layers (<c>encoder.*</c>).</summary>
+    protected Mlp EncoderTrunk { get; }
+
+    /// <summary>The encoder's last, linear layer: its output is what the bottleneck reads.</summary>
+    protected Linear Head { get; }
+
+    /// <summary>Decoder (<c>decoder.*</c>): z → hidden… → logits.</summary>
+    protected Mlp Decoder { get; }
+
+    /// <summary>Declares the layers and initialises them as PyTorch does, from <paramref name="seed"/>.</summary>
+    protected LatentModel(ModelConfig config, ulong seed)
+    {
+        Config = config.Validate();
+        var encoderSizes = new[] { config.InputSize }.Concat(config.Hidden).ToArray();
+        EncoderTrunk = new Mlp(Layout, "encoder", encoderSizes, config.Activation, activateLast: true);
+        Head = DeclareHead(Layout, encoderSizes[^1]);
+        var decoderSizes = new[] { config.Latent }.Concat(config.Hidden.Reverse()).Append(config.InputSize).ToArray();
+        Decoder = new Mlp(Layout, "decoder", decoderSizes, config.Activation, activateLast: false);
+        Parameters = new float[Layout.Count];
+        Initialize(seed);
+    }
+
+    /// <summary>A model of <paramref name="config"/>'s kind.</summary>
+    public static LatentModel Create(ModelConfig config, ulong seed = 1) => config.Kind switch
+    {
+        ModelKind.Variational => new VariationalAutoencoder(config, seed),
+        ModelKind.Autoencoder => new Autoencoder(config, seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "unknown model kind"),
+    };
+
+    /// <summary>Declares the encoder head's tensors, after the hidden layers and before the decoder.</summary>
+    private protected abstract Linear DeclareHead(ParameterLayout layout, int inputSize);
+
+    /// <summary>Re-draws every parameter: uniform ±1/√fan_in, layer by layer in <see cref="Layout"/> order.</summary>
+    public void Initialize(ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        foreach (var layer in AllLinears()) layer.Initialize(Parameters, random);
+    }
+
+    private IEnumerable<Linear> AllLinears() => EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers);
+
+    /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images.</summary>
+    public ModelWorkspace CreateWorkspace(int maxRows)
+    {
+        var buffers = new Workspace(maxRows);
+        var ws = new ModelWorkspace(this, buffers);
+        EncoderTrunk.DeclareBuffers(buffers);
+        ws.Head = buffers.Declare(Head.OutputSize);
+        ws.Z = buffers.Declare(Latent);
+        ws.Noise = buffers.Declare(Latent);
+        Decoder.DeclareBuffers(buffers);
+        ws.DLogits = buffers.Declare(Config.InputSize);
+        ws.DHead = buffers.Declare(Head.OutputSize);
+        ws.DZ = buffers.Declare(Latent);
+        ws.DTrunk = buffers.Declare(Head.InputSize);
+        int widest = Math.Max(EncoderTrunk.MaxWidth, Decoder.MaxWidth);
+        ws.Scratch0 = buffers.Declare(widest);
+        ws.Scratch1 = buffers.Declare(widest);
+        ws.Output = buffers.Declare(Config.InputSize);
+        ws.RowReconstruction = buffers.DeclareRowDoubles();
+        ws.RowKl = buffers.DeclareRowDoubles();
+        buffers.Allocate();
+        return ws;
+    }
+
+    // ---------------------------------------------------------------- the bottleneck (what differs)
+
+    /// <summary>z from the head's output (and the noise ε, for a VAE); writes each row's KL and returns their sum.</summary>
+    private protected abstract double BottleneckForward(ReadOnlyMatrixSpan head, ReadOnlyMatrixSpan epsilon, MatrixSpan z, Span<double> rowKl);
+
+    /// <summary>∂L/∂head from ∂L/∂z (and the KL term's own gradient, weighted by <paramref name="klWeight"/>).</summary>
+    private protected abstract void BottleneckBackward(ReadOnlyMatrixSpan head, ReadOnlyMatrixSpan z, ReadOnlyMatrixSpan dz, float klWeight, MatrixSpan dHead);
+
+    /// <summary>The head's columns that form the deterministic code: μ for a VAE, the code itself for an AE.</summary>
+    private protected ReadOnlyMatrixSpan CodeOf(MatrixSpan head) => head.SliceColumns(0, Latent);
+
+    /// <summary>True when the loss needs ε.</summary>
+    public abstract bool NeedsNoise { get; }
+
+    // ---------------------------------------------------------------- one training step
+
+    /// <summary>
+    /// The loss Σ_images (w_rec·(−log p(x|z)) + w_kl·KL) of the batch <paramref name="x"/> [B, input],
+    /// with ε = <paramref name="epsilon"/> [B, latent] (ignored by an autoencoder; may be empty there).
+    /// </summary>
+    public LossBreakdown ComputeLoss(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace)
+        => Run(x, epsilon, weights, workspace, default, withGradient: false);
+
+    /// <summary>
+    /// The same loss, and its gradient with respect to every parameter, <em>added</em> into
+    /// <paramref name="gradients"/> (layout <see cref="Layout"/>; clear it first for a fresh gradient).
+    /// </summary>
+    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace, Span<float> gradients)
+    {
+        Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
+        return Run(x, epsilon, weights, workspace, gradients, withGradient: true);
+    }
+
+    private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace ws, Span<float> gradients, bool withGradient)
+    {
+        CheckWorkspace(ws);
+        weights.Validate();
+        int rows = x.Rows;
+        if (x.Columns != Config.InputSize)
+            throw new ArgumentException($"x has shape {x.ToString()} but the model takes {Config.InputSize} values per image", nameof(x));
+        if (rows > ws.MaxRows)
+            throw new ArgumentException($"x has {rows} rows but the workspace holds at most {ws.MaxRows}", nameof(x));
+        if (NeedsNoise) Shape.Check(epsilon, rows, Latent, nameof(epsilon));
+        Guard.Finite(x, nameof(x));
+        ReadOnlySpan<float> p = Parameters;
+        Workspace buffers = ws.Buffers;
+
+        // Forward: encoder → head → bottleneck (z, KL) → decoder → logits → reconstruction loss and ∂/∂logits.
+        EncoderTrunk.Forward(p, x, buffers);
+        ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(buffers, EncoderTrunk.Layers.Count - 1, rows);
+        MatrixSpan head = buffers.View(ws.Head, rows);
+        Head.Forward(p, trunkOut, head);
+        MatrixSpan z = buffers.View(ws.Z, rows);
+        Span<double> rowKl = buffers.RowDoubles(ws.RowKl, rows);
+        double kl = BottleneckForward(head, epsilon, z, rowKl);
+        Decoder.Forward(p, z, buffers);
+        MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
+        MatrixSpan dLogits = withGradient ? buffers.View(ws.DLogits, rows) : default;
+        double reconstruction = ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, dLogits, weights.Reconstruction,
+            buffers.RowDoubles(ws.RowReconstruction, rows));
+        var loss = new LossBreakdown(reconstruction, kl, weights.Reconstruction * reconstruction + weights.Kl * kl, rows);
+        if (!withGradient) return loss;
+
+        // Backward, in exact reverse: decoder → bottleneck → head → encoder hidden layers.
+        MatrixSpan dz = buffers.View(ws.DZ, rows);
+        Decoder.Backward(p, z, buffers, dLogits, gradients, dz, ws.Scratch0, ws.Scratch1);
+        MatrixSpan dHead = buffers.View(ws.DHead, rows);
+        dHead.Clear();
+        BottleneckBackward(head, z, dz, weights.Kl, dHead);
+        bool hasTrunk = EncoderTrunk.Layers.Count != 0;
+        MatrixSpan dTrunkOut = hasTrunk ? buffers.View(ws.DTrunk, rows) : default;
+        Head.Backward(p, trunkOut, dHead, gradients, dTrunkOut);
+        if (hasTrunk) EncoderTrunk.Backward(p, x, buffers, dTrunkOut, gradients, default, ws.Scratch0, ws.Scratch1);
+        return loss;
+    }
+
+    // ---------------------------------------------------------------- inference
+
+    /// <summary>The deterministic code of each image: μ for a VAE, the code for an AE. Any number of rows.</summary>
+    public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, ModelWorkspace workspace)
+    {
+        CheckWorkspace(workspace);
+        CheckImages(x, nameof(x));
+        Shape.Check(code, x.Rows, Latent, nameof(code));
+        for (int start = 0; start < x.Rows; start += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, x.Rows - start);
+            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace);
+            CodeOf(head).CopyTo(code.SliceRows(start, count));
+        }
+    }
+
+    /// <summary>Runs the encoder on at most MaxRows images; returns the head's output in the workspace.</summary>
+    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, ModelWorkspace ws)
+    {
+        int rows = x.Rows;
+        EncoderTrunk.Forward(Parameters, x, ws.Buffers);
+        ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
+        MatrixSpan head = ws.Buffers.View(ws.Head, rows);
+        Head.Forward(Parameters, trunkOut, head);
+        return head;
+    }
+
+    /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian), sigmoid(logits), for latent points <paramref name="z"/>.</summary>
+    public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace workspace)
+    {
+        CheckWorkspace(workspace);
+        Shape.Check(z, z.Rows, Latent, nameof(z));
+        Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
+        Guard.Finite(z, nameof(z));
+        for (int start = 0; start < z.Rows; start += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, z.Rows - start);
+            DecodeChunk(z.SliceRows(start, count), output.SliceRows(start, count), workspace);
+        }
+    }
+
+    private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace ws)
+    {
+        Decoder.Forward(Parameters, z, ws.Buffers);
+        MatrixSpan logits = Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
+        for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(logits[r], output[r]);
+    }
+
+    /// <summary>decode(encode-mean(x)): the model's reconstruction of each image.</summary>
+    public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output, ModelWorkspace workspace)
+    {
+        CheckWorkspace(workspace);
+        CheckImages(x, nameof(x));
+        Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
+        for (int start = 0; start < x.Rows; start += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, x.Rows - start);
+            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace);
+            MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
+            CodeOf(head).CopyTo(z);
+            DecodeChunk(z, output.SliceRows(start, count), workspace);
+        }
+    }
+
+    /// <summary>Generates output.Rows images by decoding z ~ N(0, I) drawn from <paramref name="noise"/>
+    /// (sample indices from <paramref name="firstSample"/> on).</summary>
+    public void Sample(MatrixSpan output, NoiseSource noise, ModelWorkspace workspace, long firstSample = 0)
+    {
+        CheckWorkspace(workspace);
+        Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
+        for (int start = 0; start < output.Rows; start += workspace.MaxRows)
+        {
+            int count = Math.Min(workspace.MaxRows, output.Rows - start);
+            MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
+            noise.Fill(z, firstSample + start);
+            DecodeChunk(z, output.SliceRows(start, count), workspace);
+        }
+    }
+
+    private protected void CheckImages(ReadOnlyMatrixSpan x, string parameter)
+    {
+        if (x.Columns != Config.InputSize)
+            throw new ArgumentException($"{parameter} has shape {x.ToString()} but the model takes {Config.InputSize} values per image", parameter);
+        Guard.Finite(x, parameter);
+    }
+
+    private protected void CheckWorkspace(ModelWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!ReferenceEquals(workspace.Model, this))
+            throw new ArgumentException("the workspace was made for another model", nameof(workspace));
+    }
+}

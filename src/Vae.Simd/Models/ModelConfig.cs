@@ -1,0 +1,86 @@
+using Vae.Simd.Kernels;
+
+namespace Vae.Simd.Models;
+
+/// <summary>Deterministic autoencoder or variational autoencoder.</summary>
+public enum ModelKind
+{
+    /// <summary>The encoder outputs one code; no KL term.</summary>
+    Autoencoder,
+    /// <summary>The encoder outputs μ and log σ²; z is sampled by reparameterization; KL to N(0, I).</summary>
+    Variational,
+}
+
+/// <summary>
+/// The architecture: encoder MLP input → hidden… → latent head(s); decoder MLP latent → hidden
+/// (reversed)… → input-sized logits. Defaults are the canonical MNIST VAE (784-400-(20, 20), 20-400-784, ReLU, Bernoulli).
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>Variational (default) or plain autoencoder.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.Variational;
+
+    /// <summary>Pixels per image.</summary>
+    public int InputSize { get; init; } = 784;
+
+    /// <summary>Encoder hidden widths, first to last; the decoder uses them reversed. May be empty.</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [400];
+
+    /// <summary>Latent dimension.</summary>
+    public int Latent { get; init; } = 20;
+
+    /// <summary>Nonlinearity after every hidden layer.</summary>
+    public ActivationKind Activation { get; init; } = ActivationKind.ReLU;
+
+    /// <summary>The reconstruction likelihood.</summary>
+    public Likelihood Likelihood { get; init; } = Likelihood.Bernoulli;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
+    public ModelConfig Validate()
+    {
+        if (InputSize <= 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "the input size must be positive");
+        if (Latent <= 0) throw new ArgumentOutOfRangeException(nameof(Latent), Latent, "the latent dimension must be positive");
+        if (Hidden is null) throw new ArgumentNullException(nameof(Hidden));
+        for (int i = 0; i < Hidden.Count; i++)
+            if (Hidden[i] <= 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden[i], $"hidden width {i + 1} must be positive");
+        if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown model kind");
+        if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "unknown activation");
+        if (!Enum.IsDefined(Likelihood)) throw new ArgumentOutOfRangeException(nameof(Likelihood), Likelihood, "unknown likelihood");
+        return this;
+    }
+
+    /// <summary>Records compare lists by reference; configurations compare by content.</summary>
+    public bool Equals(ModelConfig? other) => other is not null && Kind == other.Kind && InputSize == other.InputSize
+        && Hidden.SequenceEqual(other.Hidden) && Latent == other.Latent && Activation == other.Activation && Likelihood == other.Likelihood;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, InputSize, Hidden.Count, Latent, Activation, Likelihood);
+
+    /// <summary>E.g. "vae 784-400-20 relu bernoulli".</summary>
+    public override string ToString()
+        => $"{(Kind == ModelKind.Variational ? "vae" : "ae")} {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent))} {Activation.ToString().ToLowerInvariant()} {Likelihood.ToString().ToLowerInvariant()}";
+}
+
+/// <summary>The objective's two weights: loss = Reconstruction·(−log p(x|z)) + Kl·KL. Either may be 0.</summary>
+public readonly record struct LossWeights(float Reconstruction = 1f, float Kl = 1f)
+{
+    /// <summary>Throws unless both weights are finite and non-negative.</summary>
+    public LossWeights Validate()
+    {
+        if (!float.IsFinite(Reconstruction) || Reconstruction < 0) throw new ArgumentOutOfRangeException(nameof(Reconstruction), Reconstruction, "the reconstruction weight must be finite and ≥ 0");
+        if (!float.IsFinite(Kl) || Kl < 0) throw new ArgumentOutOfRangeException(nameof(Kl), Kl, "the KL weight must be finite and ≥ 0");
+        return this;
+    }
+}
+
+/// <summary>Loss terms summed over a batch (divide by <see cref="Samples"/> for per-image figures).</summary>
+/// <param name="Reconstruction">Σ −log p(x|z) (unweighted).</param>
+/// <param name="Kl">Σ KL(q(z|x) ‖ N(0, I)) (unweighted; 0 for an autoencoder).</param>
+/// <param name="Total">Σ (w_rec·reconstruction + w_kl·KL): the objective whose gradient is computed.</param>
+/// <param name="Samples">Number of images.</param>
+public readonly record struct LossBreakdown(double Reconstruction, double Kl, double Total, int Samples)
+{
+    /// <summary>Sum of two batches' figures.</summary>
+    public static LossBreakdown operator +(LossBreakdown a, LossBreakdown b)
+        => new(a.Reconstruction + b.Reconstruction, a.Kl + b.Kl, a.Total + b.Total, a.Samples + b.Samples);
+}

@@ -1,0 +1,36 @@
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Models;
+
+/// <summary>
+/// One worker's buffers for a <see cref="LatentModel"/>: every activation of the forward pass and
+/// every gradient between layers, for batches of up to <see cref="MaxRows"/> rows. Made by
+/// <see cref="LatentModel.CreateWorkspace"/>; reuse it across steps, dispose it at the end.
+/// </summary>
+public sealed class ModelWorkspace : IDisposable
+{
+    internal Workspace Buffers { get; }
+    internal int Head, Z, Noise, DLogits, DHead, DZ, DTrunk, Scratch0, Scratch1, Output;
+    internal int RowReconstruction, RowKl;
+
+    /// <summary>The model this workspace was made for.</summary>
+    public LatentModel Model { get; }
+
+    /// <summary>The largest batch it holds.</summary>
+    public int MaxRows => Buffers.MaxRows;
+
+    internal ModelWorkspace(LatentModel model, Workspace buffers)
+    {
+        Model = model;
+        Buffers = buffers;
+    }
+
+    /// <summary>Per-image reconstruction terms of the last loss computed with this workspace.</summary>
+    public ReadOnlySpan<double> LastReconstruction(int rows) => Buffers.RowDoubles(RowReconstruction, rows);
+
+    /// <summary>Per-image KL terms of the last loss computed with this workspace.</summary>
+    public ReadOnlySpan<double> LastKl(int rows) => Buffers.RowDoubles(RowKl, rows);
+
+    /// <summary>Returns the buffers to the pool.</summary>
+    public void Dispose() => Buffers.Dispose();
+}

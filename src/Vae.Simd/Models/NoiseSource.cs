@@ -1,0 +1,39 @@
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Models;
+
+/// <summary>
+/// Counter-based standard normal noise: the value for (sample, dimension) depends only on the
+/// seed, the sample's index and the dimension, never on which thread draws it or in what order.
+/// That is what makes training bitwise identical for any number of threads.
+/// </summary>
+public readonly struct NoiseSource(ulong seed)
+{
+    private readonly ulong _key = SeededRandom.Mix64(seed ^ 0x6A09E667F3BCC909UL);
+
+    /// <summary>The seed this source was made from.</summary>
+    public ulong Seed { get; } = seed;
+
+    /// <summary>Fills row r of <paramref name="destination"/> with the noise of sample <paramref name="firstSample"/> + r.</summary>
+    public void Fill(MatrixSpan destination, long firstSample)
+    {
+        for (int r = 0; r < destination.Rows; r++) FillRow(destination[r], firstSample + r);
+    }
+
+    /// <summary>The noise of one sample: one N(0, 1) value per dimension.</summary>
+    public void FillRow(Span<float> row, long sample)
+    {
+        // Box–Muller turns each pair of uniform draws into two independent normals.
+        ulong sampleKey = SeededRandom.Mix64(_key + (ulong)sample * 0xD1B54A32D192ED03UL);
+        for (int d = 0; d < row.Length; d += 2)
+        {
+            ulong bits = SeededRandom.Mix64(sampleKey ^ ((ulong)(d >> 1) * 0x9E3779B97F4A7C15UL + 1));
+            double u1 = ((bits >> 32) + 1) * (1.0 / ((1UL << 32) + 1));      // (0, 1): the log stays finite
+            double u2 = (uint)bits * (1.0 / (1UL << 32));
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
+            double angle = 2.0 * Math.PI * u2;
+            row[d] = (float)(radius * Math.Cos(angle));
+            if (d + 1 < row.Length) row[d + 1] = (float)(radius * Math.Sin(angle));
+        }
+    }
+}

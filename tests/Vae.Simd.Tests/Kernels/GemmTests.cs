@@ -1,0 +1,178 @@
+using FsCheck.Fluent;
+using Vae.Simd.Kernels;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Kernels;
+
+public class GemmTests
+{
+    public static TheoryData<GemmPath> SupportedPaths()
+    {
+        var data = new TheoryData<GemmPath>();
+        foreach (var p in Enum.GetValues<GemmPath>()) if (GemmPaths.IsSupported(p)) data.Add(p);
+        return data;
+    }
+
+    private sealed record Case(int M, int N, int K, bool TransA, bool TransB, int PitchA, int PitchB, int PitchC, bool Accumulate, int Seed);
+
+    private static readonly FsCheck.Gen<Case> Cases =
+        from m in Properties.Size(70)
+        from n in Properties.Size(70)
+        from k in Properties.Size(300)
+        from ta in Gen.Elements(false, true)
+        from tb in Gen.Elements(false, true)
+        from pa in Properties.Pitch
+        from pb in Properties.Pitch
+        from pc in Properties.Pitch
+        from acc in Gen.Elements(false, true)
+        from seed in Properties.Seed
+        select new Case(m, n, k, ta, tb, pa, pb, pc, acc, seed);
+
+    /// <summary>Naive double-precision reference: C (+)= op(A)·op(B).</summary>
+    private static double[,] Reference(StridedMatrix a, bool ta, StridedMatrix b, bool tb, StridedMatrix c, bool accumulate, int m, int n, int k)
+    {
+        var result = new double[m, n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = accumulate ? c[i, j] : 0;
+                for (int p = 0; p < k; p++) s += (ta ? a[p, i] : a[i, p]) * (tb ? b[j, p] : b[p, j]);
+                result[i, j] = s;
+            }
+        return result;
+    }
+
+    // Float accumulation over K terms of magnitude ≤ 1: error grows like √K·ε in practice and K·ε at worst;
+    // 1e-5·K relative to the sum of |terms| bounds it with room to spare and is far below any real bug.
+    private static void AssertClose(double[,] expected, StridedMatrix actual, int k, string what)
+    {
+        for (int i = 0; i < expected.GetLength(0); i++)
+            for (int j = 0; j < expected.GetLength(1); j++)
+            {
+                double tolerance = 1e-5 * (k + 1) * (1 + Math.Abs(expected[i, j]));
+                if (!(Math.Abs(actual[i, j] - expected[i, j]) <= tolerance))
+                    throw new Xunit.Sdk.XunitException($"{what}: C[{i},{j}] = {actual[i, j]} but the reference is {expected[i, j]}");
+            }
+        Assert.True(actual.GapsUntouched(), $"{what}: wrote outside the view");
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void Multiply_matches_the_double_reference_for_every_form_and_shape(GemmPath path)
+    {
+        Properties.Check(Cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            var a = c.TransA ? new StridedMatrix(c.K, c.M, c.PitchA, random) : new StridedMatrix(c.M, c.K, c.PitchA, random);
+            var b = c.TransB ? new StridedMatrix(c.N, c.K, c.PitchB, random) : new StridedMatrix(c.K, c.N, c.PitchB, random);
+            var dst = new StridedMatrix(c.M, c.N, c.PitchC, random);
+            var expected = Reference(a, c.TransA, b, c.TransB, dst, c.Accumulate, c.M, c.N, c.K);
+            Gemm.Multiply(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, dst.Span, c.Accumulate, path);
+            AssertClose(expected, dst, c.K, $"{path} {c}");
+        }, maxTest: 60);
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void Large_blocked_product_crosses_every_cache_block(GemmPath path)
+    {
+        // 200 × 1100 × 530 spans several MC, KC and NC blocks, with ragged edges on all three.
+        var random = new SeededRandom(7);
+        var a = new StridedMatrix(200, 530, 0, random);
+        var b = new StridedMatrix(530, 1100, 3, random);
+        var c = new StridedMatrix(200, 1100, 0, random);
+        var expected = Reference(a, false, b, false, c, false, 200, 1100, 530);
+        Gemm.Multiply(a.ReadOnly, false, b.ReadOnly, false, c.Span, false, path);
+        AssertClose(expected, c, 530, path.ToString());
+    }
+
+    private sealed record LinearCase(int Batch, int In, int Out, int Pitch, int Seed);
+
+    private static readonly FsCheck.Gen<LinearCase> LinearCases =
+        from batch in Properties.Size(40)
+        from i in Properties.Size(90)
+        from o in Properties.Size(90)
+        from pitch in Properties.Pitch
+        from seed in Properties.Seed
+        select new LinearCase(batch, i, o, pitch, seed);
+
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void Linear_forms_match_their_definitions(GemmPath path)
+    {
+        Properties.Check(LinearCases, c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            var x = new StridedMatrix(c.Batch, c.In, c.Pitch, random);
+            var w = new StridedMatrix(c.Out, c.In, c.Pitch, random);
+            var bias = Enumerable.Range(0, c.Out).Select(_ => random.NextUniform(-1, 1)).ToArray();
+            var dy = new StridedMatrix(c.Batch, c.Out, c.Pitch, random);
+
+            var y = new StridedMatrix(c.Batch, c.Out, c.Pitch, random);
+            Gemm.LinearForward(x.ReadOnly, w.ReadOnly, bias, y.Span, path);
+            var dx = new StridedMatrix(c.Batch, c.In, c.Pitch, random);
+            Gemm.LinearBackwardInput(dy.ReadOnly, w.ReadOnly, dx.Span, path);
+            var dw = new StridedMatrix(c.Out, c.In, c.Pitch, random);
+            var dwBefore = dw.Data.ToArray();
+            Gemm.LinearBackwardWeight(dy.ReadOnly, x.ReadOnly, dw.Span, path);
+            var db = Enumerable.Range(0, c.Out).Select(_ => random.NextUniform(-1, 1)).ToArray();
+            var dbBefore = db.ToArray();
+            Gemm.AccumulateColumnSums(dy.ReadOnly, db);
+
+            for (int r = 0; r < c.Batch; r++)
+                for (int o = 0; o < c.Out; o++)
+                {
+                    double s = bias[o];
+                    for (int i = 0; i < c.In; i++) s += x[r, i] * w[o, i];
+                    Approx.Equal(s, y[r, o], 1e-5 * c.In, $"y[{r},{o}]");
+                }
+            for (int r = 0; r < c.Batch; r++)
+                for (int i = 0; i < c.In; i++)
+                {
+                    double s = 0;
+                    for (int o = 0; o < c.Out; o++) s += dy[r, o] * w[o, i];
+                    Approx.Equal(s, dx[r, i], 1e-5 * c.Out, $"dx[{r},{i}]");
+                }
+            for (int o = 0; o < c.Out; o++)
+            {
+                for (int i = 0; i < c.In; i++)
+                {
+                    double s = dwBefore[o * dw.Stride + i];
+                    for (int r = 0; r < c.Batch; r++) s += dy[r, o] * x[r, i];
+                    Approx.Equal(s, dw[o, i], 1e-5 * c.Batch, $"dW[{o},{i}] (accumulated)");
+                }
+                double sb = dbBefore[o];
+                for (int r = 0; r < c.Batch; r++) sb += dy[r, o];
+                Approx.Equal(sb, db[o], 1e-5 * c.Batch, $"db[{o}] (accumulated)");
+            }
+            Assert.True(y.GapsUntouched() && dx.GapsUntouched() && dw.GapsUntouched());
+        }, maxTest: 50);
+    }
+
+    [Fact]
+    public void Shape_mismatches_name_the_parameter_and_both_shapes()
+    {
+        var x = new float[6]; var w = new float[12]; var y = new float[8];
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.LinearForward(new ReadOnlyMatrixSpan(x, 2, 3), new ReadOnlyMatrixSpan(w, 3, 4), new float[3], new MatrixSpan(y, 2, 4)));
+        Assert.Equal("x", ex.ParamName);
+        Assert.Contains("[2 × 3]", ex.Message);
+        Assert.Contains("[3 × 4]", ex.Message);
+
+        var ex2 = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new ReadOnlyMatrixSpan(x, 2, 3), false, new ReadOnlyMatrixSpan(w, 3, 4), false, new MatrixSpan(y, 4, 2), false));
+        Assert.Equal("c", ex2.ParamName);
+        Assert.Contains("[4 × 2]", ex2.Message);
+        Assert.Contains("[2 × 4]", ex2.Message);
+
+        var ex3 = Assert.Throws<ArgumentException>(() => Gemm.LinearForward(new ReadOnlyMatrixSpan(x, 2, 3), new ReadOnlyMatrixSpan(w, 4, 3), new float[3], new MatrixSpan(y, 2, 4)));
+        Assert.Equal("bias", ex3.ParamName);
+    }
+
+    [Fact]
+    public void Best_path_is_supported_and_the_machine_vector_paths_are_reported()
+    {
+        Assert.True(GemmPaths.IsSupported(GemmPaths.Best));
+        Assert.True(GemmPaths.IsSupported(GemmPath.Scalar));
+    }
+}
