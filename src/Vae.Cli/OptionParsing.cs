@@ -1,0 +1,63 @@
+using Vae.Simd.Data;
+using Vae.Simd.Kernels;
+using Vae.Simd.Models;
+
+namespace Vae.Cli;
+
+/// <summary>Turns option text into typed values with one-line errors that name the option.</summary>
+public static class OptionParsing
+{
+    public static int[] Hidden(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none") return [];
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], out widths[i]) || widths[i] <= 0)
+                throw new CliError($"--hidden: '{text}' is not a comma-separated list of positive widths (e.g. 400 or 512,256)");
+        return widths;
+    }
+
+    public static ModelKind Model(string text) => text.ToLowerInvariant() switch
+    {
+        "vae" => ModelKind.Variational,
+        "ae" => ModelKind.Autoencoder,
+        _ => throw new CliError($"--model: '{text}' is not one of vae, ae"),
+    };
+
+    public static ActivationKind Activation(string text) => text.ToLowerInvariant() switch
+    {
+        "relu" => ActivationKind.ReLU,
+        "leakyrelu" => ActivationKind.LeakyReLU,
+        "tanh" => ActivationKind.Tanh,
+        "sigmoid" => ActivationKind.Sigmoid,
+        _ => throw new CliError($"--activation: '{text}' is not one of relu, leakyrelu, tanh, sigmoid"),
+    };
+
+    public static Likelihood Likelihood(string text) => text.ToLowerInvariant() switch
+    {
+        "bernoulli" => Simd.Kernels.Likelihood.Bernoulli,
+        "gaussian" => Simd.Kernels.Likelihood.Gaussian,
+        _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian"),
+    };
+
+    public static BinarizationMode Binarize(string text) => text.ToLowerInvariant() switch
+    {
+        "none" => BinarizationMode.None,
+        "static" => BinarizationMode.Static,
+        "dynamic" => BinarizationMode.Dynamic,
+        _ => throw new CliError($"--binarize: '{text}' is not one of none, static, dynamic"),
+    };
+
+    public static int Positive(int value, string option)
+        => value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be at least 1");
+
+    public static int NonNegative(int value, string option)
+        => value >= 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be 0 or more");
+
+    public static float PositiveFinite(float value, string option)
+        => float.IsFinite(value) && value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be a positive number");
+
+    public static float Weight(float value, string option)
+        => float.IsFinite(value) && value >= 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be a number ≥ 0");
+}

@@ -1,0 +1,118 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace Vae.Cli;
+
+/// <summary>A minimal PNG writer for 8-bit greyscale images (no dependency: zlib comes with .NET).</summary>
+public static class Png
+{
+    private static readonly uint[] CrcTable = BuildCrcTable();
+
+    /// <summary>Encodes <paramref name="pixels"/> (row-major, one byte per pixel).</summary>
+    public static byte[] EncodeGray(ReadOnlySpan<byte> pixels, int width, int height)
+    {
+        if (width <= 0 || height <= 0 || pixels.Length != width * height)
+            throw new ArgumentException($"{pixels.Length} pixels do not form a {width}×{height} image", nameof(pixels));
+        var output = new MemoryStream();
+        output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+
+        var ihdr = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8;  // bit depth
+        ihdr[9] = 0;  // colour type: greyscale
+        WriteChunk(output, "IHDR", ihdr);
+
+        var compressed = new MemoryStream();
+        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            for (int y = 0; y < height; y++)
+            {
+                z.WriteByte(0); // filter: none
+                z.Write(pixels.Slice(y * width, width));
+            }
+        }
+        WriteChunk(output, "IDAT", compressed.ToArray());
+        WriteChunk(output, "IEND", []);
+        return output.ToArray();
+    }
+
+    private static void WriteChunk(Stream output, string type, ReadOnlySpan<byte> data)
+    {
+        Span<byte> buffer = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(buffer, data.Length);
+        output.Write(buffer);
+        byte[] typeBytes = Encoding.ASCII.GetBytes(type);
+        output.Write(typeBytes);
+        output.Write(data);
+        uint crc = Crc(Crc(0xFFFFFFFFu, typeBytes), data) ^ 0xFFFFFFFFu;
+        BinaryPrimitives.WriteUInt32BigEndian(buffer, crc);
+        output.Write(buffer);
+    }
+
+    private static uint Crc(uint crc, ReadOnlySpan<byte> data)
+    {
+        foreach (byte b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc;
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+}
+
+/// <summary>Lays images out on a grid with a one-pixel gap and writes it as a PNG.</summary>
+public static class ImageGrid
+{
+    /// <summary>Writes images (rows of <paramref name="images"/>, values in [0, 1]) <paramref name="columns"/> to a line.</summary>
+    public static void Save(string path, float[] images, int count, int height, int width, int columns)
+    {
+        columns = Math.Max(1, Math.Min(columns, count));
+        int rows = (count + columns - 1) / columns;
+        const int gap = 1;
+        int gridWidth = columns * (width + gap) + gap, gridHeight = rows * (height + gap) + gap;
+        var pixels = new byte[gridWidth * gridHeight];
+        Array.Fill(pixels, (byte)64);
+        for (int i = 0; i < count; i++)
+        {
+            int top = gap + (i / columns) * (height + gap), left = gap + (i % columns) * (width + gap);
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++)
+                {
+                    float v = images[(long)i * height * width + y * width + x];
+                    pixels[(top + y) * gridWidth + left + x] = (byte)Math.Clamp(MathF.Round(v * 255f), 0f, 255f);
+                }
+        }
+        AtomicFile.WriteAllBytes(path, Png.EncodeGray(pixels, gridWidth, gridHeight));
+    }
+}
+
+/// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>
+public static class AtomicFile
+{
+    public static void WriteAllBytes(string path, byte[] bytes)
+    {
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temporary, bytes);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, Encoding.UTF8.GetBytes(text));
+}

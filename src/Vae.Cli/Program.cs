@@ -1,0 +1,3 @@
+using Vae.Cli;
+
+return VaeCommand.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Vae.Simd.Data;
+using Vae.Simd.Serialization;
+using Vae.Simd.Training;
+
+namespace Vae.Cli;
+
+/// <summary>The <c>vae</c> command line: parsing and error reporting. Each subcommand lives in its own file.</summary>
+public static class VaeCommand
+{
+    /// <summary>Runs the command line; returns the exit code (0 ok, 1 usage, 2 a problem with inputs, 3 training diverged).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("Vae.Simd: train and use variational autoencoders on the CPU.");
+        root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(ImageCommands.CreateSample(stdout));
+        root.Subcommands.Add(ImageCommands.CreateReconstruct(stdout));
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) stderr.WriteLine($"vae: {error.Message}");
+            stderr.WriteLine("vae: see 'vae --help'");
+            return 1;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is CliError or DataFormatException or CheckpointException)
+        {
+            stderr.WriteLine($"vae: {e.Message}");
+            return 2;
+        }
+        catch (TrainingDivergedException e)
+        {
+            stderr.WriteLine($"vae: {e.Message}");
+            return 3;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"vae: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>The repository's data/mnist, looked for from the current directory upward, then from the program's own folder upward.</summary>
+    public static string DefaultDataDirectory()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "data", "mnist");
+                if (Directory.Exists(candidate)) return candidate;
+            }
+        }
+        throw new CliError("no data/mnist directory found above the current directory; pass --data DIR");
+    }
+}

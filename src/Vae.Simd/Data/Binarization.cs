@@ -1,0 +1,44 @@
+using Vae.Simd.Models;
+
+namespace Vae.Simd.Data;
+
+/// <summary>How grey pixels become the targets of a Bernoulli likelihood.</summary>
+public enum BinarizationMode
+{
+    /// <summary>Keep pixel / 255 as a soft target.</summary>
+    None,
+    /// <summary>Draw each pixel once, as Bernoulli(pixel), before training (seeded).</summary>
+    Static,
+    /// <summary>Redraw every pixel every epoch (seeded): the usual data augmentation for binarized MNIST.</summary>
+    Dynamic,
+}
+
+/// <summary>
+/// Counter-based Bernoulli draws: pixel j of image i in epoch e is 1 when a hash of (seed, e, i, j)
+/// falls below the pixel value, so the result does not depend on threads or batch order.
+/// </summary>
+public static class Binarization
+{
+    /// <summary>Binarizes <paramref name="source"/> into <paramref name="destination"/> as image <paramref name="image"/> of epoch <paramref name="epoch"/>.</summary>
+    public static void Sample(ReadOnlySpan<float> source, Span<float> destination, ulong seed, long epoch, long image)
+    {
+        if (destination.Length != source.Length) throw new ArgumentException($"destination has length {destination.Length} but source has {source.Length}", nameof(destination));
+        ulong key = SeededRandom.Mix64(seed ^ SeededRandom.Mix64((ulong)epoch * 0x9E3779B97F4A7C15UL + (ulong)image));
+        for (int j = 0; j < source.Length; j++)
+        {
+            // 24 uniform bits per pixel: pixel values are multiples of 1/255, far coarser.
+            ulong bits = SeededRandom.Mix64(key + (ulong)j * 0xD1B54A32D192ED03UL);
+            float u = (bits >> 40) * (1f / (1 << 24));
+            destination[j] = u < source[j] ? 1f : 0f;
+        }
+    }
+
+    /// <summary>A copy of <paramref name="data"/> binarized once (epoch 0): the <see cref="BinarizationMode.Static"/> mode.</summary>
+    public static ImageDataset Static(ImageDataset data, ulong seed)
+    {
+        var pixels = new float[data.Pixels.Length];
+        int n = data.PixelsPerImage;
+        for (int i = 0; i < data.Count; i++) Sample(data.Pixels.AsSpan(i * n, n), pixels.AsSpan(i * n, n), seed, 0, i);
+        return new ImageDataset(pixels, data.Labels, data.Height, data.Width);
+    }
+}

@@ -1,0 +1,49 @@
+namespace Vae.Simd.Training;
+
+/// <summary>
+/// An optimizer over a model's flat parameter buffer. A step is <see cref="BeginStep"/> once, then
+/// <see cref="Update"/> over disjoint chunks, possibly from several threads at once: each element's
+/// update depends only on its own parameter, gradient and state, so chunking never changes the result.
+/// </summary>
+public abstract class Optimizer
+{
+    /// <summary>Step size.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Number of steps begun.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Number of parameters this optimizer keeps state for.</summary>
+    public int Count { get; }
+
+    /// <summary>State for <paramref name="count"/> parameters.</summary>
+    protected Optimizer(int count, float learningRate)
+    {
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "an optimizer needs parameters");
+        if (!float.IsFinite(learningRate) || learningRate <= 0) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "the learning rate must be positive and finite");
+        Count = count;
+        LearningRate = learningRate;
+    }
+
+    /// <summary>Starts step t + 1 (bias corrections and schedules read the count).</summary>
+    public virtual void BeginStep() => Steps++;
+
+    /// <summary>Updates parameters [offset, offset + parameters.Length) from their gradients.</summary>
+    public abstract void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    /// <summary>One whole step on one thread.</summary>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        if (parameters.Length != Count) throw new ArgumentException($"parameters has length {parameters.Length} but the optimizer was made for {Count}", nameof(parameters));
+        if (gradients.Length != Count) throw new ArgumentException($"gradients has length {gradients.Length} but the optimizer was made for {Count}", nameof(gradients));
+        BeginStep();
+        Update(0, parameters, gradients);
+    }
+
+    private protected void CheckChunk(int offset, int parameters, int gradients)
+    {
+        if (gradients != parameters) throw new ArgumentException($"gradients has length {gradients} but parameters has {parameters}", nameof(gradients));
+        if (offset < 0 || offset + parameters > Count) throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, {offset + parameters}) is outside the optimizer's {Count} parameters");
+        if (Steps == 0) throw new InvalidOperationException("call BeginStep before Update");
+    }
+}

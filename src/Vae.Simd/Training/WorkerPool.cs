@@ -1,0 +1,100 @@
+namespace Vae.Simd.Training;
+
+/// <summary>A batch of independent work items; <c>worker</c> tells which thread runs item <c>item</c>.</summary>
+public interface IParallelWork
+{
+    /// <summary>Does item <paramref name="item"/> on worker <paramref name="worker"/> (0 = the calling thread).</summary>
+    void Execute(int item, int worker);
+}
+
+/// <summary>
+/// A fixed set of threads that take work items from a shared counter. The caller's thread works
+/// too. Running a batch allocates nothing. Results must not depend on which worker ran an item:
+/// callers write each item's output to that item's own place and combine them in item order.
+/// </summary>
+public sealed class WorkerPool : IDisposable
+{
+    private readonly Thread[] _threads;
+    private readonly SemaphoreSlim[] _start;
+    private readonly CountdownEvent _done;
+    private IParallelWork? _work;
+    private int _count, _next;
+    private volatile bool _disposed;
+    private Exception? _failure;
+
+    /// <summary>Number of threads, the caller's included.</summary>
+    public int Threads { get; }
+
+    /// <summary>A pool of <paramref name="threads"/> workers (the calling thread is one of them).</summary>
+    public WorkerPool(int threads)
+    {
+        if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
+        Threads = threads;
+        _threads = new Thread[threads - 1];
+        _start = new SemaphoreSlim[threads - 1];
+        _done = new CountdownEvent(1);
+        for (int t = 0; t < _threads.Length; t++)
+        {
+            int worker = t + 1;
+            _start[t] = new SemaphoreSlim(0);
+            _threads[t] = new Thread(() => Loop(worker)) { IsBackground = true, Name = $"vae-worker-{worker}" };
+            _threads[t].Start();
+        }
+    }
+
+    /// <summary>Runs items 0 … count − 1 and returns when all are done; rethrows the first failure.</summary>
+    public void Run(IParallelWork work, int count)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (count <= 0) return;
+        _failure = null;
+        if (_threads.Length == 0 || count == 1)
+        {
+            for (int i = 0; i < count; i++) work.Execute(i, 0);
+            return;
+        }
+        _work = work;
+        _count = count;
+        _next = -1;
+        _done.Reset(_threads.Length);
+        foreach (var s in _start) s.Release();
+        Drain(0);
+        _done.Wait();
+        _work = null;
+        if (_failure is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    private void Drain(int worker)
+    {
+        var work = _work!;
+        int item;
+        while ((item = Interlocked.Increment(ref _next)) < _count)
+        {
+            try { work.Execute(item, worker); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
+        }
+    }
+
+    private void Loop(int worker)
+    {
+        var start = _start[worker - 1];
+        while (true)
+        {
+            start.Wait();
+            if (_disposed) return;
+            Drain(worker);
+            _done.Signal();
+        }
+    }
+
+    /// <summary>Stops the threads.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var s in _start) s.Release();
+        foreach (var t in _threads) t.Join();
+        foreach (var s in _start) s.Dispose();
+        _done.Dispose();
+    }
+}
