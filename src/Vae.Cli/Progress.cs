@@ -8,16 +8,20 @@ namespace Vae.Cli;
 /// </summary>
 public sealed class EpochProgress(bool quiet, TextWriter output, bool interactive)
 {
-    private readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
+    private readonly Stopwatch _sinceDraw = new();
     private readonly Stopwatch _epochClock = new();
 
     public static EpochProgress ForConsole(bool quiet) => new(quiet, Console.Out, !Console.IsOutputRedirected);
 
-    public void StartEpoch() => _epochClock.Restart();
+    public void StartEpoch()
+    {
+        _epochClock.Restart();
+        _sinceDraw.Reset(); // the first step of an epoch always draws
+    }
 
     public void Step(int epoch, int epochs, int done, int total, double lossPerImage)
     {
-        if (quiet || !interactive || (_sinceDraw.ElapsedMilliseconds < 100 && done < total)) return;
+        if (quiet || !interactive || (_sinceDraw.IsRunning && _sinceDraw.ElapsedMilliseconds < 100 && done < total)) return;
         _sinceDraw.Restart();
         const int width = 30;
         int filled = (int)((long)width * done / Math.Max(total, 1));
