@@ -16,7 +16,12 @@ public static class Gemm
     public static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate)
         => Multiply(a, transposeA, b, transposeB, c, accumulate, GemmPaths.Best);
 
-    internal static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate, GemmPath path)
+    /// <summary>As <see cref="Multiply(ReadOnlyMatrixSpan, bool, ReadOnlyMatrixSpan, bool, MatrixSpan, bool)"/>, with the
+    /// output columns shared among <paramref name="pool"/>'s threads (same result for any thread count).</summary>
+    public static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate, WorkerPool? pool)
+        => Multiply(a, transposeA, b, transposeB, c, accumulate, GemmPaths.Best, pool);
+
+    internal static void Multiply(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool accumulate, GemmPath path, WorkerPool? pool = null)
     {
         int m = transposeA ? a.Columns : a.Rows, k = transposeA ? a.Rows : a.Columns;
         int kb = transposeB ? b.Columns : b.Rows, n = transposeB ? b.Rows : b.Columns;
@@ -27,45 +32,45 @@ public static class Gemm
         if (!GemmPaths.IsSupported(path))
             throw new PlatformNotSupportedException($"GEMM path {path} is not supported by this processor");
         if (!accumulate) c.Clear();
-        GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, path);
+        GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, path, pool);
     }
 
     /// <summary>Forward of a linear layer: y = x·weightᵀ + bias, for x [B, in], weight [out, in], bias [out], y [B, out].</summary>
-    public static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y)
-        => LinearForward(x, weight, bias, y, GemmPaths.Best);
+    public static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null)
+        => LinearForward(x, weight, bias, y, GemmPaths.Best, pool);
 
-    internal static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path)
+    internal static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path, WorkerPool? pool = null)
     {
         if (x.Columns != weight.Columns)
             throw new ArgumentException($"x has shape {x.ToString()} but weight {weight.ToString()} expects {weight.Columns} input columns", nameof(x));
         Shape.CheckLength(bias.Length, weight.Rows, nameof(bias));
         Shape.Check(y, x.Rows, weight.Rows, nameof(y));
         for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
-        Multiply(x, false, weight, true, y, accumulate: true, path);
+        Multiply(x, false, weight, true, y, accumulate: true, path, pool);
     }
 
     /// <summary>Input gradient of a linear layer: dx = dy·weight, for dy [B, out], weight [out, in], dx [B, in] (overwritten).</summary>
-    public static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx)
-        => LinearBackwardInput(dy, weight, dx, GemmPaths.Best);
+    public static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx, WorkerPool? pool = null)
+        => LinearBackwardInput(dy, weight, dx, GemmPaths.Best, pool);
 
-    internal static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx, GemmPath path)
+    internal static void LinearBackwardInput(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan weight, MatrixSpan dx, GemmPath path, WorkerPool? pool = null)
     {
         if (dy.Columns != weight.Rows)
             throw new ArgumentException($"dy has shape {dy.ToString()} but weight {weight.ToString()} has {weight.Rows} outputs", nameof(dy));
         Shape.Check(dx, dy.Rows, weight.Columns, nameof(dx));
-        Multiply(dy, false, weight, false, dx, accumulate: false, path);
+        Multiply(dy, false, weight, false, dx, accumulate: false, path, pool);
     }
 
     /// <summary>Weight gradient of a linear layer: dWeight += dyᵀ·x, for dy [B, out], x [B, in], dWeight [out, in].</summary>
-    public static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight)
-        => LinearBackwardWeight(dy, x, dWeight, GemmPaths.Best);
+    public static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, WorkerPool? pool = null)
+        => LinearBackwardWeight(dy, x, dWeight, GemmPaths.Best, pool);
 
-    internal static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, GemmPath path)
+    internal static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, GemmPath path, WorkerPool? pool = null)
     {
         if (dy.Rows != x.Rows)
             throw new ArgumentException($"dy has shape {dy.ToString()} and x has shape {x.ToString()}: the batch sizes differ", nameof(x));
         Shape.Check(dWeight, dy.Columns, x.Columns, nameof(dWeight));
-        Multiply(dy, true, x, false, dWeight, accumulate: true, path);
+        Multiply(dy, true, x, false, dWeight, accumulate: true, path, pool);
     }
 
     /// <summary>Bias gradient of a linear layer: dBias[j] += Σ_r dy[r, j].</summary>

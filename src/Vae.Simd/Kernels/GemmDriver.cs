@@ -32,26 +32,72 @@ internal static unsafe class GemmDriver
         public float* At(int i, int j) => Data + i * RowStep + j * ColStep;
     }
 
-    public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, GemmPath path)
+    /// <summary>C += op(A)·op(B); with a pool, the output columns are split between its threads, each
+    /// computing its columns exactly as one thread would, so the result does not depend on the thread count.</summary>
+    public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, GemmPath path, WorkerPool? pool)
     {
         int m = c.Rows, n = c.Columns, k = transposeA ? a.Rows : a.Columns;
         if (m == 0 || n == 0 || k == 0) return;
+        fixed (float* pa = a.Data, pb = b.Data, pc = c.Data)
+        {
+            var opA = transposeA ? new Operand(pa, 1, a.Stride) : new Operand(pa, a.Stride, 1);
+            var opB = transposeB ? new Operand(pb, 1, b.Stride) : new Operand(pb, b.Stride, 1);
+            var nr = GemmMicroKernels.For(path).NR;
+            // Below ~1 MFLOP the hand-off costs more than it saves.
+            if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || n < 2 * nr)
+            {
+                MultiplyAddColumns(opA, opB, pc, c.Stride, m, n, k, 0, n, path);
+                return;
+            }
+            var work = s_work ??= new ParallelProduct();
+            work.Set(opA, opB, pc, c.Stride, m, n, k, path, pool.Threads, nr);
+            pool.Run(work, work.Parts);
+        }
+    }
+
+    [ThreadStatic] private static ParallelProduct? s_work;
+
+    /// <summary>Column ranges of one product, one per item; ranges are multiples of NR wide.</summary>
+    private sealed class ParallelProduct : IParallelWork
+    {
+        private Operand _a, _b;
+        private float* _c;
+        private nint _ldc;
+        private int _m, _n, _k, _width;
+        private GemmPath _path;
+        public int Parts { get; private set; }
+
+        public void Set(Operand a, Operand b, float* c, nint ldc, int m, int n, int k, GemmPath path, int threads, int nr)
+        {
+            _a = a; _b = b; _c = c; _ldc = ldc; _m = m; _n = n; _k = k; _path = path;
+            int panels = (n + nr - 1) / nr;
+            _width = (panels + threads - 1) / threads * nr;
+            Parts = (n + _width - 1) / _width;
+        }
+
+        public void Execute(int item, int worker)
+        {
+            int start = item * _width;
+            MultiplyAddColumns(_a, _b, _c, _ldc, _m, _n, _k, start, Math.Min(_width, _n - start), _path);
+        }
+    }
+
+    /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols].</summary>
+    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int n, int k, int col0, int cols, GemmPath path)
+    {
         var g = GemmMicroKernels.For(path);
         var kernel = GemmMicroKernels.Kernel(path);
         float[] packA = Rent(ref s_packA, MC * g.KC);
         float[] packB = Rent(ref s_packB, g.KC * NC);
         float[] tile = Rent(ref s_tile, g.MR * g.NR);
 
-        fixed (float* pa = a.Data, pb = b.Data, pc = c.Data, bufA = packA, bufB = packB, bufTile = tile)
+        fixed (float* bufA = packA, bufB = packB, bufTile = tile)
         {
-            var opA = transposeA ? new Operand(pa, 1, a.Stride) : new Operand(pa, a.Stride, 1);
-            var opB = transposeB ? new Operand(pb, 1, b.Stride) : new Operand(pb, b.Stride, 1);
             bool bRowsContiguous = opB.ColStep == 1;
-            nint ldc = c.Stride;
 
-            for (int jc = 0; jc < n; jc += NC)
+            for (int jc = col0; jc < col0 + cols; jc += NC)
             {
-                int nc = Math.Min(NC, n - jc);
+                int nc = Math.Min(NC, col0 + cols - jc);
                 for (int pcK = 0; pcK < k; pcK += g.KC)
                 {
                     int kc = Math.Min(g.KC, k - pcK);

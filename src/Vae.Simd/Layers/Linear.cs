@@ -53,7 +53,25 @@ public sealed class Linear
 
     /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out].</summary>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y)
-        => Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y);
+        => Forward(parameters, x, y, default);
+
+    /// <summary>As <see cref="Forward(ReadOnlySpan{float}, ReadOnlyMatrixSpan, MatrixSpan)"/>; when
+    /// <paramref name="transposedWeight"/> holds an up-to-date Wᵀ [in, out], the product reads it in place
+    /// (same result, bit for bit, without packing W's transpose).</summary>
+    internal void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlySpan<float> transposedWeight)
+    {
+        if (transposedWeight.IsEmpty)
+        {
+            Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y);
+            return;
+        }
+        if (x.Columns != InputSize)
+            throw new ArgumentException($"x has shape {x.ToString()} but the layer takes {InputSize} inputs", nameof(x));
+        Shape.Check(y, x.Rows, OutputSize, nameof(y));
+        ReadOnlySpan<float> bias = parameters.Slice(Bias.Offset, OutputSize);
+        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
+        Gemm.Multiply(x, false, new ReadOnlyMatrixSpan(transposedWeight, InputSize, OutputSize), false, y, accumulate: true, pool: null);
+    }
 
     /// <summary>
     /// Given dy = ∂L/∂y: accumulates ∂L/∂W += dyᵀ·x and ∂L/∂b += Σ_rows dy into <paramref name="gradients"/>,

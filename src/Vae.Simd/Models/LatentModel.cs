@@ -64,7 +64,7 @@ public abstract class LatentModel
         foreach (var layer in AllLinears()) layer.Initialize(Parameters, random);
     }
 
-    private IEnumerable<Linear> AllLinears() => EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers);
+    internal IEnumerable<Linear> AllLinears() => EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers);
 
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images.</summary>
     public ModelWorkspace CreateWorkspace(int maxRows)
@@ -138,14 +138,15 @@ public abstract class LatentModel
         Workspace buffers = ws.Buffers;
 
         // Forward: encoder → head → bottleneck (z, KL) → decoder → logits → reconstruction loss and ∂/∂logits.
-        EncoderTrunk.Forward(p, x, buffers);
+        var transposed = ws.Transposed;
+        EncoderTrunk.Forward(p, x, buffers, transposed);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan head = buffers.View(ws.Head, rows);
-        Head.Forward(p, trunkOut, head);
+        Head.Forward(p, trunkOut, head, transposed is null ? default : transposed.For(Head));
         MatrixSpan z = buffers.View(ws.Z, rows);
         Span<double> rowKl = buffers.RowDoubles(ws.RowKl, rows);
         double kl = BottleneckForward(head, epsilon, z, rowKl);
-        Decoder.Forward(p, z, buffers);
+        Decoder.Forward(p, z, buffers, transposed);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         MatrixSpan dLogits = withGradient ? buffers.View(ws.DLogits, rows) : default;
         double reconstruction = ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, dLogits, weights.Reconstruction,

@@ -13,6 +13,9 @@ public sealed class ModelWorkspace : IDisposable
     internal int Head, Z, Noise, DLogits, DHead, DZ, DTrunk, Scratch0, Scratch1, Output;
     internal int RowReconstruction, RowKl;
 
+    /// <summary>Set by the trainer, which keeps it up to date with the parameters; null elsewhere.</summary>
+    internal Layers.TransposedWeights? Transposed { get; set; }
+
     /// <summary>The model this workspace was made for.</summary>
     public LatentModel Model { get; }
 

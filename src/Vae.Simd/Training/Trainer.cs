@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Vae.Simd.Data;
+using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
@@ -22,6 +24,7 @@ public sealed class Trainer : IDisposable
     private readonly ShardWork _shards;
     private readonly ReduceAndUpdate _update;
     private readonly EvaluationWork _evaluation;
+    private readonly TransposedWeights _transposed;
     private long _step;
 
     /// <summary>The options in force.</summary>
@@ -38,9 +41,10 @@ public sealed class Trainer : IDisposable
         int shardRows = Math.Min(options.ShardRows, options.BatchSize);
         int shardCount = (options.BatchSize + shardRows - 1) / shardRows;
         _pool = new WorkerPool(options.Threads);
-        _shards = new ShardWork(model, shardCount, shardRows, options);
+        _transposed = new TransposedWeights(model.AllLinears());
+        _shards = new ShardWork(model, shardCount, shardRows, options, _transposed);
         _update = new ReduceAndUpdate(model, optimizer, _shards.Gradients);
-        _evaluation = new EvaluationWork(model, options.Threads, shardRows);
+        _evaluation = new EvaluationWork(model, options.Threads, shardRows, _transposed);
     }
 
     /// <summary>The KL weight at the current step (after warm-up, the configured weight).</summary>
@@ -63,6 +67,8 @@ public sealed class Trainer : IDisposable
         if (data.PixelsPerImage != _model.Config.InputSize)
             throw new ArgumentException($"the data has {data.PixelsPerImage} pixels per image but the model takes {_model.Config.InputSize}", nameof(data));
 
+        // Wᵀ once per step for every shard's forward products (the parameters may have changed since the last step).
+        _transposed.Refresh(_model.Parameters, _pool);
         _shards.Prepare(data, order, start, count, epoch, new LossWeights(Options.Weights.Reconstruction, klWeight));
         int shards = (count + _shards.ShardRows - 1) / _shards.ShardRows;
         _pool.Run(_shards, shards);
@@ -111,6 +117,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         if (data.PixelsPerImage != _model.Config.InputSize)
             throw new ArgumentException($"the data has {data.PixelsPerImage} pixels per image but the model takes {_model.Config.InputSize}", nameof(data));
+        _transposed.Refresh(_model.Parameters, _pool);
         _evaluation.Prepare(data, Options.Weights, Options.Seed);
         _pool.Run(_evaluation, _evaluation.Items);
         return _evaluation.Sum();
@@ -144,7 +151,7 @@ public sealed class Trainer : IDisposable
         public int ShardRows { get; }
         public float[][] Gradients { get; }
 
-        public ShardWork(LatentModel model, int shards, int shardRows, TrainerOptions options)
+        public ShardWork(LatentModel model, int shards, int shardRows, TrainerOptions options, TransposedWeights transposed)
         {
             _model = model;
             ShardRows = shardRows;
@@ -156,6 +163,7 @@ public sealed class Trainer : IDisposable
             for (int s = 0; s < shards; s++)
             {
                 _workspaces[s] = model.CreateWorkspace(shardRows);
+                _workspaces[s].Transposed = transposed;
                 _inputs[s] = new Matrix(shardRows, model.Config.InputSize);
                 _noise[s] = new Matrix(shardRows, model.Latent);
                 Gradients[s] = new float[model.Parameters.Length];
@@ -234,7 +242,7 @@ public sealed class Trainer : IDisposable
 
         public int Items { get; private set; }
 
-        public EvaluationWork(LatentModel model, int workers, int rows)
+        public EvaluationWork(LatentModel model, int workers, int rows, TransposedWeights transposed)
         {
             _model = model;
             _rows = rows;
@@ -243,6 +251,7 @@ public sealed class Trainer : IDisposable
             for (int w = 0; w < workers; w++)
             {
                 _workspaces[w] = model.CreateWorkspace(rows);
+                _workspaces[w].Transposed = transposed;
                 _noise[w] = new Matrix(rows, model.Latent);
             }
         }

@@ -169,6 +169,29 @@ public class GemmTests
         Assert.Equal("bias", ex3.ParamName);
     }
 
+    [Theory]
+    [MemberData(nameof(SupportedPaths))]
+    public void Sharing_the_columns_among_threads_gives_bitwise_the_same_product(GemmPath path)
+    {
+        using var pool2 = new WorkerPool(2);
+        using var pool3 = new WorkerPool(3);
+        Properties.Check(Cases.Select(c => c with { M = c.M + 20, N = c.N * 3 + 40 }), c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            var a = c.TransA ? new StridedMatrix(c.K, c.M, c.PitchA, random) : new StridedMatrix(c.M, c.K, c.PitchA, random);
+            var b = c.TransB ? new StridedMatrix(c.N, c.K, c.PitchB, random) : new StridedMatrix(c.K, c.N, c.PitchB, random);
+            var c1 = new StridedMatrix(c.M, c.N, c.PitchC, random);
+            var c2 = new StridedMatrix(c.M, c.N, c.PitchC, new SeededRandom((ulong)c.Seed));
+            var c3 = new StridedMatrix(c.M, c.N, c.PitchC, new SeededRandom((ulong)c.Seed));
+            c1.Data.CopyTo(c2.Data, 0); c1.Data.CopyTo(c3.Data, 0);
+            Gemm.Multiply(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, c1.Span, c.Accumulate, path, null);
+            Gemm.Multiply(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, c2.Span, c.Accumulate, path, pool2);
+            Gemm.Multiply(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, c3.Span, c.Accumulate, path, pool3);
+            Assert.Equal(c1.Data, c2.Data);
+            Assert.Equal(c1.Data, c3.Data);
+        }, maxTest: 30);
+    }
+
     [Fact]
     public void Best_path_is_supported_and_the_machine_vector_paths_are_reported()
     {

@@ -1,4 +1,4 @@
-namespace Vae.Simd.Training;
+namespace Vae.Simd.Kernels;
 
 /// <summary>A batch of independent work items; <c>worker</c> tells which thread runs item <c>item</c>.</summary>
 public interface IParallelWork

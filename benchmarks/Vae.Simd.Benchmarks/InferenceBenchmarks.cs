@@ -1,0 +1,41 @@
+using BenchmarkDotNet.Attributes;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Benchmarks;
+
+/// <summary>Reconstruct (encode μ, decode), encode and decode with caller-supplied buffers, at batch 1 and 1000.</summary>
+[MemoryDiagnoser]
+public class InferenceBenchmarks
+{
+    [Params(1, 1000)]
+    public int Batch { get; set; } = 1;
+
+    private VariationalAutoencoder _model = null!;
+    private ModelWorkspace _workspace = null!;
+    private float[] _x = [], _out = [], _mu = [], _logVar = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var r = new SeededRandom(1);
+        _model = new VariationalAutoencoder(new ModelConfig(), 1);
+        _workspace = _model.CreateWorkspace(Batch);
+        _x = Enumerable.Range(0, Batch * 784).Select(_ => r.NextSingle()).ToArray();
+        _out = new float[Batch * 784];
+        _mu = new float[Batch * 20];
+        _logVar = new float[Batch * 20];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _workspace.Dispose();
+
+    [Benchmark]
+    public void Reconstruct() => _model.Reconstruct(new ReadOnlyMatrixSpan(_x, Batch, 784), new MatrixSpan(_out, Batch, 784), _workspace);
+
+    [Benchmark]
+    public void Encode() => _model.Encode(new ReadOnlyMatrixSpan(_x, Batch, 784), new MatrixSpan(_mu, Batch, 20), new MatrixSpan(_logVar, Batch, 20), _workspace);
+
+    [Benchmark]
+    public void Decode() => _model.Decode(new ReadOnlyMatrixSpan(_mu, Batch, 20), new MatrixSpan(_out, Batch, 784), _workspace);
+}

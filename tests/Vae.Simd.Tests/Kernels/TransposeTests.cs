@@ -1,0 +1,45 @@
+using FsCheck.Fluent;
+using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Kernels;
+
+public class TransposeTests
+{
+    [Fact]
+    public void Transpose_matches_its_definition_for_any_shape_and_pitch()
+    {
+        var cases = from rows in Properties.Size(70) from cols in Properties.Size(70) from p1 in Properties.Pitch from p2 in Properties.Pitch from seed in Properties.Seed select (rows, cols, p1, p2, seed);
+        Properties.Check(cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.seed);
+            var source = new StridedMatrix(c.rows, c.cols, c.p1, random);
+            var destination = new StridedMatrix(c.cols, c.rows, c.p2, random);
+            Transpose.Apply(source.ReadOnly, destination.Span);
+            for (int r = 0; r < c.rows; r++)
+                for (int k = 0; k < c.cols; k++)
+                    Assert.Equal(source[r, k], destination[k, r]);
+            Assert.True(destination.GapsUntouched());
+        });
+    }
+
+    [Fact]
+    public void A_forward_through_cached_transposed_weights_is_bitwise_the_packed_forward()
+    {
+        var layout = new ParameterLayout();
+        var layer = new Linear(layout, "l", 131, 77);
+        var parameters = new float[layout.Count];
+        layer.Initialize(parameters, new SeededRandom(3));
+        var cache = new TransposedWeights([layer]);
+        cache.Refresh(parameters, null);
+        var random = new SeededRandom(4);
+        var x = Enumerable.Range(0, 37 * 131).Select(_ => random.NextUniform(-1, 1)).ToArray();
+        float[] packed = new float[37 * 77], cached = new float[37 * 77];
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, 37, 131), new MatrixSpan(packed, 37, 77));
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, 37, 131), new MatrixSpan(cached, 37, 77), cache.For(layer));
+        Assert.Equal(packed, cached);
+    }
+}
