@@ -65,18 +65,31 @@ public static class Gemm
     public static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, WorkerPool? pool = null)
         => LinearBackwardWeight(dy, x, dWeight, GemmPaths.Best, pool);
 
-    internal static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, GemmPath path, WorkerPool? pool = null)
+    internal static void LinearBackwardWeight(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, GemmPath path, WorkerPool? pool = null, bool accumulate = true)
     {
         if (dy.Rows != x.Rows)
             throw new ArgumentException($"dy has shape {dy.ToString()} and x has shape {x.ToString()}: the batch sizes differ", nameof(x));
         Shape.Check(dWeight, dy.Columns, x.Columns, nameof(dWeight));
-        Multiply(dy, true, x, false, dWeight, accumulate: true, path, pool);
+        Multiply(dy, true, x, false, dWeight, accumulate, path, pool);
     }
+
+    /// <summary>Weight gradient that overwrites: dWeight = dyᵀ·x (saves clearing the buffer first).</summary>
+    public static void LinearWeightGradient(ReadOnlyMatrixSpan dy, ReadOnlyMatrixSpan x, MatrixSpan dWeight, WorkerPool? pool = null)
+        => LinearBackwardWeight(dy, x, dWeight, GemmPaths.Best, pool, accumulate: false);
 
     /// <summary>Bias gradient of a linear layer: dBias[j] += Σ_r dy[r, j].</summary>
     public static void AccumulateColumnSums(ReadOnlyMatrixSpan dy, Span<float> dBias)
     {
         Shape.CheckLength(dBias.Length, dy.Columns, nameof(dBias));
         for (int r = 0; r < dy.Rows; r++) TensorPrimitives.Add(dBias, dy[r], dBias);
+    }
+
+    /// <summary>Bias gradient that overwrites: dBias[j] = Σ_r dy[r, j], summed in the same row order.</summary>
+    public static void ColumnSums(ReadOnlyMatrixSpan dy, Span<float> dBias)
+    {
+        Shape.CheckLength(dBias.Length, dy.Columns, nameof(dBias));
+        if (dy.Rows == 0) { dBias.Clear(); return; }
+        dy[0].CopyTo(dBias);
+        for (int r = 1; r < dy.Rows; r++) TensorPrimitives.Add(dBias, dy[r], dBias);
     }
 }

@@ -87,6 +87,8 @@ internal static unsafe class GemmDriver
     {
         var g = GemmMicroKernels.For(path);
         var kernel = GemmMicroKernels.Kernel(path);
+        var halfKernel = GemmMicroKernels.HalfKernel(path);
+        int halfNR = halfKernel is null ? 0 : g.NR / 2;
         float[] packA = Rent(ref s_packA, MC * g.KC);
         float[] packB = Rent(ref s_packB, g.KC * NC);
         float[] tile = Rent(ref s_tile, g.MR * g.NR);
@@ -106,8 +108,9 @@ internal static unsafe class GemmDriver
                     for (int jr = 0; jr < nc; jr += g.NR)
                     {
                         int nr = Math.Min(g.NR, nc - jr);
-                        if (!bRowsContiguous || nr < g.NR)
-                            PackB(opB, pcK, jc + jr, kc, nr, g.NR, bufB + (jr / g.NR) * g.NR * g.KC);
+                        int width = nr <= halfNR ? halfNR : g.NR;
+                        if (!bRowsContiguous || (nr < g.NR && nr != halfNR))
+                            PackB(opB, pcK, jc + jr, kc, nr, width, bufB + (jr / g.NR) * g.NR * g.KC);
                     }
                     for (int ic = 0; ic < m; ic += MC)
                     {
@@ -118,26 +121,29 @@ internal static unsafe class GemmDriver
                         for (int jr = 0; jr < nc; jr += g.NR)
                         {
                             int nr = Math.Min(g.NR, nc - jr);
+                            bool half = nr <= halfNR;
+                            int width = half ? halfNR : g.NR;
+                            var run = half ? halfKernel : kernel;
                             float* bPanel;
                             nint ldb;
-                            if (bRowsContiguous && nr == g.NR) { bPanel = opB.At(pcK, jc + jr); ldb = opB.RowStep; }
-                            else { bPanel = bufB + (jr / g.NR) * g.NR * g.KC; ldb = g.NR; }
+                            if (bRowsContiguous && nr == width) { bPanel = opB.At(pcK, jc + jr); ldb = opB.RowStep; }
+                            else { bPanel = bufB + (jr / g.NR) * g.NR * g.KC; ldb = width; }
 
                             for (int ir = 0; ir < mc; ir += g.MR)
                             {
                                 int mr = Math.Min(g.MR, mc - ir);
                                 float* cTile = pc + (ic + ir) * ldc + jc + jr;
-                                if (mr == g.MR && nr == g.NR)
+                                if (mr == g.MR && nr == width)
                                 {
-                                    kernel(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
+                                    run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
                                 }
                                 else
                                 {
-                                    new Span<float>(bufTile, g.MR * g.NR).Clear();
-                                    kernel(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, g.NR);
+                                    new Span<float>(bufTile, g.MR * width).Clear();
+                                    run(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, width);
                                     for (int i = 0; i < mr; i++)
                                         for (int j = 0; j < nr; j++)
-                                            cTile[i * ldc + j] += bufTile[i * g.NR + j];
+                                            cTile[i * ldc + j] += bufTile[i * width + j];
                                 }
                             }
                         }
@@ -163,10 +169,16 @@ internal static unsafe class GemmDriver
             }
             return;
         }
+        int kDone = 0;
+        if (mr == 8 && rows == 8 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            // A full 8-row panel is an 8 × kc block transposed into kc × 8: whole 8×8 register transposes.
+            for (; kDone + 8 <= kc; kDone += 8) Transpose.Block8x8(a.At(row0, k0 + kDone), a.RowStep, dst + kDone * 8, 8);
+        }
         for (int i = 0; i < rows; i++)
         {
             float* src = a.At(row0 + i, k0);
-            for (int k = 0; k < kc; k++) dst[k * mr + i] = src[k];
+            for (int k = kDone; k < kc; k++) dst[k * mr + i] = src[k];
         }
         for (int i = rows; i < mr; i++)
             for (int k = 0; k < kc; k++) dst[k * mr + i] = 0f;

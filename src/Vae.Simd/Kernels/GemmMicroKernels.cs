@@ -31,6 +31,59 @@ internal static unsafe class GemmMicroKernels
         _ => &Kernel4x4,
     };
 
+    /// <summary>A kernel of the same MR and half the NR, for the last panel when at most NR/2 columns remain
+    /// (784 and 400 leave 16 after the 32-wide panels): half the wasted work, and no packing when B is read in place.
+    /// Null where the full kernel is narrow enough.</summary>
+    public static delegate*<int, float*, float*, nint, float*, nint, void> HalfKernel(GemmPath path) => path switch
+    {
+        GemmPath.Vector512 => &Kernel8x16,
+        GemmPath.Vector256 => &Kernel6x8,
+        _ => null,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel8x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        Vector512<float> r0 = Vector512.Load(c), r1 = Vector512.Load(c + ldc), r2 = Vector512.Load(c + 2 * ldc), r3 = Vector512.Load(c + 3 * ldc);
+        Vector512<float> r4 = Vector512.Load(c + 4 * ldc), r5 = Vector512.Load(c + 5 * ldc), r6 = Vector512.Load(c + 6 * ldc), r7 = Vector512.Load(c + 7 * ldc);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector512.Load(b);
+            r0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, r0);
+            r1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, r1);
+            r2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, r2);
+            r3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, r3);
+            r4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, r4);
+            r5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, r5);
+            r6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, r6);
+            r7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, r7);
+            a += 8;
+            b += ldb;
+        }
+        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
+        r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc); r6.Store(c + 6 * ldc); r7.Store(c + 7 * ldc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        Vector256<float> r0 = Vector256.Load(c), r1 = Vector256.Load(c + ldc), r2 = Vector256.Load(c + 2 * ldc);
+        Vector256<float> r3 = Vector256.Load(c + 3 * ldc), r4 = Vector256.Load(c + 4 * ldc), r5 = Vector256.Load(c + 5 * ldc);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector256.Load(b);
+            r0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, r0);
+            r1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, r1);
+            r2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, r2);
+            r3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, r3);
+            r4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, r4);
+            r5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, r5);
+            a += 6;
+            b += ldb;
+        }
+        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc); r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {

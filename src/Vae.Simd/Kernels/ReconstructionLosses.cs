@@ -123,11 +123,10 @@ public static class ReconstructionLosses
 
         public static Vector512<float> Loss(Vector512<float> l, Vector512<float> x, out Vector512<float> d)
         {
-            var e = Vector512.Exp(-Vector512.Abs(l));
-            var onePlusE = Vector512<float>.One + e;
-            var p = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(l, Vector512<float>.Zero), Vector512<float>.One, e) / onePlusE;
+            var e = FastMath.ExpNonPositive(-Vector512.Abs(l));
+            var p = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(l, Vector512<float>.Zero), Vector512<float>.One, e) / (Vector512<float>.One + e);
             d = p - x;
-            return Vector512.Max(l, Vector512<float>.Zero) - l * x + Vector512.Log(onePlusE);
+            return Vector512.Max(l, Vector512<float>.Zero) - l * x + FastMath.Log1pUnit(e);
         }
     }
 
@@ -154,7 +153,7 @@ public static class ReconstructionLosses
 
         public static Vector512<float> Loss(Vector512<float> l, Vector512<float> x, out Vector512<float> d)
         {
-            var e = Vector512.Exp(-Vector512.Abs(l));
+            var e = FastMath.ExpNonPositive(-Vector512.Abs(l));
             var p = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(l, Vector512<float>.Zero), Vector512<float>.One, e) / (Vector512<float>.One + e);
             var r = p - x;
             d = Vector512.Create(2f) * r * p * (Vector512<float>.One - p);

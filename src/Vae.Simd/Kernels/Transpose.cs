@@ -40,7 +40,7 @@ public static unsafe class Transpose
     }
 
     // The classic AVX 8×8 transpose: interleave pairs, then quads, then swap 128-bit halves.
-    private static void Block8x8(float* s, nint ls, float* d, nint ld)
+    internal static void Block8x8(float* s, nint ls, float* d, nint ld)
     {
         var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ls);
         var r2 = Avx.LoadVector256(s + 2 * ls); var r3 = Avx.LoadVector256(s + 3 * ls);

@@ -4,6 +4,15 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Layers;
 
+/// <summary>Whether a backward pass adds its parameter gradients to the buffer or writes them.</summary>
+public enum GradientUpdate
+{
+    /// <summary>gradients += ∂L/∂θ (llm.c style; clear the buffer first for a fresh gradient).</summary>
+    Accumulate,
+    /// <summary>gradients = ∂L/∂θ: every parameter's gradient is written exactly once, so no clearing is needed.</summary>
+    Overwrite,
+}
+
 /// <summary>
 /// A fully connected layer y = x·Wᵀ + b with W stored [out, in], as in PyTorch. The layer owns
 /// no numbers: it knows where its weight and bias live in a flat parameter buffer, and the
@@ -76,12 +85,40 @@ public sealed class Linear
     /// <summary>
     /// Given dy = ∂L/∂y: accumulates ∂L/∂W += dyᵀ·x and ∂L/∂b += Σ_rows dy into <paramref name="gradients"/>,
     /// and, unless <paramref name="dx"/> has no rows (the first layer needs no input gradient), writes dx = dy·W.
+    /// It is the two halves below, which a model may also run at different times.
     /// </summary>
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan dy, Span<float> gradients, MatrixSpan dx)
     {
-        Gemm.LinearBackwardWeight(dy, x, WeightSpan(gradients));
-        Gemm.AccumulateColumnSums(dy, gradients.Slice(Bias.Offset, OutputSize));
-        if (dx.Rows != 0) Gemm.LinearBackwardInput(dy, WeightSpan(parameters), dx);
+        BackwardParameters(x, dy, gradients, GradientUpdate.Accumulate);
+        if (dx.Rows != 0) BackwardInput(parameters, dy, dx);
+    }
+
+    /// <summary>dx = dy·W: the gradient that flows on to the layer below.</summary>
+    public void BackwardInput(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan dy, MatrixSpan dx)
+        => Gemm.LinearBackwardInput(dy, WeightSpan(parameters), dx);
+
+    /// <summary>∂L/∂W = dyᵀ·x and ∂L/∂b = Σ_rows dy, added to <paramref name="gradients"/> or, with
+    /// <see cref="GradientUpdate.Overwrite"/>, written over whatever it held.</summary>
+    public void BackwardParameters(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan dy, Span<float> gradients, GradientUpdate update)
+    {
+        BackwardWeightRows(x, dy, 0, OutputSize, WeightSpan(gradients), update);
+        BackwardBias(dy, gradients.Slice(Bias.Offset, OutputSize), update);
+    }
+
+    /// <summary>Rows [rowStart, rowStart + rows) of ∂L/∂W = dyᵀ·x into <paramref name="dWeightRows"/> [rows, in]:
+    /// a block of the weight gradient, so an optimizer can consume it while it is still in cache.</summary>
+    public void BackwardWeightRows(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan dy, int rowStart, int rows, MatrixSpan dWeightRows, GradientUpdate update)
+    {
+        ReadOnlyMatrixSpan dyRows = dy.SliceColumns(rowStart, rows);
+        if (update == GradientUpdate.Overwrite) Gemm.LinearWeightGradient(dyRows, x, dWeightRows);
+        else Gemm.LinearBackwardWeight(dyRows, x, dWeightRows);
+    }
+
+    /// <summary>∂L/∂b = Σ_rows dy, added or written.</summary>
+    public void BackwardBias(ReadOnlyMatrixSpan dy, Span<float> dBias, GradientUpdate update)
+    {
+        if (update == GradientUpdate.Overwrite) Gemm.ColumnSums(dy, dBias);
+        else Gemm.AccumulateColumnSums(dy, dBias);
     }
 
     /// <summary>W as a matrix view of <paramref name="buffer"/> (parameters or gradients).</summary>

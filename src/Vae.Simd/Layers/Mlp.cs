@@ -10,6 +10,7 @@ namespace Vae.Simd.Layers;
 public sealed class Mlp
 {
     private int[] _outputSlots = [];
+    private int[] _deltaSlots = [];
 
     /// <summary>The linear layers in order.</summary>
     public IReadOnlyList<Linear> Layers { get; }
@@ -30,21 +31,23 @@ public sealed class Mlp
         ActivateLast = activateLast;
     }
 
-    /// <summary>Widest layer output (sizes the scratch buffers of <see cref="Backward"/>).</summary>
-    public int MaxWidth => Layers.Count == 0 ? 0 : Layers.Max(l => Math.Max(l.InputSize, l.OutputSize));
-
-    /// <summary>Declares one output buffer per layer in <paramref name="workspace"/>. Call once per workspace
+    /// <summary>Declares an output and a delta buffer per layer in <paramref name="workspace"/>. Call once per workspace
     /// before using it with this MLP; the slots are the same for every workspace built in the same order.</summary>
     public void DeclareBuffers(Workspace workspace)
     {
-        int[] slots = Layers.Select(l => workspace.Declare(l.OutputSize)).ToArray();
-        if (_outputSlots.Length != 0 && !slots.AsSpan().SequenceEqual(_outputSlots))
+        int[] outputs = Layers.Select(l => workspace.Declare(l.OutputSize)).ToArray();
+        int[] deltas = Layers.Select(l => workspace.Declare(l.OutputSize)).ToArray();
+        if (_outputSlots.Length != 0 && (!outputs.AsSpan().SequenceEqual(_outputSlots) || !deltas.AsSpan().SequenceEqual(_deltaSlots)))
             throw new InvalidOperationException("workspaces for one model must declare their buffers in the same order");
-        _outputSlots = slots;
+        _outputSlots = outputs;
+        _deltaSlots = deltas;
     }
 
     /// <summary>Layer <paramref name="layer"/>'s output for a batch of <paramref name="rows"/>.</summary>
     public MatrixSpan Output(Workspace workspace, int layer, int rows) => workspace.View(_outputSlots[layer], rows);
+
+    /// <summary>∂L/∂(layer <paramref name="layer"/>'s pre-activation output), left by <see cref="BackwardDeltas"/>.</summary>
+    public MatrixSpan Delta(Workspace workspace, int layer, int rows) => workspace.View(_deltaSlots[layer], rows);
 
     private bool IsActivated(int layer) => layer < Layers.Count - 1 || ActivateLast;
 
@@ -62,22 +65,26 @@ public sealed class Mlp
     }
 
     /// <summary>
-    /// Backward from <paramref name="dOut"/> = ∂L/∂(last output), which is overwritten. Accumulates every
-    /// parameter's gradient, and writes ∂L/∂x into <paramref name="dx"/> unless it has no rows.
-    /// The gradients between layers go through workspace buffers <paramref name="scratch0"/> and
-    /// <paramref name="scratch1"/>, each at least <see cref="MaxWidth"/> wide.
+    /// The first half of backward: given ∂L/∂(last layer's output) in <see cref="Delta"/> of the last layer, turns
+    /// it into ∂L/∂(pre-activation) and fills the deltas of every earlier layer; writes ∂L/∂x = Δ₀·W₀ into
+    /// <paramref name="dx"/> unless it has no rows. The parameter gradients follow from the deltas
+    /// (<see cref="BackwardParameters"/>), whenever the caller chooses.
     /// </summary>
-    public void Backward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, Workspace workspace, MatrixSpan dOut,
-        Span<float> gradients, MatrixSpan dx, int scratch0, int scratch1)
+    public void BackwardDeltas(ReadOnlySpan<float> parameters, Workspace workspace, int rows, MatrixSpan dx)
     {
-        int rows = x.Rows;
-        MatrixSpan d = dOut;
         for (int i = Layers.Count - 1; i >= 0; i--)
         {
-            if (IsActivated(i)) ActivationLayer.Backward(Activation, Output(workspace, i, rows), d);
-            MatrixSpan dInput = i == 0 ? dx : workspace.View(i % 2 == 0 ? scratch0 : scratch1, rows, Layers[i].InputSize);
-            Layers[i].Backward(parameters, i == 0 ? x : Output(workspace, i - 1, rows), d, gradients, dInput);
-            d = dInput;
+            MatrixSpan delta = Delta(workspace, i, rows);
+            if (IsActivated(i)) ActivationLayer.Backward(Activation, Output(workspace, i, rows), delta);
+            if (i > 0) Layers[i].BackwardInput(parameters, delta, Delta(workspace, i - 1, rows));
+            else if (dx.Rows != 0) Layers[i].BackwardInput(parameters, delta, dx);
         }
+    }
+
+    /// <summary>The second half: every layer's ∂L/∂W and ∂L/∂b from its delta and its input (<paramref name="x"/> for the first).</summary>
+    public void BackwardParameters(ReadOnlyMatrixSpan x, Workspace workspace, Span<float> gradients, GradientUpdate update)
+    {
+        for (int i = 0; i < Layers.Count; i++)
+            Layers[i].BackwardParameters(i == 0 ? x : Output(workspace, i - 1, x.Rows), Delta(workspace, i, x.Rows), gradients, update);
     }
 }

@@ -45,7 +45,14 @@ internal sealed class TransposedWeights : IParallelWork
     public void Execute(int item, int worker)
     {
         var (layer, rowStart) = _items[item];
+        RefreshRows(layer, rowStart, Math.Min(RowsPerItem, layer.OutputSize - rowStart), _source);
+    }
+
+    /// <summary>Re-transposes rows [rowStart, rowStart + rowCount) of <paramref name="layer"/>'s weight: the
+    /// optimizer calls this right after updating those rows, while they are still in cache.</summary>
+    public void RefreshRows(Linear layer, int rowStart, int rowCount, ReadOnlySpan<float> parameters)
+    {
         var target = new MatrixSpan(_data.AsSpan(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
-        Transpose.Rows(layer.WeightSpan((ReadOnlySpan<float>)_source), target, rowStart, Math.Min(RowsPerItem, layer.OutputSize - rowStart));
+        Transpose.Rows(layer.WeightSpan(parameters), target, rowStart, rowCount);
     }
 }

@@ -73,17 +73,10 @@ public abstract class LatentModel
         var ws = new ModelWorkspace(this, buffers);
         EncoderTrunk.DeclareBuffers(buffers);
         ws.Head = buffers.Declare(Head.OutputSize);
+        ws.HeadDelta = buffers.Declare(Head.OutputSize);
         ws.Z = buffers.Declare(Latent);
-        ws.Noise = buffers.Declare(Latent);
-        Decoder.DeclareBuffers(buffers);
-        ws.DLogits = buffers.Declare(Config.InputSize);
-        ws.DHead = buffers.Declare(Head.OutputSize);
         ws.DZ = buffers.Declare(Latent);
-        ws.DTrunk = buffers.Declare(Head.InputSize);
-        int widest = Math.Max(EncoderTrunk.MaxWidth, Decoder.MaxWidth);
-        ws.Scratch0 = buffers.Declare(widest);
-        ws.Scratch1 = buffers.Declare(widest);
-        ws.Output = buffers.Declare(Config.InputSize);
+        Decoder.DeclareBuffers(buffers);
         ws.RowReconstruction = buffers.DeclareRowDoubles();
         ws.RowKl = buffers.DeclareRowDoubles();
         buffers.Allocate();
@@ -118,12 +111,18 @@ public abstract class LatentModel
     /// <paramref name="gradients"/> (layout <see cref="Layout"/>; clear it first for a fresh gradient).
     /// </summary>
     public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace, Span<float> gradients)
+        => ComputeLossAndGradients(x, epsilon, weights, workspace, gradients, GradientUpdate.Accumulate);
+
+    /// <summary>As above; with <see cref="GradientUpdate.Overwrite"/> the gradient is written into
+    /// <paramref name="gradients"/> whatever it held (each tensor has exactly one contributing layer).</summary>
+    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace, Span<float> gradients, GradientUpdate update)
     {
         Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
-        return Run(x, epsilon, weights, workspace, gradients, withGradient: true);
+        return Run(x, epsilon, weights, workspace, gradients, withGradient: true, update);
     }
 
-    private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace ws, Span<float> gradients, bool withGradient)
+    private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace ws, Span<float> gradients, bool withGradient,
+        GradientUpdate update = GradientUpdate.Accumulate, bool computeParameterGradients = true)
     {
         CheckWorkspace(ws);
         weights.Validate();
@@ -148,23 +147,66 @@ public abstract class LatentModel
         double kl = BottleneckForward(head, epsilon, z, rowKl);
         Decoder.Forward(p, z, buffers, transposed);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
-        MatrixSpan dLogits = withGradient ? buffers.View(ws.DLogits, rows) : default;
+        // The loss writes ∂/∂logits straight into the decoder's last delta.
+        MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
         double reconstruction = ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, dLogits, weights.Reconstruction,
             buffers.RowDoubles(ws.RowReconstruction, rows));
         var loss = new LossBreakdown(reconstruction, kl, weights.Reconstruction * reconstruction + weights.Kl * kl, rows);
         if (!withGradient) return loss;
 
-        // Backward, in exact reverse: decoder → bottleneck → head → encoder hidden layers.
+        // Backward, first half, in exact reverse: every layer's delta ∂L/∂(pre-activation), from the
+        // decoder down through the bottleneck to the encoder's first layer.
         MatrixSpan dz = buffers.View(ws.DZ, rows);
-        Decoder.Backward(p, z, buffers, dLogits, gradients, dz, ws.Scratch0, ws.Scratch1);
-        MatrixSpan dHead = buffers.View(ws.DHead, rows);
+        Decoder.BackwardDeltas(p, buffers, rows, dz);
+        MatrixSpan dHead = buffers.View(ws.HeadDelta, rows);
         dHead.Clear();
         BottleneckBackward(head, z, dz, weights.Kl, dHead);
-        bool hasTrunk = EncoderTrunk.Layers.Count != 0;
-        MatrixSpan dTrunkOut = hasTrunk ? buffers.View(ws.DTrunk, rows) : default;
-        Head.Backward(p, trunkOut, dHead, gradients, dTrunkOut);
-        if (hasTrunk) EncoderTrunk.Backward(p, x, buffers, dTrunkOut, gradients, default, ws.Scratch0, ws.Scratch1);
+        if (EncoderTrunk.Layers.Count != 0)
+        {
+            Head.BackwardInput(p, dHead, EncoderTrunk.Delta(buffers, EncoderTrunk.Layers.Count - 1, rows));
+            EncoderTrunk.BackwardDeltas(p, buffers, rows, default);
+        }
+
+        // Second half: each parameter gradient from its layer's delta and input.
+        if (computeParameterGradients) BackwardParameters(x, ws, gradients, update);
         return loss;
+    }
+
+    private void BackwardParameters(ReadOnlyMatrixSpan x, ModelWorkspace ws, Span<float> gradients, GradientUpdate update)
+    {
+        EncoderTrunk.BackwardParameters(x, ws.Buffers, gradients, update);
+        Head.BackwardParameters(LinearInput(EncoderTrunk.Layers.Count, x, ws), ws.Buffers.View(ws.HeadDelta, x.Rows), gradients, update);
+        Decoder.BackwardParameters(ws.Buffers.View(ws.Z, x.Rows), ws.Buffers, gradients, update);
+    }
+
+    // ---------------------------------------------------------------- split steps, for the trainer
+
+    /// <summary>Forward and the first half of backward: leaves every layer's delta in the workspace, computes no
+    /// parameter gradient. The trainer then forms the gradients block by block, in its update.</summary>
+    internal LossBreakdown ComputeLossAndDeltas(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace)
+        => Run(x, epsilon, weights, workspace, default, withGradient: true, GradientUpdate.Overwrite, computeParameterGradients: false);
+
+    /// <summary>Linear layers in parameter order: encoder hidden layers, the head, the decoder.</summary>
+    internal IReadOnlyList<Linear> Linears => _linears ??= AllLinears().ToArray();
+    private Linear[]? _linears;
+
+    /// <summary>The input of linear layer <paramref name="index"/> in the last forward pass (x for the first).</summary>
+    internal ReadOnlyMatrixSpan LinearInput(int index, ReadOnlyMatrixSpan x, ModelWorkspace ws)
+    {
+        int trunk = EncoderTrunk.Layers.Count, rows = x.Rows;
+        if (index == 0) return x;
+        if (index <= trunk) return EncoderTrunk.Output(ws.Buffers, index - 1, rows);
+        if (index == trunk + 1) return ws.Buffers.View(ws.Z, rows);
+        return Decoder.Output(ws.Buffers, index - trunk - 2, rows);
+    }
+
+    /// <summary>The delta of linear layer <paramref name="index"/> from the last backward pass.</summary>
+    internal ReadOnlyMatrixSpan LinearDelta(int index, ModelWorkspace ws, int rows)
+    {
+        int trunk = EncoderTrunk.Layers.Count;
+        if (index < trunk) return EncoderTrunk.Delta(ws.Buffers, index, rows);
+        if (index == trunk) return ws.Buffers.View(ws.HeadDelta, rows);
+        return Decoder.Delta(ws.Buffers, index - trunk - 1, rows);
     }
 
     // ---------------------------------------------------------------- inference

@@ -10,7 +10,7 @@ namespace Vae.Simd.Models;
 public sealed class ModelWorkspace : IDisposable
 {
     internal Workspace Buffers { get; }
-    internal int Head, Z, Noise, DLogits, DHead, DZ, DTrunk, Scratch0, Scratch1, Output;
+    internal int Head, HeadDelta, Z, DZ;
     internal int RowReconstruction, RowKl;
 
     /// <summary>Set by the trainer, which keeps it up to date with the parameters; null elsewhere.</summary>

@@ -22,9 +22,10 @@ public sealed class Trainer : IDisposable
     private readonly Optimizer _optimizer;
     private readonly WorkerPool _pool;
     private readonly ShardWork _shards;
-    private readonly ReduceAndUpdate _update;
+    private readonly GradientAndUpdate _update;
     private readonly EvaluationWork _evaluation;
     private readonly TransposedWeights _transposed;
+    private bool _transposedStale = true;
     private long _step;
 
     /// <summary>The options in force.</summary>
@@ -43,7 +44,7 @@ public sealed class Trainer : IDisposable
         _pool = new WorkerPool(options.Threads);
         _transposed = new TransposedWeights(model.AllLinears());
         _shards = new ShardWork(model, shardCount, shardRows, options, _transposed);
-        _update = new ReduceAndUpdate(model, optimizer, _shards.Gradients);
+        _update = new GradientAndUpdate(model, optimizer, _shards, _transposed, options.Threads);
         _evaluation = new EvaluationWork(model, options.Threads, shardRows, _transposed);
     }
 
@@ -67,8 +68,7 @@ public sealed class Trainer : IDisposable
         if (data.PixelsPerImage != _model.Config.InputSize)
             throw new ArgumentException($"the data has {data.PixelsPerImage} pixels per image but the model takes {_model.Config.InputSize}", nameof(data));
 
-        // Wᵀ once per step for every shard's forward products (the parameters may have changed since the last step).
-        _transposed.Refresh(_model.Parameters, _pool);
+        if (_transposedStale) RefreshCaches();
         _shards.Prepare(data, order, start, count, epoch, new LossWeights(Options.Weights.Reconstruction, klWeight));
         int shards = (count + _shards.ShardRows - 1) / _shards.ShardRows;
         _pool.Run(_shards, shards);
@@ -78,9 +78,22 @@ public sealed class Trainer : IDisposable
 
         _optimizer.BeginStep();
         _update.Shards = shards;
-        _pool.Run(_update, _update.Chunks);
+        _pool.Run(_update, _update.Blocks);
         _step++;
         return loss;
+    }
+
+    /// <summary>
+    /// The trainer keeps a transposed copy of the weights for the forward products and updates it with the
+    /// parameters. It re-reads the parameters at the start of every epoch and evaluation; code that changes
+    /// <see cref="LatentModel.Parameters"/> itself between two <see cref="Step"/> calls must call this.
+    /// </summary>
+    public void InvalidateCaches() => _transposedStale = true;
+
+    private void RefreshCaches()
+    {
+        _transposed.Refresh(_model.Parameters, _pool);
+        _transposedStale = false;
     }
 
     /// <summary>One pass over <paramref name="data"/> in a fresh seeded order; <paramref name="onStep"/>
@@ -89,6 +102,7 @@ public sealed class Trainer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         int[] order = EpochOrder(data.Count, epoch);
+        RefreshCaches();
         int stepsPerEpoch = (data.Count + Options.BatchSize - 1) / Options.BatchSize;
         var total = new LossBreakdown();
         var clock = Stopwatch.StartNew();
@@ -117,7 +131,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         if (data.PixelsPerImage != _model.Config.InputSize)
             throw new ArgumentException($"the data has {data.PixelsPerImage} pixels per image but the model takes {_model.Config.InputSize}", nameof(data));
-        _transposed.Refresh(_model.Parameters, _pool);
+        RefreshCaches();
         _evaluation.Prepare(data, Options.Weights, Options.Seed);
         _pool.Run(_evaluation, _evaluation.Items);
         return _evaluation.Sum();
@@ -149,7 +163,11 @@ public sealed class Trainer : IDisposable
         private LossWeights _weights;
 
         public int ShardRows { get; }
-        public float[][] Gradients { get; }
+        private readonly int[] _rows;
+
+        public ModelWorkspace Workspace(int shard) => _workspaces[shard];
+        public int Rows(int shard) => _rows[shard];
+        public ReadOnlyMatrixSpan Input(int shard) => _inputs[shard].AsReadOnlySpan().SliceRows(0, _rows[shard]);
 
         public ShardWork(LatentModel model, int shards, int shardRows, TrainerOptions options, TransposedWeights transposed)
         {
@@ -158,7 +176,7 @@ public sealed class Trainer : IDisposable
             _workspaces = new ModelWorkspace[shards];
             _inputs = new Matrix[shards];
             _noise = new Matrix[shards];
-            Gradients = new float[shards][];
+            _rows = new int[shards];
             _losses = new LossBreakdown[shards];
             for (int s = 0; s < shards; s++)
             {
@@ -166,7 +184,6 @@ public sealed class Trainer : IDisposable
                 _workspaces[s].Transposed = transposed;
                 _inputs[s] = new Matrix(shardRows, model.Config.InputSize);
                 _noise[s] = new Matrix(shardRows, model.Latent);
-                Gradients[s] = new float[model.Parameters.Length];
             }
             _noiseSource = new NoiseSource(options.Seed);
             _binarizeSeed = options.Seed ^ 0xB1A5ED0000000000UL;
@@ -182,6 +199,7 @@ public sealed class Trainer : IDisposable
         {
             var data = _data!;
             int first = shard * ShardRows, rows = Math.Min(ShardRows, _count - first);
+            _rows[shard] = rows;
             int pixels = data.PixelsPerImage;
             MatrixSpan x = _inputs[shard].AsSpan().SliceRows(0, rows);
             for (int r = 0; r < rows; r++)
@@ -194,8 +212,8 @@ public sealed class Trainer : IDisposable
             // Noise is keyed by the image's position in the whole run, not by shard or thread.
             MatrixSpan eps = _noise[shard].AsSpan().SliceRows(0, rows);
             _noiseSource.Fill(eps, (long)_epoch * data.Count + _start + first);
-            Array.Clear(Gradients[shard]);
-            _losses[shard] = _model.ComputeLossAndGradients(x, eps, _weights, _workspaces[shard], Gradients[shard]);
+            // Forward and the deltas only: the parameter gradients are formed block by block in the update.
+            _losses[shard] = _model.ComputeLossAndDeltas(x, eps, _weights, _workspaces[shard]);
         }
 
         public LossBreakdown SumLosses(int shards)
@@ -213,18 +231,74 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    /// <summary>Sums the shard gradients (in shard order) and applies the optimizer, one parameter chunk per item.</summary>
-    private sealed class ReduceAndUpdate(LatentModel model, Optimizer optimizer, float[][] gradients) : IParallelWork
+    /// <summary>
+    /// The second half of backward and the update, one block of parameters per item: a block of weight rows
+    /// (or a bias) gets its gradient from every shard's deltas and inputs — shard 0 written, the others added,
+    /// always in shard order — into a small per-worker buffer that stays in cache; the optimizer consumes it
+    /// there, and the updated rows are written into the transposed-weight cache while still in cache.
+    /// No full-size gradient buffer exists, and none is cleared, reduced or read back from memory.
+    /// </summary>
+    private sealed class GradientAndUpdate : IParallelWork
     {
-        public int Shards { get; set; }
-        public int Chunks { get; } = (model.Parameters.Length + ParameterChunk - 1) / ParameterChunk;
+        private readonly LatentModel _model;
+        private readonly Optimizer _optimizer;
+        private readonly ShardWork _shards;
+        private readonly TransposedWeights _transposed;
+        private readonly (int Layer, int RowStart, int Rows)[] _blocks;   // Rows == 0: the layer's bias
+        private readonly float[][] _scratch;
 
-        public void Execute(int chunk, int worker)
+        public int Shards { get; set; }
+        public int Blocks => _blocks.Length;
+
+        public GradientAndUpdate(LatentModel model, Optimizer optimizer, ShardWork shards, TransposedWeights transposed, int workers)
         {
-            int offset = chunk * ParameterChunk, length = Math.Min(ParameterChunk, model.Parameters.Length - offset);
-            Span<float> sum = gradients[0].AsSpan(offset, length);
-            for (int s = 1; s < Shards; s++) System.Numerics.Tensors.TensorPrimitives.Add(sum, gradients[s].AsSpan(offset, length), sum);
-            optimizer.Update(offset, model.Parameters.AsSpan(offset, length), sum);
+            (_model, _optimizer, _shards, _transposed) = (model, optimizer, shards, transposed);
+            var blocks = new List<(int, int, int)>();
+            int largest = 0, covered = 0;
+            for (int l = 0; l < model.Linears.Count; l++)
+            {
+                var layer = model.Linears[l];
+                // Multiples of 8 rows keep the gradient product on full micro-kernel tiles.
+                int rowsPerBlock = Math.Max(8, ParameterChunk / layer.InputSize / 8 * 8);
+                for (int r = 0; r < layer.OutputSize; r += rowsPerBlock)
+                {
+                    int rows = Math.Min(rowsPerBlock, layer.OutputSize - r);
+                    blocks.Add((l, r, rows));
+                    largest = Math.Max(largest, rows * layer.InputSize);
+                    covered += rows * layer.InputSize;
+                }
+                blocks.Add((l, 0, 0));
+                largest = Math.Max(largest, layer.OutputSize);
+                covered += layer.OutputSize;
+            }
+            if (covered != model.Parameters.Length) throw new InvalidOperationException("the update blocks do not cover every parameter once");
+            _blocks = blocks.ToArray();
+            _scratch = Enumerable.Range(0, workers).Select(_ => new float[largest]).ToArray();
+        }
+
+        public void Execute(int block, int worker)
+        {
+            var (l, rowStart, rows) = _blocks[block];
+            var layer = _model.Linears[l];
+            if (rows == 0)
+            {
+                Span<float> dBias = _scratch[worker].AsSpan(0, layer.OutputSize);
+                for (int s = 0; s < Shards; s++)
+                    layer.BackwardBias(_model.LinearDelta(l, _shards.Workspace(s), _shards.Rows(s)), dBias, s == 0 ? GradientUpdate.Overwrite : GradientUpdate.Accumulate);
+                _optimizer.Update(layer.Bias.Offset, _model.Parameters.AsSpan(layer.Bias.Offset, layer.OutputSize), dBias);
+                return;
+            }
+            int offset = layer.Weight.Offset + rowStart * layer.InputSize, length = rows * layer.InputSize;
+            var dWeight = new MatrixSpan(_scratch[worker].AsSpan(0, length), rows, layer.InputSize);
+            for (int s = 0; s < Shards; s++)
+            {
+                var ws = _shards.Workspace(s);
+                int shardRows = _shards.Rows(s);
+                layer.BackwardWeightRows(_model.LinearInput(l, _shards.Input(s), ws), _model.LinearDelta(l, ws, shardRows),
+                    rowStart, rows, dWeight, s == 0 ? GradientUpdate.Overwrite : GradientUpdate.Accumulate);
+            }
+            _optimizer.Update(offset, _model.Parameters.AsSpan(offset, length), dWeight.Data);
+            _transposed.RefreshRows(layer, rowStart, rows, _model.Parameters);
         }
     }
 
