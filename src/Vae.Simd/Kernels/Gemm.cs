@@ -45,8 +45,54 @@ public static class Gemm
             throw new ArgumentException($"x has shape {x.ToString()} but weight {weight.ToString()} expects {weight.Columns} input columns", nameof(x));
         Shape.CheckLength(bias.Length, weight.Rows, nameof(bias));
         Shape.Check(y, x.Rows, weight.Rows, nameof(y));
+        if (x.Rows <= Gemv.MaxRows && path != GemmPath.Scalar)
+        {
+            GemvForward(x, weight, bias, y, pool);
+            return;
+        }
         for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
         Multiply(x, false, weight, true, y, accumulate: true, path, pool);
+    }
+
+    private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)
+    {
+        // Split the rows of W between threads when W is large enough to be worth a hand-off.
+        if (pool is null || pool.Threads == 1 || (long)weight.Rows * weight.Columns < 64 * 1024)
+        {
+            Gemv.Forward(x, weight, bias, y, 0, weight.Rows);
+            return;
+        }
+        fixed (float* px = x.Data, pw = weight.Data, pb = bias, py = y.Data)
+        {
+            var work = s_gemv ??= new ParallelGemv();
+            work.Set(px, x.Rows, x.Columns, x.Stride, pw, weight.Rows, weight.Stride, pb, py, y.Stride, pool.Threads);
+            pool.Run(work, work.Parts);
+        }
+    }
+
+    [ThreadStatic] private static ParallelGemv? s_gemv;
+
+    private sealed unsafe class ParallelGemv : IParallelWork
+    {
+        private float* _x, _w, _b, _y;
+        private int _rows, _k, _xStride, _out, _wStride, _yStride, _width;
+        public int Parts { get; private set; }
+
+        public void Set(float* x, int rows, int k, int xStride, float* w, int outputs, int wStride, float* b, float* y, int yStride, int threads)
+        {
+            _x = x; _rows = rows; _k = k; _xStride = xStride; _w = w; _out = outputs; _wStride = wStride; _b = b; _y = y; _yStride = yStride;
+            _width = ((outputs + threads - 1) / threads + 3) / 4 * 4;
+            Parts = (outputs + _width - 1) / _width;
+        }
+
+        public void Execute(int item, int worker)
+        {
+            int start = item * _width;
+            var x = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_x, (_rows - 1) * _xStride + _k), _rows, _k, _xStride);
+            var w = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_w, (_out - 1) * _wStride + _k), _out, _k, _wStride);
+            var y = new MatrixSpan(new Span<float>(_y, (_rows - 1) * _yStride + _out), _rows, _out, _yStride);
+            Gemv.Forward(x, w, new ReadOnlySpan<float>(_b, _out), y, start, Math.Min(_width, _out - start));
+        }
     }
 
     /// <summary>Input gradient of a linear layer: dx = dy·weight, for dy [B, out], weight [out, in], dx [B, in] (overwritten).</summary>

@@ -9,7 +9,8 @@ namespace Vae.Simd.Kernels;
 /// panels per MC×KC block so the micro-kernel reads it contiguously; B is read in place when
 /// its rows are already contiguous along N (the dX and dW forms) and packed into NR-wide
 /// panels otherwise (the forward form, where B = Wᵀ). Partial tiles at the edges go through
-/// a zero-padded scratch tile, so the micro-kernel only ever sees full tiles.
+/// a zero-padded copy of the tile, so the micro-kernel only ever sees full tiles and each element of C
+/// is computed the same way wherever it falls.
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -139,11 +140,16 @@ internal static unsafe class GemmDriver
                                 }
                                 else
                                 {
+                                    // Ragged edge: run the same kernel on a copy of the tile, so every element is
+                                    // C + Σ in the same order as in a full tile and results do not depend on tiling.
                                     new Span<float>(bufTile, g.MR * width).Clear();
+                                    for (int i = 0; i < mr; i++)
+                                        for (int j = 0; j < nr; j++)
+                                            bufTile[i * width + j] = cTile[i * ldc + j];
                                     run(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, width);
                                     for (int i = 0; i < mr; i++)
                                         for (int j = 0; j < nr; j++)
-                                            cTile[i * ldc + j] += bufTile[i * width + j];
+                                            cTile[i * ldc + j] = bufTile[i * width + j];
                                 }
                             }
                         }

@@ -67,11 +67,11 @@ public sealed class Linear
     /// <summary>As <see cref="Forward(ReadOnlySpan{float}, ReadOnlyMatrixSpan, MatrixSpan)"/>; when
     /// <paramref name="transposedWeight"/> holds an up-to-date Wᵀ [in, out], the product reads it in place
     /// (same result, bit for bit, without packing W's transpose).</summary>
-    internal void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlySpan<float> transposedWeight)
+    internal void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlySpan<float> transposedWeight, WorkerPool? pool = null)
     {
         if (transposedWeight.IsEmpty)
         {
-            Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y);
+            Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y, pool);
             return;
         }
         if (x.Columns != InputSize)

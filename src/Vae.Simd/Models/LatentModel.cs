@@ -66,11 +66,14 @@ public abstract class LatentModel
 
     internal IEnumerable<Linear> AllLinears() => EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers);
 
-    /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images.</summary>
-    public ModelWorkspace CreateWorkspace(int maxRows)
+    /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images. With <paramref name="threads"/> &gt; 1,
+    /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>)
+    /// share each product among that many threads; results do not depend on it.</summary>
+    public ModelWorkspace CreateWorkspace(int maxRows, int threads = 1)
     {
+        if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
         var buffers = new Workspace(maxRows);
-        var ws = new ModelWorkspace(this, buffers);
+        var ws = new ModelWorkspace(this, buffers) { Pool = threads > 1 ? new WorkerPool(threads) : null };
         EncoderTrunk.DeclareBuffers(buffers);
         ws.Head = buffers.Declare(Head.OutputSize);
         ws.HeadDelta = buffers.Declare(Head.OutputSize);
@@ -90,9 +93,6 @@ public abstract class LatentModel
 
     /// <summary>∂L/∂head from ∂L/∂z (and the KL term's own gradient, weighted by <paramref name="klWeight"/>).</summary>
     private protected abstract void BottleneckBackward(ReadOnlyMatrixSpan head, ReadOnlyMatrixSpan z, ReadOnlyMatrixSpan dz, float klWeight, MatrixSpan dHead);
-
-    /// <summary>The head's columns that form the deterministic code: μ for a VAE, the code itself for an AE.</summary>
-    private protected ReadOnlyMatrixSpan CodeOf(MatrixSpan head) => head.SliceColumns(0, Latent);
 
     /// <summary>True when the loss needs ε.</summary>
     public abstract bool NeedsNoise { get; }
@@ -220,20 +220,23 @@ public abstract class LatentModel
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
-            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace);
-            CodeOf(head).CopyTo(code.SliceRows(start, count));
+            EncodeChunk(x.SliceRows(start, count), workspace, CodeHead).CopyTo(code.SliceRows(start, count));
         }
     }
 
-    /// <summary>Runs the encoder on at most MaxRows images; returns the head's output in the workspace.</summary>
-    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, ModelWorkspace ws)
+    /// <summary>The head's rows that give the deterministic code (a VAE's μ rows only: inference skips log σ²).</summary>
+    private protected virtual Linear CodeHead => Head;
+
+    /// <summary>Runs the encoder on at most MaxRows images through <paramref name="head"/> (the full head or
+    /// the code rows); returns its output in the workspace.</summary>
+    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, ModelWorkspace ws, Linear head)
     {
         int rows = x.Rows;
-        EncoderTrunk.Forward(Parameters, x, ws.Buffers);
+        EncoderTrunk.Forward(Parameters, x, ws.Buffers, null, ws.Pool);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
-        MatrixSpan head = ws.Buffers.View(ws.Head, rows);
-        Head.Forward(Parameters, trunkOut, head);
-        return head;
+        MatrixSpan output = ws.Buffers.View(ws.Head, rows, head.OutputSize);
+        head.Forward(Parameters, trunkOut, output, default, ws.Pool);
+        return output;
     }
 
     /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian), sigmoid(logits), for latent points <paramref name="z"/>.</summary>
@@ -252,7 +255,7 @@ public abstract class LatentModel
 
     private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace ws)
     {
-        Decoder.Forward(Parameters, z, ws.Buffers);
+        Decoder.Forward(Parameters, z, ws.Buffers, null, ws.Pool);
         MatrixSpan logits = Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
         for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(logits[r], output[r]);
     }
@@ -266,9 +269,8 @@ public abstract class LatentModel
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
-            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
-            CodeOf(head).CopyTo(z);
+            EncodeChunk(x.SliceRows(start, count), workspace, CodeHead).CopyTo(z);
             DecodeChunk(z, output.SliceRows(start, count), workspace);
         }
     }

@@ -34,6 +34,13 @@ public sealed class ModelWorkspace : IDisposable
     /// <summary>Per-image KL terms of the last loss computed with this workspace.</summary>
     public ReadOnlySpan<double> LastKl(int rows) => Buffers.RowDoubles(RowKl, rows);
 
-    /// <summary>Returns the buffers to the pool.</summary>
-    public void Dispose() => Buffers.Dispose();
+    /// <summary>Threads that share each inference product (null: the calling thread alone).</summary>
+    internal Kernels.WorkerPool? Pool { get; set; }
+
+    /// <summary>Returns the buffers to the pool and stops the workspace's threads.</summary>
+    public void Dispose()
+    {
+        Buffers.Dispose();
+        Pool?.Dispose();
+    }
 }
