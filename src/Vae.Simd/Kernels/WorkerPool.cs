@@ -19,6 +19,12 @@ public sealed class WorkerPool : IDisposable
     private readonly CountdownEvent _done;
     private IParallelWork? _work;
     private int _count, _next;
+    private volatile int _generation;
+
+    // Workers spin this long for the next batch before they block: a training step or a batch-1
+    // inference hands out several batches in quick succession, and waking a blocked thread costs
+    // more than the work of a small batch.
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 10_000; // 100 µs
     private volatile bool _disposed;
     private Exception? _failure;
 
@@ -57,7 +63,10 @@ public sealed class WorkerPool : IDisposable
         _count = count;
         _next = -1;
         _done.Reset(_threads.Length);
-        foreach (var s in _start) s.Release();
+        Interlocked.Increment(ref _generation);
+        // A spinning worker sees the new generation by itself; a blocked one needs its semaphore. Releasing
+        // only an empty semaphore keeps at most one stale count, which costs a worker one extra look.
+        foreach (var s in _start) if (s.CurrentCount == 0) s.Release();
         Drain(0);
         _done.Wait();
         _work = null;
@@ -78,10 +87,14 @@ public sealed class WorkerPool : IDisposable
     private void Loop(int worker)
     {
         var start = _start[worker - 1];
+        int seen = 0;
         while (true)
         {
-            start.Wait();
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            while (_generation == seen && !_disposed && System.Diagnostics.Stopwatch.GetTimestamp() < deadline) Thread.SpinWait(20);
+            while (_generation == seen && !_disposed) start.Wait();
             if (_disposed) return;
+            seen = _generation;
             Drain(worker);
             _done.Signal();
         }
