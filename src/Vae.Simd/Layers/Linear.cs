@@ -4,15 +4,6 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Layers;
 
-/// <summary>Whether a backward pass adds its parameter gradients to the buffer or writes them.</summary>
-public enum GradientUpdate
-{
-    /// <summary>gradients += ∂L/∂θ (llm.c style; clear the buffer first for a fresh gradient).</summary>
-    Accumulate,
-    /// <summary>gradients = ∂L/∂θ: every parameter's gradient is written exactly once, so no clearing is needed.</summary>
-    Overwrite,
-}
-
 /// <summary>
 /// A fully connected layer y = x·Wᵀ + b with W stored [out, in], as in PyTorch. The layer owns
 /// no numbers: it knows where its weight and bias live in a flat parameter buffer, and the

@@ -68,7 +68,7 @@ public sealed class Mlp
     /// The first half of backward: given ∂L/∂(last layer's output) in <see cref="Delta"/> of the last layer, turns
     /// it into ∂L/∂(pre-activation) and fills the deltas of every earlier layer; writes ∂L/∂x = Δ₀·W₀ into
     /// <paramref name="dx"/> unless it has no rows. The parameter gradients follow from the deltas
-    /// (<see cref="BackwardParameters"/>), whenever the caller chooses.
+    /// (<see cref="Linear.BackwardParameters"/>), whenever the caller chooses.
     /// </summary>
     public void BackwardDeltas(ReadOnlySpan<float> parameters, Workspace workspace, int rows, MatrixSpan dx)
     {
@@ -79,12 +79,5 @@ public sealed class Mlp
             if (i > 0) Layers[i].BackwardInput(parameters, delta, Delta(workspace, i - 1, rows));
             else if (dx.Rows != 0) Layers[i].BackwardInput(parameters, delta, dx);
         }
-    }
-
-    /// <summary>The second half: every layer's ∂L/∂W and ∂L/∂b from its delta and its input (<paramref name="x"/> for the first).</summary>
-    public void BackwardParameters(ReadOnlyMatrixSpan x, Workspace workspace, Span<float> gradients, GradientUpdate update)
-    {
-        for (int i = 0; i < Layers.Count; i++)
-            Layers[i].BackwardParameters(i == 0 ? x : Output(workspace, i - 1, x.Rows), Delta(workspace, i, x.Rows), gradients, update);
     }
 }

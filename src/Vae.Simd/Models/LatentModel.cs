@@ -61,10 +61,8 @@ public abstract class LatentModel
     public void Initialize(ulong seed)
     {
         var random = new SeededRandom(seed);
-        foreach (var layer in AllLinears()) layer.Initialize(Parameters, random);
+        foreach (var layer in Linears) layer.Initialize(Parameters, random);
     }
-
-    internal IEnumerable<Linear> AllLinears() => EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers);
 
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images. With <paramref name="threads"/> &gt; 1,
     /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>)
@@ -174,9 +172,8 @@ public abstract class LatentModel
 
     private void BackwardParameters(ReadOnlyMatrixSpan x, ModelWorkspace ws, Span<float> gradients, GradientUpdate update)
     {
-        EncoderTrunk.BackwardParameters(x, ws.Buffers, gradients, update);
-        Head.BackwardParameters(LinearInput(EncoderTrunk.Layers.Count, x, ws), ws.Buffers.View(ws.HeadDelta, x.Rows), gradients, update);
-        Decoder.BackwardParameters(ws.Buffers.View(ws.Z, x.Rows), ws.Buffers, gradients, update);
+        for (int i = 0; i < Linears.Count; i++)
+            Linears[i].BackwardParameters(LinearInput(i, x, ws), LinearDelta(i, ws, x.Rows), gradients, update);
     }
 
     // ---------------------------------------------------------------- split steps, for the trainer
@@ -187,7 +184,7 @@ public abstract class LatentModel
         => Run(x, epsilon, weights, workspace, default, withGradient: true, GradientUpdate.Overwrite, computeParameterGradients: false);
 
     /// <summary>Linear layers in parameter order: encoder hidden layers, the head, the decoder.</summary>
-    internal IReadOnlyList<Linear> Linears => _linears ??= AllLinears().ToArray();
+    internal IReadOnlyList<Linear> Linears => _linears ??= EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers).ToArray();
     private Linear[]? _linears;
 
     /// <summary>The input of linear layer <paramref name="index"/> in the last forward pass (x for the first).</summary>

@@ -42,7 +42,7 @@ public sealed class Trainer : IDisposable
         int shardRows = Math.Min(options.ShardRows, options.BatchSize);
         int shardCount = (options.BatchSize + shardRows - 1) / shardRows;
         _pool = new WorkerPool(options.Threads);
-        _transposed = new TransposedWeights(model.AllLinears());
+        _transposed = new TransposedWeights(model.Linears);
         _shards = new ShardWork(model, shardCount, shardRows, options, _transposed);
         _update = new GradientAndUpdate(model, optimizer, _shards, _transposed, options.Threads);
         _evaluation = new EvaluationWork(model, options.Threads, shardRows, _transposed);
