@@ -12,14 +12,9 @@ namespace Vae.Simd.Benchmarks;
 /// square 1024³ product, on each micro-kernel path and on 1 or 2 threads.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(Config))]
+[Config(typeof(GflopsConfig))]
 public class GemmBenchmarks : IFlopCounter
 {
-    private sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new GflopsColumn());
-    }
-
     [Params("784x400", "400x784", "400x40", "20x400", "1024x1024")]
     public string Layer { get; set; } = "784x400";
 

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -35,4 +36,10 @@ public sealed class GflopsColumn : IColumn
         double flops = instance.FlopsPerInvocation(benchmarkCase.Descriptor.WorkloadMethod.Name);
         return (flops / report.ResultStatistics.Mean).ToString("F1"); // FLOP per ns = GFLOP/s
     }
+}
+
+/// <summary>The GFLOP/s column, for suites whose class implements <see cref="IFlopCounter"/>.</summary>
+public sealed class GflopsConfig : ManualConfig
+{
+    public GflopsConfig() => AddColumn(new GflopsColumn());
 }

@@ -9,14 +9,9 @@ namespace Vae.Simd.Benchmarks;
 /// <summary>One optimizer step of the canonical VAE (batch 128) on 1 and 2 threads.
 /// Samples/s = 128 / mean time; the matrix work is 3.28 MFLOP per sample.</summary>
 [MemoryDiagnoser]
-[Config(typeof(Config))]
+[Config(typeof(GflopsConfig))]
 public class TrainingBenchmarks : IFlopCounter
 {
-    private sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new GflopsColumn());
-    }
-
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
