@@ -252,9 +252,16 @@ public abstract class LatentModel
 
     private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace ws)
     {
-        Decoder.Forward(Parameters, z, ws.Buffers, null, ws.Pool);
-        MatrixSpan logits = Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
+        MatrixSpan logits = DecodeLogits(z, ws);
         for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(logits[r], output[r]);
+    }
+
+    /// <summary>The decoder's logits for at most MaxRows latent points, left in the workspace (the evaluators turn
+    /// them into log p(x|z) without going through probabilities, which would lose precision near 0 and 1).</summary>
+    internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, ModelWorkspace ws)
+    {
+        Decoder.Forward(Parameters, z, ws.Buffers, null, ws.Pool);
+        return Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
     }
 
     /// <summary>decode(encode-mean(x)): the model's reconstruction of each image.</summary>

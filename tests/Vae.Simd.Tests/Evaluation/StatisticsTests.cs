@@ -1,0 +1,134 @@
+using Vae.Simd.Evaluation;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Evaluation;
+
+public class StatisticsTests
+{
+    private static float[] Normals(int count, ulong seed)
+    {
+        var values = new float[count];
+        new NoiseSource(seed).FillRow(values, 0);
+        return values;
+    }
+
+    [Fact]
+    public void Standard_normal_codes_have_zero_mean_unit_std_no_skew_no_excess_kurtosis_and_aggregate_KL_near_zero()
+    {
+        const int n = 200_000, d = 3;
+        var codes = Normals(n * d, 1);
+        var stats = LatentStatistics.Of(new ReadOnlyMatrixSpan(codes, n, d));
+        for (int j = 0; j < d; j++)
+        {
+            Assert.InRange(stats.Mean[j], -0.01, 0.01);
+            Assert.InRange(stats.StandardDeviation[j], 0.99, 1.01);
+            Assert.InRange(stats.Skewness[j], -0.03, 0.03);
+            Assert.InRange(stats.ExcessKurtosis[j], -0.06, 0.06);
+        }
+        Assert.Equal(3, stats.ActiveUnits);
+        Assert.InRange(stats.AggregateKl, 0, 1e-3);
+    }
+
+    [Fact]
+    public void Moments_and_KL_of_a_shifted_scaled_and_skewed_set_match_closed_forms()
+    {
+        const int n = 400_000;
+        var normals = Normals(n, 2);
+        var uniform = new SeededRandom(3);
+        // Column 0: N(2, 0.5²); column 1: Exp(1), skewness 2, excess kurtosis 6; column 2: constant 0.05 noise (inactive).
+        var codes = new float[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            codes[i * 3] = 2 + 0.5f * normals[i];
+            codes[i * 3 + 1] = -MathF.Log(1 - uniform.NextSingle());
+            codes[i * 3 + 2] = 0.05f * normals[(i + 1) % n];
+        }
+        var stats = LatentStatistics.Of(new ReadOnlyMatrixSpan(codes, n, 3));
+        Assert.InRange(stats.Mean[0], 1.99, 2.01);
+        Assert.InRange(stats.StandardDeviation[0], 0.495, 0.505);
+        Assert.InRange(stats.Skewness[1], 1.9, 2.1);
+        Assert.InRange(stats.ExcessKurtosis[1], 5.3, 6.7);
+        Assert.Equal(2, stats.ActiveUnits); // variance 0.0025 < 0.01
+        // Independent columns: KL = Σ ½ (s² + m² − 1 − ln s²).
+        static double Kl(double m, double s2) => 0.5 * (s2 + m * m - 1 - Math.Log(s2));
+        double expected = Kl(2, 0.25) + Kl(1, 1) + Kl(0, 0.0025);
+        Approx.Equal(expected, stats.AggregateKl, 0.01, "aggregate KL");
+        Assert.Equal(stats.Mean.Average(Math.Abs), stats.MeanAbsMean);
+    }
+
+    [Fact]
+    public void Aggregate_KL_accounts_for_correlation_and_is_infinite_for_a_degenerate_set()
+    {
+        // z1 = z0 exactly: the covariance is singular, the Gaussian has no density, the KL is infinite.
+        var normals = Normals(1000, 4);
+        var codes = normals.SelectMany(v => new[] { v, v }).ToArray();
+        Assert.Equal(double.PositiveInfinity, LatentStatistics.Of(new ReadOnlyMatrixSpan(codes, 1000, 2)).AggregateKl);
+        // A constant dimension: NaN shape statistics, not a crash.
+        var constant = LatentStatistics.Of(new ReadOnlyMatrixSpan(new float[20], 10, 2));
+        Assert.True(double.IsNaN(constant.Skewness[0]));
+        Assert.Equal(0, constant.ActiveUnits);
+        Assert.Throws<ArgumentException>(() => LatentStatistics.Of(new ReadOnlyMatrixSpan([float.NaN, 1f], 2, 1)));
+    }
+
+    [Fact]
+    public void Symmetric_eigendecomposition_reconstructs_the_matrix_with_orthonormal_vectors()
+    {
+        Properties.Check(Properties.Seed, seed =>
+        {
+            var random = new SeededRandom((ulong)seed);
+            int n = 1 + random.NextInt(12);
+            var a = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = i; j < n; j++) a[i * n + j] = a[j * n + i] = random.NextUniform(-2, 2);
+            var values = new double[n];
+            var vectors = new double[n * n];
+            SymmetricEigen.Decompose(a, n, values, vectors);
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double rebuilt = 0, gram = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        rebuilt += vectors[i * n + k] * values[k] * vectors[j * n + k];
+                        gram += vectors[k * n + i] * vectors[k * n + j];
+                    }
+                    Assert.True(Math.Abs(rebuilt - a[i * n + j]) < 1e-9, $"V Λ Vᵀ differs at [{i}, {j}]");
+                    Assert.True(Math.Abs(gram - (i == j ? 1 : 0)) < 1e-9, $"Vᵀ V differs from I at [{i}, {j}]");
+                }
+        }, maxTest: 50);
+    }
+
+    private static GaussianMoments MomentsOf(float[] rows, int n, int d) => GaussianMoments.Of(new ReadOnlyMatrixSpan(rows, n, d));
+
+    [Fact]
+    public void Frechet_distance_is_zero_for_one_set_and_matches_the_closed_form_for_diagonal_Gaussians()
+    {
+        const int n = 100_000;
+        var normals = Normals(n * 2, 5);
+        var a = new float[n * 2];
+        var b = new float[n * 2];
+        for (int i = 0; i < n; i++)
+        {
+            a[2 * i] = normals[2 * i]; a[2 * i + 1] = 3 * normals[2 * i + 1];
+            b[2 * i] = 1 + 2 * normals[2 * i]; b[2 * i + 1] = normals[2 * i + 1];
+        }
+        var ma = MomentsOf(a, n, 2);
+        var mb = MomentsOf(b, n, 2);
+        Assert.InRange(FrechetDistance.Between(ma, ma), 0, 1e-9);
+        // Diagonal: ‖Δμ‖² + Σ (σa − σb)² = 1 + (1 − 2)² + (3 − 1)² = 6 (sample moments: a little off).
+        Approx.Equal(6, FrechetDistance.Between(ma, mb), 0.02, "Fréchet distance");
+        Approx.Equal(FrechetDistance.Between(ma, mb), FrechetDistance.Between(mb, ma), 1e-9, "symmetry");
+    }
+
+    [Fact]
+    public void Trace_of_the_product_square_root_matches_the_definition_for_a_non_commuting_pair()
+    {
+        // A = diag(4, 1), B = [[2, 1], [1, 2]]: AB has eigenvalues λ with λ² − 10λ + 12 = 0.
+        double[] a = [4, 0, 0, 1], b = [2, 1, 1, 2];
+        double disc = Math.Sqrt(100 - 48);
+        double expected = Math.Sqrt((10 + disc) / 2) + Math.Sqrt((10 - disc) / 2);
+        Approx.Equal(expected, FrechetDistance.TraceSqrtProduct(a, b, 2), 1e-12, "tr sqrt(AB)");
+    }
+}
