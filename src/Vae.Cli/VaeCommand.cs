@@ -15,6 +15,7 @@ public static class VaeCommand
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(ImageCommands.CreateSample(stdout));
         root.Subcommands.Add(ImageCommands.CreateReconstruct(stdout));
+        root.Subcommands.Add(EvaluateCommand.Create(stdout));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Vae.Simd.Data;
+using Vae.Simd.Evaluation;
+
+namespace Vae.Cli;
+
+/// <summary><c>vae evaluate</c>: every test-set metric of a trained model, printed and written to evaluation.json.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var modelDir = new Option<string>("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
+        var data = new Option<string?>("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+        var samples = new Option<int>("--samples") { Description = "Generated samples for the MNIST FID and entropy", DefaultValueFactory = _ => 10_000 };
+        var iwSamples = new Option<int>("--iw-samples") { Description = "Importance samples K per image for log p(x) (Bernoulli VAEs; 0 = skip)", DefaultValueFactory = _ => ImportanceWeightedLikelihood.DefaultSamples };
+        var iwImages = new Option<int>("--iw-images") { Description = "Test images for log p(x) (each costs K decodes)", DefaultValueFactory = _ => 1000 };
+        var classifier = new Option<string?>("--classifier") { Description = "Judge classifier (safetensors). Default: runs/classifiers/mlp-<data hash>.safetensors, trained there if missing" };
+        var noQuality = new Option<bool>("--no-sample-quality") { Description = "Skip the FID and entropy (no classifier needed)" };
+        var seed = new Option<int>("--seed") { Description = "Seed of every draw (z, ε, binarization)", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var output = new Option<string?>("--out") { Description = "JSON file to write. Default: <model dir>/evaluation.json" };
+        var command = new Command("evaluate", "Test ELBO, importance-weighted log p(x), latent statistics and sample quality of a trained model.")
+        {
+            modelDir, data, samples, iwSamples, iwImages, classifier, noQuality, seed, threads, output,
+        };
+        command.SetAction(parse =>
+        {
+            string dir = parse.GetValue(modelDir)!;
+            var (model, _, _) = ImageCommands.LoadModel(dir);
+            var options = new MetricsOptions
+            {
+                Samples = OptionParsing.Positive(parse.GetValue(samples), "--samples"),
+                IwSamples = OptionParsing.NonNegative(parse.GetValue(iwSamples), "--iw-samples"),
+                IwImages = OptionParsing.NonNegative(parse.GetValue(iwImages), "--iw-images"),
+                Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
+                Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
+            };
+            if (options.Samples < 2) throw new CliError("--samples: at least 2 samples are needed for a covariance");
+            string dataDir = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
+            var pair = ImageDatasetPair.Load(dataDir);
+            if (pair.Test.PixelsPerImage != model.Config.InputSize)
+                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {pair.Test.PixelsPerImage}");
+            string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
+
+            Classifier? judge = null;
+            GaussianMoments? reference = null;
+            double accuracy = double.NaN;
+            if (!parse.GetValue(noQuality))
+            {
+                string path = parse.GetValue(classifier) ?? ClassifierCache.DefaultPath(dataDir, pair.Train);
+                (judge, accuracy) = ClassifierCache.LoadOrTrain(path, pair, new ClassifierTrainingOptions { Threads = options.Threads }, stdout);
+                reference = SampleQuality.ReferenceMoments(judge, pair.Test.Images, options.Threads);
+            }
+            var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, options);
+            stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images:");
+            foreach (var line in metrics.Describe()) stdout.WriteLine("  " + line);
+            AtomicFile.WriteAllText(outPath, Json.Object(json =>
+            {
+                metrics.WriteProperties(json);
+                Json.Number(json, "classifier_test_accuracy", judge is null ? null : accuracy);
+                json.WriteNumber("seed", options.Seed);
+            }));
+            stdout.WriteLine($"wrote {outPath}");
+            return 0;
+        });
+        return command;
+    }
+}
