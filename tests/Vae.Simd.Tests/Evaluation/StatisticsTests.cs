@@ -132,3 +132,23 @@ public class StatisticsTests
         Approx.Equal(expected, FrechetDistance.TraceSqrtProduct(a, b, 2), 1e-12, "tr sqrt(AB)");
     }
 }
+
+public class CoverageTests
+{
+    [Fact]
+    public void Prior_draws_land_in_holes_only_where_the_codes_leave_gaps()
+    {
+        const int n = 4000, d = 2;
+        var normals = new float[2 * n * d];
+        new Vae.Simd.Models.NoiseSource(6).FillRow(normals, 0);
+        var prior = new ReadOnlyMatrixSpan(normals.AsSpan(n * d).ToArray(), n, d);
+        // Codes from the prior itself: about 1% of draws beyond the 99th percentile, nothing like a hole.
+        var matching = new ReadOnlyMatrixSpan(normals.AsSpan(0, n * d).ToArray(), n, d);
+        Assert.InRange(LatentCoverage.HoleFraction(matching, prior), 0, 0.05);
+        // Codes only in the right half-plane (x > 0.5): the left half of the prior is a hole.
+        var halved = normals.AsSpan(0, n * d).ToArray();
+        for (int i = 0; i < n; i++) halved[i * d] = 0.5f + Math.Abs(halved[i * d]);
+        double holes = LatentCoverage.HoleFraction(new ReadOnlyMatrixSpan(halved, n, d), prior);
+        Assert.InRange(holes, 0.4, 0.8);
+    }
+}
