@@ -47,6 +47,9 @@ public sealed record ModelMetrics
     /// <summary>Statistics of one z ~ q(z|x) per test image: the aggregate posterior (VAEs).</summary>
     public LatentStatistics? SampledCodes { get; init; }
 
+    /// <summary>Fraction of 1000 prior draws z ~ N(0, I) that fall in a hole of the test codes (<see cref="LatentCoverage"/>).</summary>
+    public required double PriorHoleFraction { get; init; }
+
     public SampleQualityResult? Quality { get; init; }
 
     public double? IwLogLikelihood { get; init; }
@@ -99,6 +102,10 @@ public sealed record ModelMetrics
             sampled = LatentStatistics.Of(z.AsReadOnlySpan());
         }
 
+        using var prior = new Matrix(Math.Min(1000, Math.Max(n, 2)), latent);
+        new NoiseSource(options.Seed ^ 0x40135UL).Fill(prior.AsSpan(), 0);
+        double holes = LatentCoverage.HoleFraction(codes.AsReadOnlySpan(), prior.AsReadOnlySpan());
+
         double? iw = null, iwElbo = null;
         int iwImages = 0;
         if (model is VariationalAutoencoder bernoulli && model.Config.Likelihood == Likelihood.Bernoulli && options.IwSamples > 0 && options.IwImages > 0)
@@ -121,6 +128,7 @@ public sealed record ModelMetrics
             PosteriorStd = posteriorStd,
             Codes = LatentStatistics.Of(codes.AsReadOnlySpan()),
             SampledCodes = sampled,
+            PriorHoleFraction = holes,
             Quality = classifier is null || reference is null ? null
                 : SampleQuality.Evaluate(model, classifier, reference, options.Samples, options.Seed, options.Threads),
             IwLogLikelihood = iw,
@@ -147,6 +155,7 @@ public sealed record ModelMetrics
         Json.Number(json, "latent_kurtosis", Codes.MeanExcessKurtosis);
         Json.Number(json, "aggregate_kl", Codes.AggregateKl);
         json.WriteNumber("active_units", Codes.ActiveUnits);
+        Json.Number(json, "prior_hole_fraction", PriorHoleFraction);
         if (Kind == "vae")
         {
             Json.Number(json, "test_elbo", Elbo.MeanElbo);
@@ -185,7 +194,7 @@ public sealed record ModelMetrics
         if (IwLogLikelihood is not null)
             yield return $"log p(x), importance-weighted       {IwLogLikelihood:F3}  (K = {IwSamples}, {IwImages} binarized test images; ELBO on them {IwElbo:F3})";
         yield return $"latent codes: mean |mean| {Codes.MeanAbsMean:F3}, std {Codes.MeanStandardDeviation:F3}, |skew| {Codes.MeanAbsSkewness:F3}, excess kurtosis {Codes.MeanExcessKurtosis:F3}";
-        yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}";
+        yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}, prior draws in holes {PriorHoleFraction:P1}";
         if (SampledCodes is not null)
             yield return $"z ~ q(z|x):   std {SampledCodes.MeanStandardDeviation:F3}, |skew| {SampledCodes.MeanAbsSkewness:F3}, KL(N(m, S) ‖ N(0, I)) {SampledCodes.AggregateKl:F3}; mean posterior σ {PosteriorStd:F3}";
         if (Quality is not null)

@@ -80,14 +80,15 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>Runs a whole training: checks, data, epochs (model and metrics saved after each), pictures.</summary>
-    public static void Train(Settings s, EpochProgress progress)
+    /// <summary>Runs a whole training: checks, data, epochs (model and metrics saved after each), pictures.
+    /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
+    public static void Train(Settings s, EpochProgress progress, ImageDatasetPair? data = null)
     {
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         if (File.Exists(modelPath) && !s.Force)
             throw new CliError($"{modelPath} already exists; pass --force to overwrite it or choose another --out");
 
-        var pair = ImageDatasetPair.Load(s.DataDirectory);
+        var pair = data ?? ImageDatasetPair.Load(s.DataDirectory);
         var (train, test) = (pair.Train, pair.Test);
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
         var config = s.Model with { InputSize = train.PixelsPerImage };

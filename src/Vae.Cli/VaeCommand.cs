@@ -16,6 +16,10 @@ public static class VaeCommand
         root.Subcommands.Add(ImageCommands.CreateSample(stdout));
         root.Subcommands.Add(ImageCommands.CreateReconstruct(stdout));
         root.Subcommands.Add(EvaluateCommand.Create(stdout));
+        root.Subcommands.Add(LatentCommands.CreateInterpolate(stdout));
+        root.Subcommands.Add(LatentCommands.CreateTraverse(stdout));
+        root.Subcommands.Add(LatentCommands.CreateLatent(stdout));
+        root.Subcommands.Add(ExperimentCommand.Create(stdout));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

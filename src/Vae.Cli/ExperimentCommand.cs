@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Vae.Cli;
+
+/// <summary><c>vae experiment lecture</c>: the lecture's six-model comparison in one command.</summary>
+public static class ExperimentCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var output = new Option<string>("--out") { Description = "Directory for the models, figures, report.md and report.json", Required = true };
+        var quick = new Option<bool>("--quick") { Description = $"Run the whole pipeline on {LectureSettings.QuickTrainImages} training and {LectureSettings.QuickTestImages} test images for {LectureSettings.QuickEpochs} epochs (a smoke test; the numbers mean nothing)" };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs per model", DefaultValueFactory = _ => 20 };
+        var data = new Option<string?>("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Seed for every model, draw and figure", DefaultValueFactory = _ => 1 };
+        var force = new Option<bool>("--force") { Description = "Run again in an --out that already holds a report" };
+        var classifier = new Option<string?>("--classifier") { Description = "Judge classifier (safetensors). Default: the cached one for the data set, trained if missing" };
+        var lecture = new Command("lecture", "Train ae-2, ae-10, vae-2, vae-10, vae-10-kl-only and vae-10-recon-only on MNIST and test each claim of the lecture; writes figures, report.md and report.json.")
+        {
+            output, quick, epochs, data, threads, seed, force, classifier,
+        };
+        lecture.SetAction(parse =>
+        {
+            LectureExperiment.Run(new LectureSettings
+            {
+                OutputDirectory = parse.GetValue(output)!,
+                Quick = parse.GetValue(quick),
+                Epochs = OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
+                DataDirectory = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory(),
+                Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
+                Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
+                Force = parse.GetValue(force),
+                ClassifierPath = parse.GetValue(classifier),
+            }, stdout);
+            return 0;
+        });
+        return new Command("experiment", "Reproducible experiments.") { lecture };
+    }
+}

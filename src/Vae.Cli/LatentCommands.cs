@@ -1,0 +1,215 @@
+using System.CommandLine;
+using Vae.Simd.Data;
+using Vae.Simd.Evaluation;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+
+namespace Vae.Cli;
+
+/// <summary><c>vae interpolate</c>, <c>vae traverse</c> and <c>vae latent</c>: pictures of the latent space.</summary>
+public static class LatentCommands
+{
+    public static Command CreateInterpolate(TextWriter stdout)
+    {
+        var modelDir = ModelOption();
+        var data = DataOption();
+        var from = new Option<int>("--from") { Description = "Index of the first test image", DefaultValueFactory = _ => 0 };
+        var to = new Option<int>("--to") { Description = "Index of the second test image", DefaultValueFactory = _ => 1 };
+        var steps = new Option<int>("--steps") { Description = "Decoded points between (and including) the two codes", DefaultValueFactory = _ => 10 };
+        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var command = new Command("interpolate", "Decode the straight line between the codes of two test images; the PNG shows the two originals at the ends.")
+        { modelDir, data, from, to, steps, output };
+        command.SetAction(parse =>
+        {
+            var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
+            int a = Index(parse.GetValue(from), "--from", test), b = Index(parse.GetValue(to), "--to", test);
+            int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
+            if (n < 2) throw new CliError("--steps: at least 2 points are needed for a line");
+            string path = parse.GetValue(output)!;
+            WriteInterpolations(model, test, path, [(a, b)], n);
+            stdout.WriteLine($"wrote the interpolation from test image {a} to {b} to {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command CreateTraverse(TextWriter stdout)
+    {
+        var modelDir = ModelOption();
+        var data = DataOption();
+        var image = new Option<int>("--image") { Description = "Test image whose code holds the other dimensions fixed", DefaultValueFactory = _ => 0 };
+        var steps = new Option<int>("--steps") { Description = "Values per dimension", DefaultValueFactory = _ => 11 };
+        var span = new Option<float>("--span") { Description = "How far each dimension moves: ±span (VAE: in prior units; AE: in standard deviations of the test codes)", DefaultValueFactory = _ => 3f };
+        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var command = new Command("traverse", "Vary one latent dimension at a time with the others fixed; one row per dimension.") { modelDir, data, image, steps, span, output };
+        command.SetAction(parse =>
+        {
+            var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
+            int i = Index(parse.GetValue(image), "--image", test);
+            int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
+            if (n < 2) throw new CliError("--steps: at least 2 values are needed");
+            float s = OptionParsing.PositiveFinite(parse.GetValue(span), "--span");
+            string path = parse.GetValue(output)!;
+            WriteTraversal(model, test, path, i, n, s);
+            stdout.WriteLine($"wrote the traversal of {model.Latent} dimensions around test image {i} to {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command CreateLatent(TextWriter stdout)
+    {
+        var modelDir = ModelOption();
+        var data = DataOption();
+        var output = new Option<string>("--out") { Description = "Directory for the figures", Required = true };
+        var command = new Command("latent", "Histograms of the test codes per dimension against N(0, 1); for a 2-D latent space also the codes coloured by digit and the decoded grid over the plane.")
+        { modelDir, data, output };
+        command.SetAction(parse =>
+        {
+            var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
+            string dir = parse.GetValue(output)!;
+            foreach (var file in WriteLatentFigures(model, test, dir, Path.GetFileName(Path.GetFullPath(parse.GetValue(modelDir)!).TrimEnd('/'))))
+                stdout.WriteLine($"wrote {file}");
+            return 0;
+        });
+        return command;
+    }
+
+    // ------------------------------------------------------------------ figures (also used by the experiment)
+
+    /// <summary>One row per pair: original a, the decoded line from code(a) to code(b) in <paramref name="steps"/> points, original b.</summary>
+    public static void WriteInterpolations(LatentModel model, ImageDataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
+    {
+        int pixels = model.Config.InputSize, latent = model.Latent, columns = steps + 2;
+        var grid = new float[pairs.Count * columns * pixels];
+        using var ws = model.CreateWorkspace(Math.Max(steps, 2));
+        using var ends = new Matrix(2, latent);
+        using var line = new Matrix(steps, latent);
+        using var decoded = new Matrix(steps, pixels);
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            var (a, b) = pairs[p];
+            test.Images[a].CopyTo(grid.AsSpan((p * columns) * pixels, pixels));
+            test.Images[b].CopyTo(grid.AsSpan((p * columns + columns - 1) * pixels, pixels));
+            model.EncodeMean(test.Images.SliceRows(a, 1), ends.AsSpan().SliceRows(0, 1), ws);
+            model.EncodeMean(test.Images.SliceRows(b, 1), ends.AsSpan().SliceRows(1, 1), ws);
+            var e = ends.AsReadOnlySpan();
+            var l = line.AsSpan();
+            for (int k = 0; k < steps; k++)
+            {
+                float t = k / (float)(steps - 1);
+                for (int j = 0; j < latent; j++) l[k][j] = (1 - t) * e[0][j] + t * e[1][j];
+            }
+            model.Decode(line.AsReadOnlySpan(), decoded.AsSpan(), ws);
+            decoded.Span.CopyTo(grid.AsSpan((p * columns + 1) * pixels, steps * pixels));
+        }
+        EnsureDirectory(path);
+        ImageGrid.Save(path, grid, pairs.Count * columns, test.Height, test.Width, columns);
+    }
+
+    /// <summary>
+    /// One row per latent dimension d: the code of test image <paramref name="image"/> with z_d replaced by
+    /// <paramref name="steps"/> evenly spaced values. A VAE's z_d runs over ±span (the prior's scale); an AE has no prior,
+    /// so its z_d runs over m_d ± span·s_d, the mean and standard deviation of the test codes in that dimension.
+    /// </summary>
+    public static void WriteTraversal(LatentModel model, ImageDataset test, string path, int image, int steps, float span)
+    {
+        int latent = model.Latent, pixels = model.Config.InputSize;
+        using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
+        var (low, high) = TraversalRange(model, test, span, ws);
+        using var baseCode = new Matrix(1, latent);
+        model.EncodeMean(test.Images.SliceRows(image, 1), baseCode.AsSpan(), ws);
+        using var codes = new Matrix(latent * steps, latent);
+        var c = codes.AsSpan();
+        for (int d = 0; d < latent; d++)
+            for (int k = 0; k < steps; k++)
+            {
+                var row = c[d * steps + k];
+                baseCode.Span.CopyTo(row);
+                row[d] = low[d] + (high[d] - low[d]) * k / (steps - 1);
+            }
+        var images = new float[latent * steps * pixels];
+        model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
+        EnsureDirectory(path);
+        ImageGrid.Save(path, images, latent * steps, test.Height, test.Width, steps);
+    }
+
+    /// <summary>The traversal bounds per dimension (see <see cref="WriteTraversal"/>).</summary>
+    public static (float[] Low, float[] High) TraversalRange(LatentModel model, ImageDataset test, float span, ModelWorkspace ws)
+    {
+        int latent = model.Latent;
+        if (model is VariationalAutoencoder)
+            return (Enumerable.Repeat(-span, latent).ToArray(), Enumerable.Repeat(span, latent).ToArray());
+        using var codes = new Matrix(test.Count, latent);
+        model.EncodeMean(test.Images, codes.AsSpan(), ws);
+        var stats = LatentStatistics.Of(codes.AsReadOnlySpan());
+        return (Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] - span * stats.StandardDeviation[d])).ToArray(),
+                Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] + span * stats.StandardDeviation[d])).ToArray());
+    }
+
+    /// <summary>latent-histograms.png, and for a 2-D latent space latent-map.png and latent-grid.png. Returns the files written.</summary>
+    public static IReadOnlyList<string> WriteLatentFigures(LatentModel model, ImageDataset test, string directory, string title)
+    {
+        Directory.CreateDirectory(directory);
+        int latent = model.Latent;
+        var codes = new float[test.Count * latent];
+        using var ws = model.CreateWorkspace(Math.Min(test.Count, 500));
+        model.EncodeMean(test.Images, new MatrixSpan(codes, test.Count, latent), ws);
+        var written = new List<string>();
+        string histograms = Path.Combine(directory, "latent-histograms.png");
+        string codeName = model is VariationalAutoencoder ? "μ" : "code";
+        Plots.LatentHistograms(histograms, codes, test.Count, latent, title);
+        written.Add(histograms);
+        if (latent == 2)
+        {
+            string map = Path.Combine(directory, "latent-map.png");
+            Plots.LatentScatter(map, codes, test.Count, test.Labels, $"{title}: test-set {codeName} by digit");
+            written.Add(map);
+            string grid = Path.Combine(directory, "latent-grid.png");
+            WriteDecodedPlane(model, test, grid, 20, ws);
+            written.Add(grid);
+        }
+        return written;
+    }
+
+    /// <summary>Decodes an n×n grid over the plane: z₀ left to right, z₁ bottom to top, over the traversal range (±3).</summary>
+    private static void WriteDecodedPlane(LatentModel model, ImageDataset test, string path, int n, ModelWorkspace ws)
+    {
+        var (low, high) = TraversalRange(model, test, 3f, ws);
+        var z = new float[n * n * 2];
+        for (int row = 0; row < n; row++)
+            for (int col = 0; col < n; col++)
+            {
+                int i = row * n + col;
+                z[2 * i] = low[0] + (high[0] - low[0]) * col / (n - 1);
+                z[2 * i + 1] = high[1] - (high[1] - low[1]) * row / (n - 1);
+            }
+        var images = new float[n * n * model.Config.InputSize];
+        model.Decode(new ReadOnlyMatrixSpan(z, n * n, 2), new MatrixSpan(images, n * n, model.Config.InputSize), ws);
+        ImageGrid.Save(path, images, n * n, test.Height, test.Width, n);
+    }
+
+    // ------------------------------------------------------------------ shared option handling
+
+    private static Option<string> ModelOption() => new("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
+
+    private static Option<string?> DataOption() => new("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+
+    private static (LatentModel Model, ImageDataset Test) LoadModelAndTest(string modelDir, string? dataDir)
+    {
+        var (model, _, _) = ImageCommands.LoadModel(modelDir);
+        var test = ImageDatasetPair.Load(dataDir ?? VaeCommand.DefaultDataDirectory()).Test;
+        if (test.PixelsPerImage != model.Config.InputSize)
+            throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.PixelsPerImage}");
+        return (model, test);
+    }
+
+    private static int Index(int value, string option, ImageDataset test)
+        => value >= 0 && value < test.Count ? value : throw new CliError($"{option}: {value} is not a test image index (0 to {test.Count - 1})");
+
+    private static void EnsureDirectory(string file)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (dir is not null) Directory.CreateDirectory(dir);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace Vae.Cli;
+
+/// <summary>
+/// The charts of the latent-space figures, drawn with ScottPlot. Image grids (samples, traversals) are plain
+/// PNGs from <see cref="ImageGrid"/>; these are the plots with axes. Each is written through a temporary file,
+/// so a failure never leaves half a PNG behind.
+/// </summary>
+public static class Plots
+{
+    private const int PanelWidth = 220, PanelHeight = 180;
+
+    /// <summary>One panel per latent dimension: the test codes as a probability density, with the N(0, 1) density over it,
+    /// so a glance shows which dimensions are off-centre, too wide, too narrow or skewed. <paramref name="title"/> (short: the model name) heads the first panel.</summary>
+    public static void LatentHistograms(string path, float[] codes, int count, int latent, string title)
+    {
+        int columns = Math.Min(latent, 5), rows = (latent + columns - 1) / columns;
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(latent);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        var gaussianX = Enumerable.Range(0, 161).Select(i => -8 + i * 0.1).ToArray();
+        for (int d = 0; d < latent; d++)
+        {
+            var values = new double[count];
+            for (int i = 0; i < count; i++) values[i] = codes[(long)i * latent + d];
+            Array.Sort(values);
+            double low = Math.Min(-4, Quantile(values, 0.005)), high = Math.Max(4, Quantile(values, 0.995));
+            const int bins = 40;
+            double width = (high - low) / bins;
+            var density = new double[bins];
+            foreach (double v in values)
+            {
+                int b = (int)((v - low) / width);
+                if (b >= 0 && b < bins) density[b] += 1.0 / (count * width);
+            }
+            var plot = multiplot.GetPlot(d);
+            var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(b => low + (b + 0.5) * width).ToArray(), density);
+            foreach (var bar in bars.Bars)
+            {
+                bar.Size = width;
+                bar.LineWidth = 0;
+                bar.FillColor = Colors.SteelBlue.WithAlpha(0.8);
+            }
+            var normal = plot.Add.ScatterLine(gaussianX, gaussianX.Select(x => Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI)).ToArray());
+            normal.Color = Colors.OrangeRed;
+            normal.LineWidth = 1.5f;
+            plot.Axes.SetLimitsX(low, high);
+            plot.Axes.SetLimitsY(0, Math.Max(0.45, density.Max() * 1.05));
+            plot.Title(d == 0 && title.Length > 0 ? $"{title}: z{d}" : $"z{d}", size: 11);
+            plot.Axes.Left.TickLabelStyle.FontSize = 9;
+            plot.Axes.Bottom.TickLabelStyle.FontSize = 9;
+        }
+        Save(path, file => multiplot.SavePng(file, columns * PanelWidth, rows * PanelHeight));
+    }
+
+    /// <summary>The 2-D codes of the test set coloured by digit: where each class lives, and where nothing does.</summary>
+    public static void LatentScatter(string path, float[] codes, int count, byte[] labels, string title)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int digit = 0; digit <= 9; digit++)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (int i = 0; i < count; i++)
+                if (labels[i] == digit) { xs.Add(codes[2 * i]); ys.Add(codes[2 * i + 1]); }
+            if (xs.Count == 0) continue;
+            var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
+            points.Color = palette.GetColor(digit).WithAlpha(0.6);
+            points.MarkerSize = 3;
+            points.LegendText = digit.ToString(CultureInfo.InvariantCulture);
+        }
+        plot.Title(title, size: 13);
+        plot.XLabel("z0");
+        plot.YLabel("z1");
+        plot.ShowLegend(Edge.Right);
+        Save(path, file => plot.SavePng(file, 640, 540));
+    }
+
+    /// <summary>A line chart with a legend (training curves and the like).</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<(string Name, double[] X, double[] Y)> series)
+    {
+        var plot = new Plot();
+        foreach (var (name, x, y) in series)
+        {
+            var line = plot.Add.Scatter(x, y);
+            line.LegendText = name;
+        }
+        plot.Title(title, size: 13);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend();
+        Save(path, file => plot.SavePng(file, 640, 420));
+    }
+
+    private static double Quantile(double[] sorted, double q) => sorted[Math.Clamp((int)(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
+
+    private static void Save(string path, Action<string> render)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp.png");
+        try
+        {
+            render(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}

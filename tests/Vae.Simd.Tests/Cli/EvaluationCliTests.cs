@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Vae.Cli;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Cli;
+
+public class EvaluationCliTests : IDisposable
+{
+    private readonly SyntheticData _data = new(train: 256, test: 64, side: 8);
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = VaeCommand.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private string TrainSmall(string kind = "vae", int latent = 2)
+    {
+        string dir = Path.Combine(_out, $"{kind}-{latent}");
+        var (code, _, error) = Run("train", "--data", _data.Directory, "--out", dir, "--model", kind, "--hidden", "16", "--latent", latent.ToString(),
+            "--epochs", "2", "--batch-size", "32", "--threads", "2", "--quiet");
+        Assert.True(code == 0, error);
+        return dir;
+    }
+
+    private static (int Width, int Height) PngSize(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        return ((bytes[16] << 24) | (bytes[17] << 16) | (bytes[18] << 8) | bytes[19], (bytes[20] << 24) | (bytes[21] << 16) | (bytes[22] << 8) | bytes[23]);
+    }
+
+    [Fact]
+    public void Evaluate_prints_and_writes_every_metric_and_the_importance_weighted_bound_is_above_the_ELBO()
+    {
+        string model = TrainSmall();
+        string classifier = Path.Combine(_out, "judge.safetensors");
+        var (code, output, error) = Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier,
+            "--samples", "200", "--iw-samples", "500", "--iw-images", "32", "--threads", "2");
+        Assert.True(code == 0, error);
+        Assert.Contains("test ELBO per image", output);
+        Assert.Contains("importance-weighted", output);
+        Assert.True(File.Exists(classifier), "the judge was not cached");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "evaluation.json")));
+        var root = json.RootElement;
+        foreach (var field in new[] { "test_recon_mse", "fid", "latent_std", "aggregate_kl", "test_elbo", "iw_log_likelihood", "iw_elbo_same_images", "sample_entropy" })
+            Assert.Equal(JsonValueKind.Number, root.GetProperty(field).ValueKind);
+        Assert.True(root.GetProperty("iw_log_likelihood").GetDouble() >= root.GetProperty("iw_elbo_same_images").GetDouble());
+        Assert.Equal(2, root.GetProperty("latent_per_dimension").GetProperty("skew").GetArrayLength());
+
+        // The cached judge is reused, not retrained: its bytes do not change.
+        byte[] cached = File.ReadAllBytes(classifier);
+        Assert.Equal(0, Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier, "--samples", "50", "--iw-samples", "0").Code);
+        Assert.Equal(cached, File.ReadAllBytes(classifier));
+    }
+
+    [Fact]
+    public void A_damaged_judge_is_reported_by_name_and_left_as_it_was()
+    {
+        string model = TrainSmall();
+        string classifier = Path.Combine(_out, "judge.safetensors");
+        File.WriteAllBytes(classifier, [1, 2, 3]);
+        var (code, _, error) = Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier, "--samples", "50");
+        Assert.Equal(2, code);
+        Assert.Contains("judge.safetensors", error);
+        Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(classifier));
+        Assert.False(File.Exists(Path.Combine(model, "evaluation.json")));
+    }
+
+    [Fact]
+    public void Interpolate_traverse_and_latent_draw_their_pictures_and_refuse_bad_indices()
+    {
+        string vae = TrainSmall();
+        string picture = Path.Combine(_out, "pictures");
+        Assert.Equal(0, Run("interpolate", "--model", vae, "--data", _data.Directory, "--from", "3", "--to", "9", "--steps", "6", "--out", Path.Combine(picture, "line.png")).Code);
+        Assert.Equal(0, Run("traverse", "--model", vae, "--data", _data.Directory, "--steps", "7", "--out", Path.Combine(picture, "walk.png")).Code);
+        var (line, walk) = (PngSize(Path.Combine(picture, "line.png")), PngSize(Path.Combine(picture, "walk.png")));
+        Assert.True(line.Width > 7 * line.Height, $"interpolation {line}: expected one row of 8 images");
+        Assert.True(walk.Width > 3 * walk.Height, $"traversal {walk}: expected 2 rows of 7 images");
+        var (code, output, error) = Run("latent", "--model", vae, "--data", _data.Directory, "--out", picture);
+        Assert.True(code == 0, error);
+        foreach (var f in new[] { "latent-histograms.png", "latent-map.png", "latent-grid.png" })
+        {
+            Assert.Contains(f, output);
+            PngSize(Path.Combine(picture, f));
+        }
+        string ae = TrainSmall("ae", 3);
+        Assert.Equal(0, Run("latent", "--model", ae, "--data", _data.Directory, "--out", Path.Combine(_out, "ae-pictures")).Code);
+        Assert.False(File.Exists(Path.Combine(_out, "ae-pictures", "latent-map.png")), "a 3-D latent space has no 2-D map");
+
+        var bad = Run("interpolate", "--model", vae, "--data", _data.Directory, "--from", "64", "--out", Path.Combine(picture, "x.png"));
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("--from: 64 is not a test image index (0 to 63)", bad.Err);
+        Assert.Contains("--steps", Run("traverse", "--model", vae, "--data", _data.Directory, "--steps", "1", "--out", Path.Combine(picture, "x.png")).Err);
+        Assert.False(File.Exists(Path.Combine(picture, "x.png")));
+    }
+
+    [Fact]
+    public void The_quick_lecture_experiment_writes_every_figure_a_report_with_a_verdict_per_claim_and_keeps_an_existing_report()
+    {
+        string dir = Path.Combine(_out, "lecture");
+        var (code, output, error) = Run("experiment", "lecture", "--quick", "--out", dir, "--threads", "2");
+        Assert.True(code == 0, error + output);
+        using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))))
+        {
+            var models = json.RootElement.GetProperty("models");
+            string[] names = ["ae-2", "ae-10", "vae-2", "vae-10", "vae-10-kl-only", "vae-10-recon-only"];
+            Assert.Equal(names, models.EnumerateObject().Select(p => p.Name).ToArray());
+            foreach (string name in names)
+            {
+                var m = models.GetProperty(name);
+                foreach (var field in new[] { "test_recon_mse", "fid", "latent_mean_abs", "latent_std", "latent_skew", "latent_kurtosis", "aggregate_kl" })
+                    Assert.True(m.TryGetProperty(field, out var v) && (v.ValueKind == JsonValueKind.Number || field == "aggregate_kl"), $"{name}.{field}");
+                Assert.Equal(name.StartsWith("vae"), m.TryGetProperty("test_elbo", out _));
+                string model = Path.Combine(dir, "models", name);
+                foreach (var f in new[] { "model.safetensors", "samples.png", "reconstructions.png", "latent-histograms.png", "traversal.png", "interpolation.png", "evaluation.json" })
+                    Assert.True(File.Exists(Path.Combine(model, f)), $"{name}/{f} missing");
+                Assert.Equal(name.EndsWith("-2"), File.Exists(Path.Combine(model, "latent-map.png")));
+            }
+            var claims = json.RootElement.GetProperty("claims");
+            Assert.Equal(8, claims.GetArrayLength());
+            Assert.All(claims.EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("verdict").GetString())));
+            Assert.True(json.RootElement.GetProperty("experiment").GetProperty("quick").GetBoolean());
+        }
+        string report = File.ReadAllText(Path.Combine(dir, "report.md"));
+        Assert.Contains("--quick run", report);
+        Assert.Contains("| vae-10-kl-only |", report);
+        foreach (var f in new[] { "samples-by-model.png", "reconstructions-by-model.png" }) PngSize(Path.Combine(dir, "figures", f));
+
+        // A second run without --force must not touch the first one's report.
+        byte[] before = File.ReadAllBytes(Path.Combine(dir, "report.json"));
+        var again = Run("experiment", "lecture", "--quick", "--out", dir);
+        Assert.Equal(2, again.Code);
+        Assert.Contains("--force", again.Err);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "report.json")));
+    }
+}
