@@ -116,10 +116,22 @@ public static class LatentCommands
     {
         int latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
+        using var codes = TraversalCodes(model, test, image, steps, span, ws);
+        var images = new float[latent * steps * pixels];
+        model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
+        EnsureDirectory(path);
+        ImageGrid.Save(path, images, latent * steps, test.Height, test.Width, steps);
+    }
+
+    /// <summary>The latent points of a traversal: row d·steps + k is test image <paramref name="image"/>'s code with
+    /// z_d at step k of its range. The caller disposes the matrix.</summary>
+    public static Matrix TraversalCodes(LatentModel model, ImageDataset test, int image, int steps, float span, ModelWorkspace ws)
+    {
+        int latent = model.Latent;
         var (low, high) = TraversalRange(model, test, span, ws);
         using var baseCode = new Matrix(1, latent);
         model.EncodeMean(test.Images.SliceRows(image, 1), baseCode.AsSpan(), ws);
-        using var codes = new Matrix(latent * steps, latent);
+        var codes = new Matrix(latent * steps, latent);
         var c = codes.AsSpan();
         for (int d = 0; d < latent; d++)
             for (int k = 0; k < steps; k++)
@@ -128,10 +140,7 @@ public static class LatentCommands
                 baseCode.Span.CopyTo(row);
                 row[d] = low[d] + (high[d] - low[d]) * k / (steps - 1);
             }
-        var images = new float[latent * steps * pixels];
-        model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
-        EnsureDirectory(path);
-        ImageGrid.Save(path, images, latent * steps, test.Height, test.Width, steps);
+        return codes;
     }
 
     /// <summary>The traversal bounds per dimension (see <see cref="WriteTraversal"/>).</summary>

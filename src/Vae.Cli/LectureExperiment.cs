@@ -169,17 +169,7 @@ public sealed record TraversalSummary(double MeanEntropy, int DimensionsChanging
     {
         int latent = model.Latent, pixels = model.Config.InputSize, frames = latent * steps;
         using var ws = model.CreateWorkspace(Math.Min(frames, 512));
-        var (low, high) = LatentCommands.TraversalRange(model, test, span, ws);
-        using var baseCode = new Matrix(1, latent);
-        model.EncodeMean(test.Images.SliceRows(image, 1), baseCode.AsSpan(), ws);
-        using var codes = new Matrix(frames, latent);
-        for (int d = 0; d < latent; d++)
-            for (int k = 0; k < steps; k++)
-            {
-                var row = codes.AsSpan()[d * steps + k];
-                baseCode.Span.CopyTo(row);
-                row[d] = low[d] + (high[d] - low[d]) * k / (steps - 1);
-            }
+        using var codes = LatentCommands.TraversalCodes(model, test, image, steps, span, ws);
         using var images = new Matrix(frames, pixels);
         model.Decode(codes.AsReadOnlySpan(), images.AsSpan(), ws);
         using var probabilities = new Matrix(frames, judge.Classes);

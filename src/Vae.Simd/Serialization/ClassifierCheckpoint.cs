@@ -15,9 +15,7 @@ public static class ClassifierCheckpoint
     /// <summary>Writes <paramref name="classifier"/> to <paramref name="path"/> atomically, with extra metadata (e.g. its test accuracy).</summary>
     public static void Save(Classifier classifier, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var tensors = classifier.Layout.Tensors
-            .Select(t => new SafeTensor(t.Name, t.Shape, classifier.Parameters.AsSpan(t.Offset, t.Length).ToArray()))
-            .ToList();
+        var tensors = ParameterTensors.From(classifier.Layout, classifier.Parameters);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
@@ -45,17 +43,7 @@ public static class ClassifierCheckpoint
         {
             throw new CheckpointException($"{path}: invalid classifier sizes '{sizesText}' ({e.Message})", e);
         }
-        var byName = tensors.ToDictionary(t => t.Name);
-        foreach (var expected in classifier.Layout.Tensors)
-        {
-            if (!byName.Remove(expected.Name, out var t)) throw new CheckpointException($"{path}: tensor '{expected.Name}' is missing");
-            if (!t.Shape.SequenceEqual(expected.Shape))
-                throw new CheckpointException($"{path}: tensor '{expected.Name}' has shape [{string.Join(", ", t.Shape)}] but sizes {sizesText} need [{string.Join(", ", expected.Shape)}]");
-            int bad = Array.FindIndex(t.Data, v => !float.IsFinite(v));
-            if (bad >= 0) throw new CheckpointException($"{path}: tensor '{expected.Name}' holds {t.Data[bad]} at index {bad}");
-            t.Data.CopyTo(classifier.Parameters.AsSpan(expected.Offset, expected.Length));
-        }
-        if (byName.Count > 0) throw new CheckpointException($"{path}: unexpected tensor(s) {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))}");
+        ParameterTensors.CopyInto(path, tensors, classifier.Layout, classifier.Parameters, $"a classifier of sizes {sizesText}");
         return classifier;
     }
 }

@@ -17,9 +17,7 @@ public static class ModelCheckpoint
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(LatentModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
-        var tensors = model.Layout.Tensors
-            .Select(t => new SafeTensor(t.Name, t.Shape, model.Parameters.AsSpan(t.Offset, t.Length).ToArray()))
-            .ToList();
+        var tensors = ParameterTensors.From(model.Layout, model.Parameters);
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["config"] = ConfigToJson(model.Config) };
         if (extraMetadata is not null) foreach (var (k, v) in extraMetadata) metadata.TryAdd(k, v);
         SafeTensors.Write(path, tensors, metadata);
@@ -41,19 +39,7 @@ public static class ModelCheckpoint
             throw new CheckpointException($"{path}: invalid model configuration ({e.Message})", e);
         }
         var model = LatentModel.Create(config);
-        var byName = tensors.ToDictionary(t => t.Name);
-        foreach (var expected in model.Layout.Tensors)
-        {
-            if (!byName.Remove(expected.Name, out var t))
-                throw new CheckpointException($"{path}: tensor '{expected.Name}' is missing");
-            if (!t.Shape.SequenceEqual(expected.Shape))
-                throw new CheckpointException($"{path}: tensor '{expected.Name}' has shape [{string.Join(", ", t.Shape)}] but the configuration ({config}) needs [{string.Join(", ", expected.Shape)}]");
-            int bad = Array.FindIndex(t.Data, v => !float.IsFinite(v));
-            if (bad >= 0) throw new CheckpointException($"{path}: tensor '{expected.Name}' holds {t.Data[bad]} at index {bad}");
-            t.Data.CopyTo(model.Parameters.AsSpan(expected.Offset, expected.Length));
-        }
-        if (byName.Count > 0)
-            throw new CheckpointException($"{path}: unexpected tensor(s) {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))} for {config}");
+        ParameterTensors.CopyInto(path, tensors, model.Layout, model.Parameters, $"the configuration ({config})");
         return model;
     }
 

@@ -4,27 +4,10 @@ using Vae.Simd.Tests.Support;
 
 namespace Vae.Simd.Tests.Cli;
 
-public class CliTests : IDisposable
+public class CliTests : CliFixture
 {
-    private readonly SyntheticData _data = new(train: 256, test: 64, side: 8);
-    private readonly string _out = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        _data.Dispose();
-        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = VaeCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string[] Train(params string[] extra) =>
-        ["train", "--data", _data.Directory, "--out", _out, "--hidden", "16", "--latent", "2", "--epochs", "2", "--batch-size", "32", "--threads", "2", .. extra];
+        ["train", "--data", Data.Directory, "--out", Out, "--hidden", "16", "--latent", "2", "--epochs", "2", "--batch-size", "32", "--threads", "2", .. extra];
 
     [Fact]
     public void Train_writes_the_model_config_metrics_and_pictures()
@@ -33,17 +16,17 @@ public class CliTests : IDisposable
         Assert.True(code == 0, error);
         Assert.Contains("epoch   2/2", output);
         foreach (var f in new[] { "model.safetensors", "config.json", "metrics.json", "samples.png", "reconstructions.png" })
-            Assert.True(File.Exists(Path.Combine(_out, f)), $"{f} missing");
-        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "metrics.json")));
+            Assert.True(File.Exists(Path.Combine(Out, f)), $"{f} missing");
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out, "metrics.json")));
         var epochs = metrics.RootElement.GetProperty("epochs");
         Assert.Equal(2, epochs.GetArrayLength());
         foreach (var e in epochs.EnumerateArray())
             foreach (var field in new[] { "epoch", "train_loss", "test_loss", "seconds", "samples_per_second" })
                 Assert.True(e.GetProperty(field).GetDouble() > 0, field);
         Assert.True(epochs[1].GetProperty("test_loss").GetDouble() < epochs[0].GetProperty("train_loss").GetDouble());
-        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "config.json")));
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(Out, "config.json")));
         Assert.Equal(2, config.RootElement.GetProperty("model").GetProperty("latent").GetInt32());
-        var png = File.ReadAllBytes(Path.Combine(_out, "samples.png"));
+        var png = File.ReadAllBytes(Path.Combine(Out, "samples.png"));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
     }
 
@@ -51,7 +34,7 @@ public class CliTests : IDisposable
     public void An_existing_model_is_kept_unless_force_is_given_and_sample_and_reconstruct_read_it()
     {
         Assert.Equal(0, Run(Train()).Code);
-        string model = Path.Combine(_out, "model.safetensors");
+        string model = Path.Combine(Out, "model.safetensors");
         byte[] before = File.ReadAllBytes(model);
         var (code, _, error) = Run(Train("--seed", "2"));
         Assert.Equal(2, code);
@@ -60,9 +43,9 @@ public class CliTests : IDisposable
         Assert.Equal(0, Run(Train("--seed", "2", "--force", "--quiet")).Code);
         Assert.NotEqual(before, File.ReadAllBytes(model));
 
-        string samples = Path.Combine(_out, "s.png"), recon = Path.Combine(_out, "r.png");
-        Assert.Equal(0, Run("sample", "--model", _out, "--n", "9", "--out", samples).Code);
-        Assert.Equal(0, Run("reconstruct", "--model", _out, "--n", "5", "--out", recon, "--data", _data.Directory).Code);
+        string samples = Path.Combine(Out, "s.png"), recon = Path.Combine(Out, "r.png");
+        Assert.Equal(0, Run("sample", "--model", Out, "--n", "9", "--out", samples).Code);
+        Assert.Equal(0, Run("reconstruct", "--model", Out, "--n", "5", "--out", recon, "--data", Data.Directory).Code);
         Assert.True(new FileInfo(samples).Length > 50 && new FileInfo(recon).Length > 50);
     }
 
@@ -83,23 +66,23 @@ public class CliTests : IDisposable
         Assert.Contains(named, error);
         Assert.DoesNotContain("   at ", error);
         Assert.True(error.Trim().Split('\n').Length <= 2, error);
-        Assert.False(File.Exists(Path.Combine(_out, "model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(Out, "model.safetensors")));
     }
 
     [Fact]
-    public void Missing_or_corrupt_data_and_missing_models_are_reported_without_a_stack_trace()
+    public void Missing_or_corruptData_and_missing_models_are_reported_without_a_stack_trace()
     {
-        var (code, _, error) = Run("train", "--data", "/nonexistent/dir", "--out", _out);
+        var (code, _, error) = Run("train", "--data", "/nonexistent/dir", "--out", Out);
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/dir", error);
 
-        File.WriteAllBytes(Path.Combine(_data.Directory, "train-images-idx3-ubyte.gz"), [0x1F, 0x8B, 8, 0, 0]);
+        File.WriteAllBytes(Path.Combine(Data.Directory, "train-images-idx3-ubyte.gz"), [0x1F, 0x8B, 8, 0, 0]);
         (code, _, error) = Run(Train());
         Assert.Equal(2, code);
         Assert.Contains("train-images-idx3-ubyte.gz", error);
         Assert.DoesNotContain("   at ", error);
 
-        (code, _, error) = Run("sample", "--model", "/nonexistent/model", "--out", Path.Combine(_out, "x.png"));
+        (code, _, error) = Run("sample", "--model", "/nonexistent/model", "--out", Path.Combine(Out, "x.png"));
         Assert.Equal(2, code);
         Assert.Contains("no model", error);
     }

@@ -4,29 +4,12 @@ using Vae.Simd.Tests.Support;
 
 namespace Vae.Simd.Tests.Cli;
 
-public class EvaluationCliTests : IDisposable
+public class EvaluationCliTests : CliFixture
 {
-    private readonly SyntheticData _data = new(train: 256, test: 64, side: 8);
-    private readonly string _out = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
-
-    public void Dispose()
-    {
-        _data.Dispose();
-        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = VaeCommand.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string TrainSmall(string kind = "vae", int latent = 2)
     {
-        string dir = Path.Combine(_out, $"{kind}-{latent}");
-        var (code, _, error) = Run("train", "--data", _data.Directory, "--out", dir, "--model", kind, "--hidden", "16", "--latent", latent.ToString(),
+        string dir = Path.Combine(Out, $"{kind}-{latent}");
+        var (code, _, error) = Run("train", "--data", Data.Directory, "--out", dir, "--model", kind, "--hidden", "16", "--latent", latent.ToString(),
             "--epochs", "2", "--batch-size", "32", "--threads", "2", "--quiet");
         Assert.True(code == 0, error);
         return dir;
@@ -43,8 +26,8 @@ public class EvaluationCliTests : IDisposable
     public void Evaluate_prints_and_writes_every_metric_and_the_importance_weighted_bound_is_above_the_ELBO()
     {
         string model = TrainSmall();
-        string classifier = Path.Combine(_out, "judge.safetensors");
-        var (code, output, error) = Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier,
+        string classifier = Path.Combine(Out, "judge.safetensors");
+        var (code, output, error) = Run("evaluate", "--model", model, "--data", Data.Directory, "--classifier", classifier,
             "--samples", "200", "--iw-samples", "500", "--iw-images", "32", "--threads", "2");
         Assert.True(code == 0, error);
         Assert.Contains("test ELBO per image", output);
@@ -59,7 +42,7 @@ public class EvaluationCliTests : IDisposable
 
         // The cached judge is reused, not retrained: its bytes do not change.
         byte[] cached = File.ReadAllBytes(classifier);
-        Assert.Equal(0, Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier, "--samples", "50", "--iw-samples", "0").Code);
+        Assert.Equal(0, Run("evaluate", "--model", model, "--data", Data.Directory, "--classifier", classifier, "--samples", "50", "--iw-samples", "0").Code);
         Assert.Equal(cached, File.ReadAllBytes(classifier));
     }
 
@@ -67,9 +50,9 @@ public class EvaluationCliTests : IDisposable
     public void A_damaged_judge_is_reported_by_name_and_left_as_it_was()
     {
         string model = TrainSmall();
-        string classifier = Path.Combine(_out, "judge.safetensors");
+        string classifier = Path.Combine(Out, "judge.safetensors");
         File.WriteAllBytes(classifier, [1, 2, 3]);
-        var (code, _, error) = Run("evaluate", "--model", model, "--data", _data.Directory, "--classifier", classifier, "--samples", "50");
+        var (code, _, error) = Run("evaluate", "--model", model, "--data", Data.Directory, "--classifier", classifier, "--samples", "50");
         Assert.Equal(2, code);
         Assert.Contains("judge.safetensors", error);
         Assert.Equal(new byte[] { 1, 2, 3 }, File.ReadAllBytes(classifier));
@@ -80,13 +63,13 @@ public class EvaluationCliTests : IDisposable
     public void Interpolate_traverse_and_latent_draw_their_pictures_and_refuse_bad_indices()
     {
         string vae = TrainSmall();
-        string picture = Path.Combine(_out, "pictures");
-        Assert.Equal(0, Run("interpolate", "--model", vae, "--data", _data.Directory, "--from", "3", "--to", "9", "--steps", "6", "--out", Path.Combine(picture, "line.png")).Code);
-        Assert.Equal(0, Run("traverse", "--model", vae, "--data", _data.Directory, "--steps", "7", "--out", Path.Combine(picture, "walk.png")).Code);
+        string picture = Path.Combine(Out, "pictures");
+        Assert.Equal(0, Run("interpolate", "--model", vae, "--data", Data.Directory, "--from", "3", "--to", "9", "--steps", "6", "--out", Path.Combine(picture, "line.png")).Code);
+        Assert.Equal(0, Run("traverse", "--model", vae, "--data", Data.Directory, "--steps", "7", "--out", Path.Combine(picture, "walk.png")).Code);
         var (line, walk) = (PngSize(Path.Combine(picture, "line.png")), PngSize(Path.Combine(picture, "walk.png")));
         Assert.True(line.Width > 7 * line.Height, $"interpolation {line}: expected one row of 8 images");
         Assert.True(walk.Width > 3 * walk.Height, $"traversal {walk}: expected 2 rows of 7 images");
-        var (code, output, error) = Run("latent", "--model", vae, "--data", _data.Directory, "--out", picture);
+        var (code, output, error) = Run("latent", "--model", vae, "--data", Data.Directory, "--out", picture);
         Assert.True(code == 0, error);
         foreach (var f in new[] { "latent-histograms.png", "latent-map.png", "latent-grid.png" })
         {
@@ -94,20 +77,20 @@ public class EvaluationCliTests : IDisposable
             PngSize(Path.Combine(picture, f));
         }
         string ae = TrainSmall("ae", 3);
-        Assert.Equal(0, Run("latent", "--model", ae, "--data", _data.Directory, "--out", Path.Combine(_out, "ae-pictures")).Code);
-        Assert.False(File.Exists(Path.Combine(_out, "ae-pictures", "latent-map.png")), "a 3-D latent space has no 2-D map");
+        Assert.Equal(0, Run("latent", "--model", ae, "--data", Data.Directory, "--out", Path.Combine(Out, "ae-pictures")).Code);
+        Assert.False(File.Exists(Path.Combine(Out, "ae-pictures", "latent-map.png")), "a 3-D latent space has no 2-D map");
 
-        var bad = Run("interpolate", "--model", vae, "--data", _data.Directory, "--from", "64", "--out", Path.Combine(picture, "x.png"));
+        var bad = Run("interpolate", "--model", vae, "--data", Data.Directory, "--from", "64", "--out", Path.Combine(picture, "x.png"));
         Assert.Equal(2, bad.Code);
         Assert.Contains("--from: 64 is not a test image index (0 to 63)", bad.Err);
-        Assert.Contains("--steps", Run("traverse", "--model", vae, "--data", _data.Directory, "--steps", "1", "--out", Path.Combine(picture, "x.png")).Err);
+        Assert.Contains("--steps", Run("traverse", "--model", vae, "--data", Data.Directory, "--steps", "1", "--out", Path.Combine(picture, "x.png")).Err);
         Assert.False(File.Exists(Path.Combine(picture, "x.png")));
     }
 
     [Fact]
     public void The_quick_lecture_experiment_writes_every_figure_a_report_with_a_verdict_per_claim_and_keeps_an_existing_report()
     {
-        string dir = Path.Combine(_out, "lecture");
+        string dir = Path.Combine(Out, "lecture");
         var (code, output, error) = Run("experiment", "lecture", "--quick", "--out", dir, "--threads", "2");
         Assert.True(code == 0, error + output);
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))))
