@@ -78,7 +78,7 @@ public static class LectureReport
         b.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var (spec, x, _) in results)
             b.AppendLine($"| {spec.Name} | {spec.MseWeight.ToString(CultureInfo.InvariantCulture)}, {spec.KlWeight.ToString(CultureInfo.InvariantCulture)} | {F(x.TestReconMse, 4)} | {(x.Kind == "vae" ? F(x.Elbo.MeanElbo, 2) : "–")} | {F(x.Quality?.Fid, 1)} | {F(x.Quality?.MeanEntropy, 3)} | "
-                + $"{F(x.Codes.MeanAbsMean)} | {F(x.Codes.MeanStandardDeviation)} | {F(x.Codes.MeanAbsSkewness)} | {F(x.Codes.MeanExcessKurtosis)} | {F(x.Codes.AggregateKl, 2)} | {x.PriorHoleFraction.ToString("P0", CultureInfo.InvariantCulture)} | {x.Codes.ActiveUnits}/{x.Latent} |");
+                + $"{F(x.Codes.MeanAbsMean)} | {F(x.Codes.MeanStandardDeviation)} | {F(x.Codes.MeanAbsSkewness)} | {F(x.Codes.MeanExcessKurtosis)} | {F(x.Codes.AggregateKl, 2)} | {x.PriorHoleFraction.ToString("P1", CultureInfo.InvariantCulture)} | {x.Codes.ActiveUnits}/{x.Latent} |");
         return b.ToString();
     }
 
@@ -107,7 +107,7 @@ public static class LectureReport
             "An autoencoder's latent space can be sampled at dimension 2 but not at dimension 10.",
             Verdict(Fid(ae10) > Fid(ae2)),
             $"Rule: FID(ae-10) > FID(ae-2), both decoding z ~ N(0, I). FID ae-2 {F(Fid(ae2), 1)}, ae-10 {F(Fid(ae10), 1)} (real images {F(baselines.RealFid, 1)}); "
-            + $"prior draws in holes ae-2 {ae2.PriorHoleFraction:P0}, ae-10 {ae10.PriorHoleFraction:P0}. "
+            + $"prior draws in holes ae-2 {ae2.PriorHoleFraction:P1}, ae-10 {ae10.PriorHoleFraction:P1}. "
             + $"An AE has no prior, so N(0, I) is only a guess at where its codes are (their std: ae-2 {F(ae2.Codes.MeanStandardDeviation, 2)}, ae-10 {F(ae10.Codes.MeanStandardDeviation, 2)}).",
             "figures/samples-by-model.png (rows 1–2), models/ae-2/latent-map.png"));
 
@@ -121,7 +121,7 @@ public static class LectureReport
             shapeHolds == 3 ? "supported" : shapeHolds == 0 ? "contradicted" : "partly supported",
             $"Rules, each against vae-10: off-centre if mean |mean| is at least twice vae-10's ({Yes(offCentre)}: {F(ae10.Codes.MeanAbsMean)} vs {F(vae10.Codes.MeanAbsMean)}); "
             + $"skewed if mean |skew| is at least twice vae-10's ({Yes(skewed)}: {F(ae10.Codes.MeanAbsSkewness)} vs {F(vae10.Codes.MeanAbsSkewness)}); "
-            + $"holes if more prior draws land in a hole ({Yes(holes)}: {ae10.PriorHoleFraction:P0} vs {vae10.PriorHoleFraction:P0}). "
+            + $"holes if more prior draws land in a hole ({Yes(holes)}: {ae10.PriorHoleFraction:P1} vs {vae10.PriorHoleFraction:P1}). "
             + $"Also: code std {F(ae10.Codes.MeanStandardDeviation)} vs {F(vae10.Codes.MeanStandardDeviation)}, excess kurtosis {F(ae10.Codes.MeanExcessKurtosis)} vs {F(vae10.Codes.MeanExcessKurtosis)}; "
             + $"at dimension 2 the AE's codes are far more skewed (|skew| {F(ae2.Codes.MeanAbsSkewness)}, excess kurtosis {F(ae2.Codes.MeanExcessKurtosis)}, std {F(ae2.Codes.MeanStandardDeviation, 2)}). "
             + "A wide code cloud puts N(0, I) draws among codes (few holes by this measure) while still covering only its centre.",
@@ -154,7 +154,7 @@ public static class LectureReport
             recReconstructs && recNotGaussian ? "supported" : recReconstructs || recNotGaussian ? "partly supported" : "contradicted",
             $"Rules: reconstructs if its test MSE is within 1.1× of ae-10's; not Gaussian if its aggregate KL is more than twice vae-10's. "
             + $"MSE {F(rec.TestReconMse, 4)} vs ae-10 {F(ae10.TestReconMse, 4)}; aggregate KL {F(rec.Codes.AggregateKl, 2)} vs vae-10 {F(vae10.Codes.AggregateKl, 2)}; "
-            + $"|skew| {F(rec.Codes.MeanAbsSkewness)}, std {F(rec.Codes.MeanStandardDeviation)}, posterior σ {F(rec.PosteriorStd)}, prior draws in holes {rec.PriorHoleFraction:P0}.",
+            + $"|skew| {F(rec.Codes.MeanAbsSkewness)}, std {F(rec.Codes.MeanStandardDeviation)}, posterior σ {F(rec.PosteriorStd)}, prior draws in holes {rec.PriorHoleFraction:P1}.",
             "models/vae-10-recon-only/latent-histograms.png, figures/samples-by-model.png (row 6)"));
 
         claims.Add(new Claim("vae-dimension",
