@@ -77,30 +77,22 @@ public sealed record ModelMetrics
         }
 
         using var codes = new Matrix(n, latent);
-        model.EncodeMean(test.Images, codes.AsSpan(), ws);
         double? posteriorStd = null;
         LatentStatistics? sampled = null;
         if (model is VariationalAutoencoder vae)
         {
             using var logVar = new Matrix(n, latent);
+            using var epsilon = new Matrix(n, latent);
             using var z = new Matrix(n, latent);
             vae.Encode(test.Images, codes.AsSpan(), logVar.AsSpan(), ws);
-            var noise = new NoiseSource(options.Seed ^ 0x5A3D1E5UL);
-            noise.Fill(z.AsSpan(), 0);
+            new NoiseSource(options.Seed ^ 0x5A3D1E5UL).Fill(epsilon.AsSpan(), 0);
+            Reparameterization.Forward(codes.AsReadOnlySpan(), logVar.AsReadOnlySpan(), epsilon.AsReadOnlySpan(), z.AsSpan());
             double sigmaSum = 0;
-            var mu = codes.AsReadOnlySpan();
-            var lv = logVar.AsReadOnlySpan();
-            var zs = z.AsSpan();
-            for (int r = 0; r < n; r++)
-                for (int j = 0; j < latent; j++)
-                {
-                    float sigma = MathF.Exp(0.5f * lv[r][j]);
-                    sigmaSum += sigma;
-                    zs[r][j] = mu[r][j] + sigma * zs[r][j];
-                }
+            foreach (float v in logVar.Span) sigmaSum += Math.Exp(0.5 * v);
             posteriorStd = sigmaSum / ((double)n * latent);
             sampled = LatentStatistics.Of(z.AsReadOnlySpan());
         }
+        else model.EncodeMean(test.Images, codes.AsSpan(), ws);
 
         using var prior = new Matrix(Math.Min(1000, Math.Max(n, 2)), latent);
         new NoiseSource(options.Seed ^ 0x40135UL).Fill(prior.AsSpan(), 0);
