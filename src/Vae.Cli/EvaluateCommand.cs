@@ -36,11 +36,12 @@ public static class EvaluateCommand
                 Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
             };
             if (options.Samples < 2) throw new CliError("--samples: at least 2 samples are needed for a covariance");
+            string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
+            OutputFiles.Evaluation(outPath, "--out");
             string dataDir = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
             var pair = ImageDatasetPair.Load(dataDir);
             if (pair.Test.PixelsPerImage != model.Config.InputSize)
                 throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {pair.Test.PixelsPerImage}");
-            string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
 
             Classifier? judge = null;
             GaussianMoments? reference = null;

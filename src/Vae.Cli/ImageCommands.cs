@@ -20,8 +20,9 @@ public static class ImageCommands
         command.SetAction(parse =>
         {
             int count = OptionParsing.Positive(parse.GetValue(n), "--n");
-            var (model, height, width) = LoadModel(parse.GetValue(modelDir)!);
             string path = parse.GetValue(output)!;
+            OutputFiles.Png(path, "--out");
+            var (model, height, width) = LoadModel(parse.GetValue(modelDir)!);
             WriteSamples(model, path, count, height, width, (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"));
             stdout.WriteLine($"wrote {count} samples to {path}");
             return 0;
@@ -39,11 +40,12 @@ public static class ImageCommands
         command.SetAction(parse =>
         {
             int count = OptionParsing.Positive(parse.GetValue(n), "--n");
+            string path = parse.GetValue(output)!;
+            OutputFiles.Png(path, "--out");
             var (model, _, _) = LoadModel(parse.GetValue(modelDir)!);
             var test = ImageDatasetPair.Load(parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory()).Test;
             if (test.PixelsPerImage != model.Config.InputSize)
                 throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.PixelsPerImage}");
-            string path = parse.GetValue(output)!;
             WriteReconstructions(model, test, path, count);
             stdout.WriteLine($"wrote {Math.Min(count, test.Count)} reconstructions to {path}");
             return 0;
@@ -74,7 +76,7 @@ public static class ImageCommands
         var images = new float[(long)count * model.Config.InputSize];
         using var ws = model.CreateWorkspace(Math.Min(count, 256));
         model.Sample(new MatrixSpan(images, count, model.Config.InputSize), new NoiseSource(seed), ws);
-        EnsureDirectory(path);
+        OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, images, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)));
     }
 
@@ -95,13 +97,8 @@ public static class ImageCommands
             test.Pixels.AsSpan(i * pixels, pixels).CopyTo(grid.AsSpan(((2 * row) * perRow + col) * pixels, pixels));
             reconstructed.AsSpan(i * pixels, pixels).CopyTo(grid.AsSpan(((2 * row + 1) * perRow + col) * pixels, pixels));
         }
-        EnsureDirectory(path);
+        OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, grid, rows * 2 * perRow, test.Height, test.Width, perRow);
     }
 
-    private static void EnsureDirectory(string file)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (dir is not null) Directory.CreateDirectory(dir);
-    }
 }

@@ -21,11 +21,12 @@ public static class LatentCommands
         { modelDir, data, from, to, steps, output };
         command.SetAction(parse =>
         {
+            string path = parse.GetValue(output)!;
+            OutputFiles.Png(path, "--out");
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             int a = Index(parse.GetValue(from), "--from", test), b = Index(parse.GetValue(to), "--to", test);
             int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
             if (n < 2) throw new CliError("--steps: at least 2 points are needed for a line");
-            string path = parse.GetValue(output)!;
             WriteInterpolations(model, test, path, [(a, b)], n);
             stdout.WriteLine($"wrote the interpolation from test image {a} to {b} to {path}");
             return 0;
@@ -44,12 +45,13 @@ public static class LatentCommands
         var command = new Command("traverse", "Vary one latent dimension at a time with the others fixed; one row per dimension.") { modelDir, data, image, steps, span, output };
         command.SetAction(parse =>
         {
+            string path = parse.GetValue(output)!;
+            OutputFiles.Png(path, "--out");
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             int i = Index(parse.GetValue(image), "--image", test);
             int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
             if (n < 2) throw new CliError("--steps: at least 2 values are needed");
             float s = OptionParsing.PositiveFinite(parse.GetValue(span), "--span");
-            string path = parse.GetValue(output)!;
             WriteTraversal(model, test, path, i, n, s);
             stdout.WriteLine($"wrote the traversal of {model.Latent} dimensions around test image {i} to {path}");
             return 0;
@@ -68,6 +70,7 @@ public static class LatentCommands
         {
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             string dir = parse.GetValue(output)!;
+            OutputFiles.FigureDirectory(dir, "--out", LatentFigureNames(model.Latent));
             foreach (var file in WriteLatentFigures(model, test, dir, Path.GetFileName(Path.GetFullPath(parse.GetValue(modelDir)!).TrimEnd('/'))))
                 stdout.WriteLine($"wrote {file}");
             return 0;
@@ -103,7 +106,7 @@ public static class LatentCommands
             model.Decode(line.AsReadOnlySpan(), decoded.AsSpan(), ws);
             decoded.Span.CopyTo(grid.AsSpan((p * columns + 1) * pixels, steps * pixels));
         }
-        EnsureDirectory(path);
+        OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, grid, pairs.Count * columns, test.Height, test.Width, columns);
     }
 
@@ -119,7 +122,7 @@ public static class LatentCommands
         using var codes = TraversalCodes(model, test, image, steps, span, ws);
         var images = new float[latent * steps * pixels];
         model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
-        EnsureDirectory(path);
+        OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, images, latent * steps, test.Height, test.Width, steps);
     }
 
@@ -156,7 +159,11 @@ public static class LatentCommands
                 Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] + span * stats.StandardDeviation[d])).ToArray());
     }
 
-    /// <summary>latent-histograms.png, and for a 2-D latent space latent-map.png and latent-grid.png. Returns the files written.</summary>
+    /// <summary>The figures <see cref="WriteLatentFigures"/> writes: histograms, and for a 2-D latent space the map and the decoded plane.</summary>
+    public static IReadOnlyList<string> LatentFigureNames(int latent)
+        => latent == 2 ? ["latent-histograms.png", "latent-map.png", "latent-grid.png"] : ["latent-histograms.png"];
+
+    /// <summary>Writes <see cref="LatentFigureNames"/> into <paramref name="directory"/>. Returns the files written.</summary>
     public static IReadOnlyList<string> WriteLatentFigures(LatentModel model, ImageDataset test, string directory, string title)
     {
         Directory.CreateDirectory(directory);
@@ -164,19 +171,13 @@ public static class LatentCommands
         var codes = new float[test.Count * latent];
         using var ws = model.CreateWorkspace(Math.Min(test.Count, 500));
         model.EncodeMean(test.Images, new MatrixSpan(codes, test.Count, latent), ws);
-        var written = new List<string>();
-        string histograms = Path.Combine(directory, "latent-histograms.png");
+        var written = LatentFigureNames(latent).Select(name => Path.Combine(directory, name)).ToArray();
         string codeName = model is VariationalAutoencoder ? "μ" : "code";
-        Plots.LatentHistograms(histograms, codes, test.Count, latent, title);
-        written.Add(histograms);
+        Plots.LatentHistograms(written[0], codes, test.Count, latent, title);
         if (latent == 2)
         {
-            string map = Path.Combine(directory, "latent-map.png");
-            Plots.LatentScatter(map, codes, test.Count, test.Labels, $"{title}: test-set {codeName} by digit");
-            written.Add(map);
-            string grid = Path.Combine(directory, "latent-grid.png");
-            WriteDecodedPlane(model, test, grid, 20, ws);
-            written.Add(grid);
+            Plots.LatentScatter(written[1], codes, test.Count, test.Labels, $"{title}: test-set {codeName} by digit");
+            WriteDecodedPlane(model, test, written[2], 20, ws);
         }
         return written;
     }
@@ -216,9 +217,4 @@ public static class LatentCommands
     private static int Index(int value, string option, ImageDataset test)
         => value >= 0 && value < test.Count ? value : throw new CliError($"{option}: {value} is not a test image index (0 to {test.Count - 1})");
 
-    private static void EnsureDirectory(string file)
-    {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (dir is not null) Directory.CreateDirectory(dir);
-    }
 }

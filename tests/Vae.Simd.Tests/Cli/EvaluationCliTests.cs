@@ -88,6 +88,40 @@ public class EvaluationCliTests : CliFixture
     }
 
     [Fact]
+    public void An_out_that_names_a_file_of_another_kind_is_refused_before_any_work_and_left_as_it_was()
+    {
+        string model = TrainSmall();
+        var files = new[] { "model.safetensors", "config.json", "metrics.json" }.ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(model, f)));
+        string Own(string file) => Path.Combine(model, file);
+        string[][] attempts =
+        [
+            ["sample", "--model", model, "--out", Own("model.safetensors")],
+            ["reconstruct", "--model", model, "--data", Data.Directory, "--out", Own("metrics.json")],
+            ["interpolate", "--model", model, "--data", Data.Directory, "--out", Own("config.json")],
+            ["traverse", "--model", model, "--data", Data.Directory, "--out", Own("model.safetensors")],
+            ["evaluate", "--model", model, "--data", Data.Directory, "--no-sample-quality", "--iw-samples", "0", "--out", Own("config.json")],
+            ["latent", "--model", model, "--data", Data.Directory, "--out", Own("config.json")],
+            ["sample", "--model", model, "--out", model],
+            ["sample", "--model", model, "--out", Path.Combine(Own("config.json"), "x.png")],
+        ];
+        foreach (var args in attempts)
+        {
+            var (code, _, error) = Run(args);
+            Assert.True(code == 2, $"{string.Join(' ', args)}: exit {code}");
+            Assert.Contains("--out", error);
+            Assert.DoesNotContain("   at ", error);
+        }
+        foreach (var (file, bytes) in files) Assert.Equal(bytes, File.ReadAllBytes(Own(file)));
+
+        // The same kind is replaced: running a command again refreshes its output.
+        string picture = Path.Combine(Out, "s.png");
+        Assert.Equal(0, Run("sample", "--model", model, "--n", "4", "--out", picture).Code);
+        Assert.Equal(0, Run("sample", "--model", model, "--n", "9", "--out", picture).Code);
+        Assert.Equal(0, Run("evaluate", "--model", model, "--data", Data.Directory, "--no-sample-quality", "--iw-samples", "0").Code);
+        Assert.Equal(0, Run("evaluate", "--model", model, "--data", Data.Directory, "--no-sample-quality", "--iw-samples", "0", "--seed", "2").Code);
+    }
+
+    [Fact]
     public void The_quick_lecture_experiment_writes_every_figure_a_report_with_a_verdict_per_claim_and_keeps_an_existing_report()
     {
         string dir = Path.Combine(Out, "lecture");
