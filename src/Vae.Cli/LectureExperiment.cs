@@ -59,6 +59,7 @@ public static class LectureExperiment
 
     public static void Run(LectureSettings s, TextWriter log)
     {
+        OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
         string reportPath = Path.Combine(s.OutputDirectory, "report.json");
         if (File.Exists(reportPath) && !s.Force)
             throw new CliError($"{reportPath} already exists; pass --force to run the experiment again in {s.OutputDirectory}, or choose another --out");

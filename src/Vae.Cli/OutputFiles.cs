@@ -17,13 +17,19 @@ public static class OutputFiles
     /// <summary>An evaluation to write (JSON with the metrics <c>vae evaluate</c> writes): it may replace an earlier evaluation, nothing else.</summary>
     public static void Evaluation(string path, string option) => Check(path, option, "an evaluation written by 'vae evaluate'", IsEvaluation);
 
-    /// <summary>A directory to write figures into: it must not be a file, and the figures it would replace must be PNGs.</summary>
-    public static void FigureDirectory(string path, string option, IEnumerable<string> figureNames)
+    /// <summary>A directory to write into: neither it nor the nearest existing ancestor may be a file.</summary>
+    public static void OutputDirectory(string path, string option)
     {
         string full = Path.GetFullPath(path);
-        if (File.Exists(full)) throw new CliError($"{option}: {path} is a file; give a directory for the figures");
+        if (File.Exists(full)) throw new CliError($"{option}: {path} is a file; give a directory");
         CheckParents(full, option);
-        foreach (var name in figureNames) Png(Path.Combine(full, name), option);
+    }
+
+    /// <summary>A directory to write figures into (see <see cref="OutputDirectory"/>); the figures it would replace must be PNGs.</summary>
+    public static void FigureDirectory(string path, string option, IEnumerable<string> figureNames)
+    {
+        OutputDirectory(path, option);
+        foreach (var name in figureNames) Png(Path.Combine(path, name), option);
     }
 
     /// <summary>Creates the directory a file is about to be written into.</summary>

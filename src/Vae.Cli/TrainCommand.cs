@@ -84,6 +84,7 @@ public static class TrainCommand
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
     public static void Train(Settings s, EpochProgress progress, ImageDatasetPair? data = null)
     {
+        OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         if (File.Exists(modelPath) && !s.Force)
             throw new CliError($"{modelPath} already exists; pass --force to overwrite it or choose another --out");

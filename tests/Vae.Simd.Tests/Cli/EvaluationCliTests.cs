@@ -103,6 +103,8 @@ public class EvaluationCliTests : CliFixture
             ["latent", "--model", model, "--data", Data.Directory, "--out", Own("config.json")],
             ["sample", "--model", model, "--out", model],
             ["sample", "--model", model, "--out", Path.Combine(Own("config.json"), "x.png")],
+            ["train", "--data", Data.Directory, "--out", Own("config.json"), "--hidden", "16", "--epochs", "1", "--quiet"],
+            ["experiment", "lecture", "--data", Data.Directory, "--out", Path.Combine(Own("metrics.json"), "lecture"), "--quick"],
         ];
         foreach (var args in attempts)
         {
