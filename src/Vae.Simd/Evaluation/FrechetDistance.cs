@@ -27,20 +27,7 @@ public static class FrechetDistance
     /// </summary>
     public static double TraceSqrtProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b, int d)
     {
-        var values = new double[d];
-        var vectors = new double[d * d];
-        SymmetricEigen.Decompose(a, d, values, vectors);
-        // A^{1/2} = V diag(√max(λ, 0)) Vᵀ; round-off can leave tiny negative eigenvalues.
-        var roots = values.Select(v => Math.Sqrt(Math.Max(v, 0))).ToArray();
-        var sqrtA = new double[d * d];
-        for (int i = 0; i < d; i++)
-            for (int j = i; j < d; j++)
-            {
-                double s = 0;
-                for (int k = 0; k < d; k++) s += vectors[i * d + k] * roots[k] * vectors[j * d + k];
-                sqrtA[i * d + j] = s;
-                sqrtA[j * d + i] = s;
-            }
+        var sqrtA = SymmetricEigen.SquareRoot(a, d);
         var temp = Multiply(sqrtA, b, d);
         var product = Multiply(temp, sqrtA, d);
         for (int i = 0; i < d; i++)
@@ -50,7 +37,8 @@ public static class FrechetDistance
                 product[i * d + j] = m;
                 product[j * d + i] = m;
             }
-        SymmetricEigen.Decompose(product, d, values, vectors);
+        var values = new double[d];
+        SymmetricEigen.Decompose(product, d, values, new double[d * d]);
         double trace = 0;
         foreach (double v in values) trace += Math.Sqrt(Math.Max(v, 0));
         return trace;

@@ -1,3 +1,4 @@
+using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Evaluation;
@@ -57,5 +58,29 @@ public sealed class GaussianMoments
                 covariance[j * d + i] = v;
             }
         return new GaussianMoments(d, n, mean, covariance);
+    }
+
+    /// <summary>
+    /// Fills the rows of <paramref name="destination"/> with draws from N(Mean, Covariance): m + S^{1/2} ε, the
+    /// noise of row r being sample <paramref name="firstSample"/> + r of <paramref name="noise"/>. A singular
+    /// covariance is allowed (its draws stay in the subspace the rows span).
+    /// </summary>
+    public void Draw(MatrixSpan destination, NoiseSource noise, long firstSample = 0)
+    {
+        if (destination.Columns != Dimension)
+            throw new ArgumentException($"destination has {destination.Columns} columns but the moments {Dimension} dimensions", nameof(destination));
+        var root = SymmetricEigen.SquareRoot(Covariance, Dimension);
+        var epsilon = new float[Dimension];
+        for (int r = 0; r < destination.Rows; r++)
+        {
+            noise.FillRow(epsilon, firstSample + r);
+            var row = destination[r];
+            for (int i = 0; i < Dimension; i++)
+            {
+                double v = Mean[i];
+                for (int k = 0; k < Dimension; k++) v += root[i * Dimension + k] * epsilon[k];
+                row[i] = (float)v;
+            }
+        }
     }
 }

@@ -61,4 +61,26 @@ public static class SymmetricEigen
         }
         for (int i = 0; i < n; i++) values[i] = a[i * n + i];
     }
+
+    /// <summary>
+    /// The symmetric square root of a symmetric positive semi-definite matrix: V·diag(√λ)·Vᵀ. Round-off can
+    /// leave tiny negative eigenvalues; they count as zero, so a singular matrix has a (singular) root too.
+    /// </summary>
+    public static double[] SquareRoot(ReadOnlySpan<double> matrix, int n)
+    {
+        var values = new double[n];
+        var vectors = new double[n * n];
+        Decompose(matrix, n, values, vectors);
+        for (int k = 0; k < n; k++) values[k] = Math.Sqrt(Math.Max(values[k], 0));
+        var root = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = i; j < n; j++)
+            {
+                double s = 0;
+                for (int k = 0; k < n; k++) s += vectors[i * n + k] * values[k] * vectors[j * n + k];
+                root[i * n + j] = s;
+                root[j * n + i] = s;
+            }
+        return root;
+    }
 }

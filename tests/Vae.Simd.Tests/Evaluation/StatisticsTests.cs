@@ -73,6 +73,34 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void Draws_from_fitted_moments_have_those_moments_even_when_the_covariance_is_singular()
+    {
+        // Correlated 3-D data: x, x/2 + y, and 2x exactly (a singular covariance).
+        const int n = 20_000;
+        var normals = Normals(2 * n, 7);
+        var data = new float[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            float x = 1 + 2 * normals[2 * i], y = normals[2 * i + 1] - 3;
+            (data[i * 3], data[i * 3 + 1], data[i * 3 + 2]) = (x, 0.5f * x + y, 2 * x);
+        }
+        var moments = GaussianMoments.Of(new ReadOnlyMatrixSpan(data, n, 3));
+        var draws = new float[40_000 * 3];
+        moments.Draw(new MatrixSpan(draws, 40_000, 3), new NoiseSource(8));
+        var drawn = GaussianMoments.Of(new ReadOnlyMatrixSpan(draws, 40_000, 3));
+        for (int i = 0; i < 3; i++)
+        {
+            Approx.Equal(moments.Mean[i], drawn.Mean[i], 0.05, $"mean {i}");
+            for (int j = 0; j < 3; j++)
+                Approx.Equal(moments.Covariance[i * 3 + j], drawn.Covariance[i * 3 + j], 0.04 * moments.Covariance[i * 3 + i] + 0.04, $"covariance ({i}, {j})");
+        }
+        // The draws stay on the data's plane: column 2 − 2 × column 0 is (m₂ − 2m₀) + 0, up to round-off.
+        double offset = moments.Mean[2] - 2 * moments.Mean[0];
+        for (int r = 0; r < 40_000; r++) Assert.InRange(draws[r * 3 + 2] - 2 * draws[r * 3] - offset, -1e-3, 1e-3);
+        Assert.Throws<ArgumentException>(() => moments.Draw(new MatrixSpan(new float[4], 2, 2), new NoiseSource(1)));
+    }
+
+    [Fact]
     public void Symmetric_eigendecomposition_reconstructs_the_matrix_with_orthonormal_vectors()
     {
         Properties.Check(Properties.Seed, seed =>
@@ -150,5 +178,35 @@ public class CoverageTests
         for (int i = 0; i < n; i++) halved[i * d] = 0.5f + Math.Abs(halved[i * d]);
         double holes = LatentCoverage.HoleFraction(new ReadOnlyMatrixSpan(halved, n, d), prior);
         Assert.InRange(holes, 0.4, 0.8);
+    }
+
+    [Fact]
+    public void Draws_from_the_codes_own_Gaussian_find_the_gap_of_a_ring_at_any_scale_and_not_in_a_Gaussian_cloud()
+    {
+        const int n = 4000, d = 2;
+        var normals = new float[2 * n * d];
+        new Vae.Simd.Models.NoiseSource(9).FillRow(normals, 0);
+        double FittedHoles(float[] codes)
+        {
+            var span = new ReadOnlyMatrixSpan(codes, n, d);
+            var draws = new float[1000 * d];
+            GaussianMoments.Of(span).Draw(new MatrixSpan(draws, 1000, d), new Vae.Simd.Models.NoiseSource(10));
+            return LatentCoverage.HoleFraction(span, new ReadOnlyMatrixSpan(draws, 1000, d));
+        }
+        foreach (float scale in new[] { 1f, 10f })
+        {
+            // A Gaussian cloud, shifted and scaled: it fills its own Gaussian, so about 1 % (the 99 % threshold).
+            var cloud = normals.AsSpan(0, n * d).ToArray().Select(v => 5 + scale * v).ToArray();
+            Assert.InRange(FittedHoles(cloud), 0, 0.04);
+            // A ring of radius 3 (width 0.1): its Gaussian puts most of its mass inside the empty disc.
+            var ring = new float[n * d];
+            for (int i = 0; i < n; i++)
+            {
+                double angle = Math.Atan2(normals[i * d + 1], normals[i * d]), radius = 3 + 0.1 * normals[n * d + i];
+                ring[i * d] = (float)(scale * radius * Math.Cos(angle));
+                ring[i * d + 1] = (float)(scale * radius * Math.Sin(angle));
+            }
+            Assert.InRange(FittedHoles(ring), 0.3, 1);
+        }
     }
 }
