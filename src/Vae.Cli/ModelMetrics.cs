@@ -50,6 +50,13 @@ public sealed record ModelMetrics
     /// <summary>Fraction of 1000 prior draws z ~ N(0, I) that fall in a hole of the test codes (<see cref="LatentCoverage"/>).</summary>
     public required double PriorHoleFraction { get; init; }
 
+    /// <summary>
+    /// The same for 1000 draws from N(m, S), the Gaussian fitted to the test codes. Scale-free, unlike
+    /// <see cref="PriorHoleFraction"/>: about 1 % when the codes fill their Gaussian (the 99 % threshold),
+    /// more when the code cloud has gaps that its Gaussian puts mass in.
+    /// </summary>
+    public required double FittedHoleFraction { get; init; }
+
     public SampleQualityResult? Quality { get; init; }
 
     public double? IwLogLikelihood { get; init; }
@@ -97,6 +104,9 @@ public sealed record ModelMetrics
         using var prior = new Matrix(Math.Min(1000, Math.Max(n, 2)), latent);
         new NoiseSource(options.Seed ^ 0x40135UL).Fill(prior.AsSpan(), 0);
         double holes = LatentCoverage.HoleFraction(codes.AsReadOnlySpan(), prior.AsReadOnlySpan());
+        using var fitted = new Matrix(prior.Rows, latent);
+        GaussianMoments.Of(codes.AsReadOnlySpan()).Draw(fitted.AsSpan(), new NoiseSource(options.Seed ^ 0xF17EDUL));
+        double fittedHoles = LatentCoverage.HoleFraction(codes.AsReadOnlySpan(), fitted.AsReadOnlySpan());
 
         double? iw = null, iwElbo = null;
         int iwImages = 0;
@@ -121,6 +131,7 @@ public sealed record ModelMetrics
             Codes = LatentStatistics.Of(codes.AsReadOnlySpan()),
             SampledCodes = sampled,
             PriorHoleFraction = holes,
+            FittedHoleFraction = fittedHoles,
             Quality = classifier is null || reference is null ? null
                 : SampleQuality.Evaluate(model, classifier, reference, options.Samples, options.Seed, options.Threads),
             IwLogLikelihood = iw,
@@ -148,6 +159,7 @@ public sealed record ModelMetrics
         Json.Number(json, "aggregate_kl", Codes.AggregateKl);
         json.WriteNumber("active_units", Codes.ActiveUnits);
         Json.Number(json, "prior_hole_fraction", PriorHoleFraction);
+        Json.Number(json, "fitted_hole_fraction", FittedHoleFraction);
         if (Kind == "vae")
         {
             Json.Number(json, "test_elbo", Elbo.MeanElbo);
@@ -186,7 +198,7 @@ public sealed record ModelMetrics
         if (IwLogLikelihood is not null)
             yield return $"log p(x), importance-weighted       {IwLogLikelihood:F3}  (K = {IwSamples}, {IwImages} binarized test images; ELBO on them {IwElbo:F3})";
         yield return $"latent codes: mean |mean| {Codes.MeanAbsMean:F3}, std {Codes.MeanStandardDeviation:F3}, |skew| {Codes.MeanAbsSkewness:F3}, excess kurtosis {Codes.MeanExcessKurtosis:F3}";
-        yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}, prior draws in holes {PriorHoleFraction:P1}";
+        yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}, draws in holes: prior {PriorHoleFraction:P1}, fitted N(m, S) {FittedHoleFraction:P1}";
         if (SampledCodes is not null)
             yield return $"z ~ q(z|x):   std {SampledCodes.MeanStandardDeviation:F3}, |skew| {SampledCodes.MeanAbsSkewness:F3}, KL(N(m, S) ‖ N(0, I)) {SampledCodes.AggregateKl:F3}; mean posterior σ {PosteriorStd:F3}";
         if (Quality is not null)

@@ -35,7 +35,7 @@ public class EvaluationCliTests : CliFixture
         Assert.True(File.Exists(classifier), "the judge was not cached");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "evaluation.json")));
         var root = json.RootElement;
-        foreach (var field in new[] { "test_recon_mse", "fid", "latent_std", "aggregate_kl", "test_elbo", "iw_log_likelihood", "iw_elbo_same_images", "sample_entropy" })
+        foreach (var field in new[] { "test_recon_mse", "fid", "latent_std", "aggregate_kl", "test_elbo", "iw_log_likelihood", "iw_elbo_same_images", "sample_entropy", "prior_hole_fraction", "fitted_hole_fraction" })
             Assert.Equal(JsonValueKind.Number, root.GetProperty(field).ValueKind);
         Assert.True(root.GetProperty("iw_log_likelihood").GetDouble() >= root.GetProperty("iw_elbo_same_images").GetDouble());
         Assert.Equal(2, root.GetProperty("latent_per_dimension").GetProperty("skew").GetArrayLength());
