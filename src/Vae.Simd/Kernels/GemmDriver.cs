@@ -47,7 +47,7 @@ internal static unsafe class GemmDriver
             // Below ~1 MFLOP the hand-off costs more than it saves.
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || n < 2 * nr)
             {
-                MultiplyAddColumns(opA, opB, pc, c.Stride, m, n, k, 0, n, path);
+                MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path);
                 return;
             }
             var work = s_work ??= new ParallelProduct();
@@ -79,12 +79,12 @@ internal static unsafe class GemmDriver
         public void Execute(int item, int worker)
         {
             int start = item * _width;
-            MultiplyAddColumns(_a, _b, _c, _ldc, _m, _n, _k, start, Math.Min(_width, _n - start), _path);
+            MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_width, _n - start), _path);
         }
     }
 
     /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols].</summary>
-    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int n, int k, int col0, int cols, GemmPath path)
+    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path)
     {
         var g = GemmMicroKernels.For(path);
         var kernel = GemmMicroKernels.Kernel(path);
