@@ -98,9 +98,9 @@ public static class SafeTensors
     /// <summary>Parses safetensors bytes; <paramref name="source"/> names them in errors.</summary>
     public static (IReadOnlyList<SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Parse(ReadOnlySpan<byte> bytes, string source)
     {
-        if (bytes.Length < 8) throw new CheckpointException($"{source}: {bytes.Length} bytes is too short for a safetensors header length");
+        if (bytes.Length < 8) throw new CheckpointException($"{source}: not a safetensors file ({bytes.Length} bytes is too short for its header length)");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderBytes) throw new CheckpointException($"{source}: header length {headerLength} exceeds the {MaxHeaderBytes}-byte limit");
+        if (headerLength > MaxHeaderBytes) throw new CheckpointException($"{source}: not a safetensors file (its first 8 bytes give a header length of {headerLength}, beyond the {MaxHeaderBytes}-byte limit)");
         if (headerLength > (ulong)(bytes.Length - 8)) throw new CheckpointException($"{source}: header length {headerLength} runs past the end of the file ({bytes.Length} bytes): truncated?");
         ReadOnlySpan<byte> headerBytes = bytes.Slice(8, (int)headerLength);
         ReadOnlySpan<byte> data = bytes[(8 + (int)headerLength)..];

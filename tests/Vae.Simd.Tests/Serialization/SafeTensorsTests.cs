@@ -71,7 +71,9 @@ public class SafeTensorsTests : IDisposable
     public static TheoryData<string, string> Corruptions() => new()
     {
         { "truncated", "truncated" },
-        { "huge header", "exceeds" },
+        { "huge header", "not a safetensors file" },
+        { "a JSON file", "not a safetensors file" },
+        { "empty", "not a safetensors file" },
         { "header past end", "runs past the end" },
         { "bad json", "not valid JSON" },
         { "dtype", "only F32" },
@@ -90,6 +92,8 @@ public class SafeTensorsTests : IDisposable
         {
             "truncated" => bytes[..^10],
             "huge header" => [.. BitConverter.GetBytes(ulong.MaxValue / 2), .. bytes[8..]],
+            "a JSON file" => System.Text.Encoding.UTF8.GetBytes("{\n  \"kind\": \"vae\",\n  \"latent\": 20\n}"),
+            "empty" => [],
             "header past end" => [.. BitConverter.GetBytes((ulong)bytes.Length), .. bytes[8..]],
             "bad json" => ReplaceInHeader(bytes, "{\"__metadata__\"", "[\"__metadata__\""),
             "dtype" => ReplaceInHeader(bytes, "\"encoder.0.bias\":{\"dtype\":\"F32\"", "\"encoder.0.bias\":{\"dtype\":\"F16\""),
