@@ -100,5 +100,4 @@ public static class ImageCommands
         OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, grid, rows * 2 * perRow, test.Height, test.Width, perRow);
     }
-
 }

@@ -216,5 +216,4 @@ public static class LatentCommands
 
     private static int Index(int value, string option, ImageDataset test)
         => value >= 0 && value < test.Count ? value : throw new CliError($"{option}: {value} is not a test image index (0 to {test.Count - 1})");
-
 }
