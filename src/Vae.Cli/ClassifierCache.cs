@@ -16,10 +16,16 @@ public static class ClassifierCache
     /// <summary>Widths of the judge: 784 → 512 → 256 (the feature layer) → 10.</summary>
     public static int[] Sizes(int inputSize) => [inputSize, 512, 256, 10];
 
-    /// <summary>Where the judge for <paramref name="train"/> lives by default: runs/classifiers/ beside the data directory's parent.</summary>
+    /// <summary>
+    /// Where the judge for <paramref name="train"/> lives by default. For a dataset in a project's
+    /// <c>data/NAME</c> folder (the repo's data/mnist): that project's runs/classifiers/, so one cache serves
+    /// every working directory. For any other dataset: runs/classifiers/ in the current directory, like
+    /// <c>vae train</c>'s runs/, rather than somewhere above the data.
+    /// </summary>
     public static string DefaultPath(string dataDirectory, ImageDataset train)
     {
-        string root = Directory.GetParent(Path.GetFullPath(dataDirectory).TrimEnd(Path.DirectorySeparatorChar))?.Parent?.FullName ?? ".";
+        var parent = Directory.GetParent(Path.GetFullPath(dataDirectory).TrimEnd(Path.DirectorySeparatorChar));
+        string root = parent is { Name: "data", Parent: not null } ? parent.Parent.FullName : Directory.GetCurrentDirectory();
         return Path.Combine(root, "runs", "classifiers", $"mlp-{Fingerprint(train)}.safetensors");
     }
 
