@@ -41,6 +41,8 @@ public static class Elbo
     {
         ArgumentNullException.ThrowIfNull(model);
         if (samplesPerImage <= 0) throw new ArgumentOutOfRangeException(nameof(samplesPerImage), samplesPerImage, "at least one draw per image is needed");
+        if (images.Rows == 0) throw new ArgumentException("there are no images to evaluate", nameof(images));
+        Guard.Finite(images, nameof(images));
         int n = images.Rows;
         var reconstruction = new double[n];
         var kl = new double[n];

@@ -115,6 +115,12 @@ public class LikelihoodTests
         Assert.Contains("Bernoulli", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(gaussian, test.Images, 10)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImportanceWeightedLikelihood.Estimate(model, test.Images, 0));
         Assert.Contains("16 values", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(model, new ReadOnlyMatrixSpan(new float[10], 1, 10), 10)).Message);
+        var nan = test.Images.ToArray();
+        nan[7] = float.NaN;
+        Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(model, new ReadOnlyMatrixSpan(nan, test.Count, 16), 10));
+        Assert.Throws<ArgumentException>(() => Elbo.Evaluate(model, new ReadOnlyMatrixSpan(nan, test.Count, 16), seed: 1));
+        Assert.Throws<ArgumentException>(() => Elbo.Evaluate(model, new ReadOnlyMatrixSpan([], 0, 16), seed: 1));
+        Assert.Contains("16 values", Assert.Throws<ArgumentException>(() => Elbo.Evaluate(model, new ReadOnlyMatrixSpan(new float[10], 1, 10), seed: 1)).Message);
     }
 
     [Fact]
