@@ -197,6 +197,8 @@ public sealed record ModelMetrics
             yield return $"test reconstruction term per image  {Elbo.MeanReconstruction:F3}";
         if (IwLogLikelihood is not null)
             yield return $"log p(x), importance-weighted       {IwLogLikelihood:F3}  (K = {IwSamples}, {IwImages} binarized test images; ELBO on them {IwElbo:F3})";
+        else if (Kind == "vae" && Likelihood != Likelihood.Bernoulli)
+            yield return "log p(x), importance-weighted       not estimated: a Gaussian decoder's term has no normalising constant here";
         yield return $"latent codes: mean |mean| {Codes.MeanAbsMean:F3}, std {Codes.MeanStandardDeviation:F3}, |skew| {Codes.MeanAbsSkewness:F3}, excess kurtosis {Codes.MeanExcessKurtosis:F3}";
         yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}, draws in holes: prior {PriorHoleFraction:P1}, fitted N(m, S) {FittedHoleFraction:P1}";
         if (SampledCodes is not null)
