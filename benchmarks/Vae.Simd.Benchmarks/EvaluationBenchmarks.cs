@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Vae.Simd;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
@@ -20,7 +21,7 @@ public class EvaluationBenchmarks : IFlopCounter
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
 
-    private VariationalAutoencoder _model = null!;
+    private VariationalNetwork _model = null!;
     private float[] _images = [];
 
     public double FlopsPerInvocation(string method) => (double)Images * Samples * DecodeFlops(new ModelConfig());
@@ -38,7 +39,7 @@ public class EvaluationBenchmarks : IFlopCounter
     public void Setup()
     {
         var r = new SeededRandom(1);
-        _model = new VariationalAutoencoder(new ModelConfig(), 1);
+        _model = new VariationalNetwork(new ModelConfig(), 1);
         // Binary pixels, as the estimate is meant to be taken on binarized images.
         _images = Enumerable.Range(0, Images * 784).Select(_ => r.NextSingle() < 0.13f ? 1f : 0f).ToArray();
     }

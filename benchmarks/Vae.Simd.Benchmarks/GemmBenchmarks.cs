@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
@@ -18,8 +19,11 @@ public class GemmBenchmarks : IFlopCounter
     [Params("784x400", "400x784", "400x40", "20x400", "1024x1024")]
     public string Layer { get; set; } = "784x400";
 
-    [Params(GemmPath.Vector512, GemmPath.Vector256)]
-    public GemmPath Path { get; set; }
+    /// <summary>The GEMM path by name (the enum is internal to the library).</summary>
+    [Params("Vector512", "Vector256")]
+    public string Path { get; set; } = "Vector512";
+
+    private GemmPath Kernel => Enum.Parse<GemmPath>(Path);
 
     [Params(1, 2)]
     public int Threads { get; set; } = 1;
@@ -57,11 +61,11 @@ public class GemmBenchmarks : IFlopCounter
     public void Cleanup() => _pool?.Dispose();
 
     [Benchmark]
-    public void Forward() => Gemm.LinearForward(new ReadOnlyMatrixSpan(_x, _batch, _in), new ReadOnlyMatrixSpan(_w, _out, _in), _b, new MatrixSpan(_y, _batch, _out), Path, _pool);
+    public void Forward() => Gemm.LinearForward(new ReadOnlyMatrixSpan(_x, _batch, _in), new ReadOnlyMatrixSpan(_w, _out, _in), _b, new MatrixSpan(_y, _batch, _out), Kernel, _pool);
 
     [Benchmark]
-    public void BackwardInput() => Gemm.LinearBackwardInput(new ReadOnlyMatrixSpan(_dy, _batch, _out), new ReadOnlyMatrixSpan(_w, _out, _in), new MatrixSpan(_dx, _batch, _in), Path, _pool);
+    public void BackwardInput() => Gemm.LinearBackwardInput(new ReadOnlyMatrixSpan(_dy, _batch, _out), new ReadOnlyMatrixSpan(_w, _out, _in), new MatrixSpan(_dx, _batch, _in), Kernel, _pool);
 
     [Benchmark]
-    public void BackwardWeight() => Gemm.LinearBackwardWeight(new ReadOnlyMatrixSpan(_dy, _batch, _out), new ReadOnlyMatrixSpan(_x, _batch, _in), new MatrixSpan(_dw, _out, _in), Path, _pool);
+    public void BackwardWeight() => Gemm.LinearBackwardWeight(new ReadOnlyMatrixSpan(_dy, _batch, _out), new ReadOnlyMatrixSpan(_x, _batch, _in), new MatrixSpan(_dw, _out, _in), Kernel, _pool);
 }

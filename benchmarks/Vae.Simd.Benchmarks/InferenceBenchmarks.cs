@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Vae.Simd;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
@@ -11,15 +12,15 @@ public class InferenceBenchmarks
     [Params(1, 1000)]
     public int Batch { get; set; } = 1;
 
-    private VariationalAutoencoder _model = null!;
-    private ModelWorkspace _workspace = null!;
+    private VariationalNetwork _model = null!;
+    private NetworkWorkspace _workspace = null!;
     private float[] _x = [], _out = [], _mu = [], _logVar = [];
 
     [GlobalSetup]
     public void Setup()
     {
         var r = new SeededRandom(1);
-        _model = new VariationalAutoencoder(new ModelConfig(), 1);
+        _model = new VariationalNetwork(new ModelConfig(), 1);
         _workspace = _model.CreateWorkspace(Batch);
         _x = Enumerable.Range(0, Batch * 784).Select(_ => r.NextSingle()).ToArray();
         _out = new float[Batch * 784];

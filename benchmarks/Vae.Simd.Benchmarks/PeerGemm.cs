@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;

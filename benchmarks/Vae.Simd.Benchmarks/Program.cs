@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Vae.Simd;
 using Vae.Simd.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- --filter '*'        BenchmarkDotNet suites

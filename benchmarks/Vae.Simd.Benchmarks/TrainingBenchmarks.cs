@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Models;
 using Vae.Simd.Training;
@@ -16,7 +17,7 @@ public class TrainingBenchmarks : IFlopCounter
     public int Threads { get; set; } = 1;
 
     private ImageDataset _data = null!;
-    private LatentModel _model = null!;
+    private LatentNetwork _model = null!;
     private Trainer _trainer = null!;
     private int[] _order = [];
     private int _next;
@@ -28,7 +29,7 @@ public class TrainingBenchmarks : IFlopCounter
     {
         var r = new SeededRandom(1);
         _data = new ImageDataset(Enumerable.Range(0, 1280 * 784).Select(_ => r.NextSingle()).ToArray(), new byte[1280], 28, 28);
-        _model = LatentModel.Create(new ModelConfig(), 1);
+        _model = LatentNetwork.Create(new ModelConfig(), 1);
         _trainer = new Trainer(_model, new Adam(_model.Parameters.Length), new TrainerOptions { Threads = Threads });
         _order = _trainer.EpochOrder(_data.Count, 0);
     }

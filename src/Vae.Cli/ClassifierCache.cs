@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Runtime.InteropServices;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Serialization;
@@ -11,7 +12,7 @@ namespace Vae.Cli;
 /// The judge classifier of the sample-quality metrics, trained once per dataset and cached as safetensors.
 /// The cache file is named after a hash of the training set, so another dataset never reuses it.
 /// </summary>
-public static class ClassifierCache
+internal static class ClassifierCache
 {
     /// <summary>Widths of the judge: 784 → 512 → 256 (the feature layer) → 10.</summary>
     public static int[] Sizes(int inputSize) => [inputSize, 512, 256, 10];

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 
 namespace Vae.Cli;
 
 /// <summary><c>vae evaluate</c>: every test-set metric of a trained model, printed and written to evaluation.json.</summary>
-public static class EvaluateCommand
+internal static class EvaluateCommand
 {
     public static Command Create(TextWriter stdout)
     {

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Vae.Cli;
 
 /// <summary><c>vae experiment lecture</c>: the lecture's six-model comparison in one command.</summary>
-public static class ExperimentCommand
+internal static class ExperimentCommand
 {
     public static Command Create(TextWriter stdout)
     {

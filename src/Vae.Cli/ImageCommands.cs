@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Models;
 using Vae.Simd.Serialization;
@@ -8,7 +9,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Cli;
 
 /// <summary><c>vae sample</c> and <c>vae reconstruct</c>: pictures from a trained model.</summary>
-public static class ImageCommands
+internal static class ImageCommands
 {
     public static Command CreateSample(TextWriter stdout)
     {
@@ -54,7 +55,7 @@ public static class ImageCommands
     }
 
     /// <summary>Loads DIR/model.safetensors and the image shape recorded with it.</summary>
-    public static (LatentModel Model, int Height, int Width) LoadModel(string directory)
+    public static (LatentNetwork Model, int Height, int Width) LoadModel(string directory)
     {
         string path = Directory.Exists(directory) ? Path.Combine(directory, "model.safetensors") : directory;
         if (!File.Exists(path)) throw new CliError($"no model at {path} (train one with 'vae train --out DIR')");
@@ -71,7 +72,7 @@ public static class ImageCommands
         int Read(string key) => metadata.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : 0;
     }
 
-    public static void WriteSamples(LatentModel model, string path, int count, int height, int width, ulong seed)
+    public static void WriteSamples(LatentNetwork model, string path, int count, int height, int width, ulong seed)
     {
         var images = new float[(long)count * model.Config.InputSize];
         using var ws = model.CreateWorkspace(Math.Min(count, 256));
@@ -81,7 +82,7 @@ public static class ImageCommands
     }
 
     /// <summary>Rows of 8: a row of originals, then the same images reconstructed.</summary>
-    public static void WriteReconstructions(LatentModel model, ImageDataset test, string path, int count)
+    public static void WriteReconstructions(LatentNetwork model, ImageDataset test, string path, int count)
     {
         count = Math.Min(count, test.Count);
         int pixels = model.Config.InputSize;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Models;
@@ -7,7 +8,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Cli;
 
 /// <summary><c>vae interpolate</c>, <c>vae traverse</c> and <c>vae latent</c>: pictures of the latent space.</summary>
-public static class LatentCommands
+internal static class LatentCommands
 {
     public static Command CreateInterpolate(TextWriter stdout)
     {
@@ -81,7 +82,7 @@ public static class LatentCommands
     // ------------------------------------------------------------------ figures (also used by the experiment)
 
     /// <summary>One row per pair: original a, the decoded line from code(a) to code(b) in <paramref name="steps"/> points, original b.</summary>
-    public static void WriteInterpolations(LatentModel model, ImageDataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
+    public static void WriteInterpolations(LatentNetwork model, ImageDataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
     {
         int pixels = model.Config.InputSize, latent = model.Latent, columns = steps + 2;
         var grid = new float[pairs.Count * columns * pixels];
@@ -115,7 +116,7 @@ public static class LatentCommands
     /// <paramref name="steps"/> evenly spaced values. A VAE's z_d runs over ±span (the prior's scale); an AE has no prior,
     /// so its z_d runs over m_d ± span·s_d, the mean and standard deviation of the test codes in that dimension.
     /// </summary>
-    public static void WriteTraversal(LatentModel model, ImageDataset test, string path, int image, int steps, float span)
+    public static void WriteTraversal(LatentNetwork model, ImageDataset test, string path, int image, int steps, float span)
     {
         int latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
@@ -128,7 +129,7 @@ public static class LatentCommands
 
     /// <summary>The latent points of a traversal: row d·steps + k is test image <paramref name="image"/>'s code with
     /// z_d at step k of its range. The caller disposes the matrix.</summary>
-    public static Matrix TraversalCodes(LatentModel model, ImageDataset test, int image, int steps, float span, ModelWorkspace ws)
+    public static Matrix TraversalCodes(LatentNetwork model, ImageDataset test, int image, int steps, float span, NetworkWorkspace ws)
     {
         int latent = model.Latent;
         var (low, high) = TraversalRange(model, test, span, ws);
@@ -147,10 +148,10 @@ public static class LatentCommands
     }
 
     /// <summary>The traversal bounds per dimension (see <see cref="WriteTraversal"/>).</summary>
-    public static (float[] Low, float[] High) TraversalRange(LatentModel model, ImageDataset test, float span, ModelWorkspace ws)
+    public static (float[] Low, float[] High) TraversalRange(LatentNetwork model, ImageDataset test, float span, NetworkWorkspace ws)
     {
         int latent = model.Latent;
-        if (model is VariationalAutoencoder)
+        if (model is VariationalNetwork)
             return (Enumerable.Repeat(-span, latent).ToArray(), Enumerable.Repeat(span, latent).ToArray());
         using var codes = new Matrix(test.Count, latent);
         model.EncodeMean(test.Images, codes.AsSpan(), ws);
@@ -164,7 +165,7 @@ public static class LatentCommands
         => latent == 2 ? ["latent-histograms.png", "latent-map.png", "latent-grid.png"] : ["latent-histograms.png"];
 
     /// <summary>Writes <see cref="LatentFigureNames"/> into <paramref name="directory"/>. Returns the files written.</summary>
-    public static IReadOnlyList<string> WriteLatentFigures(LatentModel model, ImageDataset test, string directory, string title)
+    public static IReadOnlyList<string> WriteLatentFigures(LatentNetwork model, ImageDataset test, string directory, string title)
     {
         Directory.CreateDirectory(directory);
         int latent = model.Latent;
@@ -172,7 +173,7 @@ public static class LatentCommands
         using var ws = model.CreateWorkspace(Math.Min(test.Count, 500));
         model.EncodeMean(test.Images, new MatrixSpan(codes, test.Count, latent), ws);
         var written = LatentFigureNames(latent).Select(name => Path.Combine(directory, name)).ToArray();
-        string codeName = model is VariationalAutoencoder ? "μ" : "code";
+        string codeName = model is VariationalNetwork ? "μ" : "code";
         Plots.LatentHistograms(written[0], codes, test.Count, latent, title);
         if (latent == 2)
         {
@@ -183,7 +184,7 @@ public static class LatentCommands
     }
 
     /// <summary>Decodes an n×n grid over the plane: z₀ left to right, z₁ bottom to top, over the traversal range (±3).</summary>
-    private static void WriteDecodedPlane(LatentModel model, ImageDataset test, string path, int n, ModelWorkspace ws)
+    private static void WriteDecodedPlane(LatentNetwork model, ImageDataset test, string path, int n, NetworkWorkspace ws)
     {
         var (low, high) = TraversalRange(model, test, 3f, ws);
         var z = new float[n * n * 2];
@@ -205,7 +206,7 @@ public static class LatentCommands
 
     private static Option<string?> DataOption() => new("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
 
-    private static (LatentModel Model, ImageDataset Test) LoadModelAndTest(string modelDir, string? dataDir)
+    private static (LatentNetwork Model, ImageDataset Test) LoadModelAndTest(string modelDir, string? dataDir)
     {
         var (model, _, _) = ImageCommands.LoadModel(modelDir);
         var test = ImageDatasetPair.Load(dataDir ?? VaeCommand.DefaultDataDirectory()).Test;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Kernels;
@@ -9,10 +10,10 @@ using Vae.Simd.Training;
 namespace Vae.Cli;
 
 /// <summary>One of the lecture's six models: its kind, latent size and the two loss weights as the lecture states them.</summary>
-public sealed record LectureModel(string Name, ModelKind Kind, int Latent, float MseWeight, float KlWeight, string Role);
+internal sealed record LectureModel(string Name, ModelKind Kind, int Latent, float MseWeight, float KlWeight, string Role);
 
 /// <summary>The settings of one <c>vae experiment lecture</c> run.</summary>
-public sealed record LectureSettings
+internal sealed record LectureSettings
 {
     public required string DataDirectory { get; init; }
     public required string OutputDirectory { get; init; }
@@ -32,7 +33,7 @@ public sealed record LectureSettings
 /// <see cref="ModelMetrics"/> and drawn (samples, reconstructions, latent histograms, 2-D maps, traversals,
 /// interpolations); <see cref="LectureReport"/> turns the numbers into report.md and report.json.
 /// </summary>
-public static class LectureExperiment
+internal static class LectureExperiment
 {
     /// <summary>One architecture for all six: MLP encoder 784 → 512 → 256 → latent, mirrored decoder, ReLU, sigmoid output.</summary>
     public static readonly int[] Hidden = [512, 256];
@@ -82,7 +83,7 @@ public static class LectureExperiment
         var results = new List<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)>();
         var figures = Path.Combine(s.OutputDirectory, "figures");
         Directory.CreateDirectory(figures);
-        var models = new List<LatentModel>();
+        var models = new List<LatentNetwork>();
         foreach (var spec in Models)
         {
             string dir = Path.Combine(s.OutputDirectory, "models", spec.Name);
@@ -116,7 +117,7 @@ public static class LectureExperiment
 
     /// <summary>What no model can beat and what any model should: real images' FID, and the MSE of always
     /// answering the mean training image (a reconstruction that ignores its input).</summary>
-    public sealed record BaselineNumbers(double RealFid, double RealEntropy, double MeanImageMse, int RealImages);
+    internal sealed record BaselineNumbers(double RealFid, double RealEntropy, double MeanImageMse, int RealImages);
 
     private static BaselineNumbers Baselines(ImageDatasetPair pair, Classifier judge, GaussianMoments reference, int samples, int threads)
     {
@@ -141,7 +142,7 @@ public static class LectureExperiment
 
     /// <summary>samples-by-model.png (row k: model k decoding the same 12 draws z ~ N(0, I)) and
     /// reconstructions-by-model.png (first row: 12 test images; row k + 1: model k's reconstructions).</summary>
-    private static void WriteComparisonFigures(IReadOnlyList<LatentModel> models, ImageDataset test, string figures, ulong seed)
+    private static void WriteComparisonFigures(IReadOnlyList<LatentNetwork> models, ImageDataset test, string figures, ulong seed)
     {
         const int columns = 12;
         int pixels = test.PixelsPerImage;
@@ -164,9 +165,9 @@ public static class LectureExperiment
 /// judge what it sees. A dimension that changes the predicted digit or stroke smoothly while every frame stays a
 /// clear digit (low entropy) is the kind the lecture calls interpretable; the picture remains the real evidence.
 /// </summary>
-public sealed record TraversalSummary(double MeanEntropy, int DimensionsChangingDigit, double MeanStepChange)
+internal sealed record TraversalSummary(double MeanEntropy, int DimensionsChangingDigit, double MeanStepChange)
 {
-    public static TraversalSummary Measure(LatentModel model, ImageDataset test, Classifier judge, int image, int steps, float span)
+    public static TraversalSummary Measure(LatentNetwork model, ImageDataset test, Classifier judge, int image, int steps, float span)
     {
         int latent = model.Latent, pixels = model.Config.InputSize, frames = latent * steps;
         using var ws = model.CreateWorkspace(Math.Min(frames, 512));

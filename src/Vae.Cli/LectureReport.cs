@@ -1,15 +1,16 @@
 using System.Globalization;
 using System.Text;
+using Vae.Simd;
 using Vae.Simd.Data;
 
 namespace Vae.Cli;
 
 /// <summary>One claim of the lecture with the measurement that tests it.</summary>
-public sealed record Claim(string Id, string Statement, string Verdict, string Evidence, string Figure);
+internal sealed record Claim(string Id, string Statement, string Verdict, string Evidence, string Figure);
 
 /// <summary>report.md and report.json of <see cref="LectureExperiment"/>: the table, and each lecture claim with a verdict
 /// computed from the numbers (the rules are stated in the report, and nothing is tuned to make them pass).</summary>
-public static class LectureReport
+internal static class LectureReport
 {
     private static string F(double v, int digits = 3) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "∞";
     private static string F(double? v, int digits = 3) => v is double d ? F(d, digits) : "–";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Kernels;
@@ -8,7 +9,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Cli;
 
 /// <summary>What <see cref="ModelMetrics.Compute"/> measures and on how much data.</summary>
-public sealed record MetricsOptions
+internal sealed record MetricsOptions
 {
     /// <summary>Generated samples for the FID and entropy.</summary>
     public int Samples { get; init; } = 10_000;
@@ -25,7 +26,7 @@ public sealed record MetricsOptions
 }
 
 /// <summary>Every number the CLI reports about one trained model, measured on the test set.</summary>
-public sealed record ModelMetrics
+internal sealed record ModelMetrics
 {
     public required string Kind { get; init; }
     public required int Latent { get; init; }
@@ -66,7 +67,7 @@ public sealed record ModelMetrics
 
     /// <summary>Measures <paramref name="model"/> on <paramref name="test"/>. The sample-quality numbers need
     /// <paramref name="classifier"/> and <paramref name="reference"/> (the test images' feature moments).</summary>
-    public static ModelMetrics Compute(LatentModel model, ImageDataset test, Classifier? classifier, GaussianMoments? reference, MetricsOptions options)
+    public static ModelMetrics Compute(LatentNetwork model, ImageDataset test, Classifier? classifier, GaussianMoments? reference, MetricsOptions options)
     {
         int n = test.Count, latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(n, 500), options.Threads);
@@ -86,7 +87,7 @@ public sealed record ModelMetrics
         using var codes = new Matrix(n, latent);
         double? posteriorStd = null;
         LatentStatistics? sampled = null;
-        if (model is VariationalAutoencoder vae)
+        if (model is VariationalNetwork vae)
         {
             using var logVar = new Matrix(n, latent);
             using var epsilon = new Matrix(n, latent);
@@ -110,7 +111,7 @@ public sealed record ModelMetrics
 
         double? iw = null, iwElbo = null;
         int iwImages = 0;
-        if (model is VariationalAutoencoder bernoulli && model.Config.Likelihood == Likelihood.Bernoulli && options.IwSamples > 0 && options.IwImages > 0)
+        if (model is VariationalNetwork bernoulli && model.Config.Likelihood == Likelihood.Bernoulli && options.IwSamples > 0 && options.IwImages > 0)
         {
             // On binarized images: a Bernoulli likelihood of grey levels is not a probability of the data.
             var binary = Binarization.Static(test.Take(options.IwImages), options.Seed ^ 0xB1A7UL);
@@ -121,7 +122,7 @@ public sealed record ModelMetrics
 
         return new ModelMetrics
         {
-            Kind = model is VariationalAutoencoder ? "vae" : "ae",
+            Kind = model is VariationalNetwork ? "vae" : "ae",
             Latent = latent,
             Likelihood = model.Config.Likelihood,
             TestImages = n,
@@ -209,7 +210,7 @@ public sealed record ModelMetrics
 }
 
 /// <summary>JSON helpers: numbers that may be missing or not finite become null.</summary>
-public static class Json
+internal static class Json
 {
     public static void Number(Utf8JsonWriter json, string name, double? value)
     {

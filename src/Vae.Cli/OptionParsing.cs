@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
@@ -5,7 +6,7 @@ using Vae.Simd.Models;
 namespace Vae.Cli;
 
 /// <summary>Turns option text into typed values with one-line errors that name the option.</summary>
-public static class OptionParsing
+internal static class OptionParsing
 {
     public static int[] Hidden(string text)
     {
@@ -36,8 +37,8 @@ public static class OptionParsing
 
     public static Likelihood Likelihood(string text) => text.ToLowerInvariant() switch
     {
-        "bernoulli" => Simd.Kernels.Likelihood.Bernoulli,
-        "gaussian" => Simd.Kernels.Likelihood.Gaussian,
+        "bernoulli" => Simd.Likelihood.Bernoulli,
+        "gaussian" => Simd.Likelihood.Gaussian,
         _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian"),
     };
 

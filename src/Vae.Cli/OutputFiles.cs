@@ -7,7 +7,7 @@ namespace Vae.Cli;
 /// kind (running a command again refreshes its picture), never any other file: `--out m/model.safetensors`
 /// or `--out m/config.json` must not destroy the model the command reads.
 /// </summary>
-public static class OutputFiles
+internal static class OutputFiles
 {
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 

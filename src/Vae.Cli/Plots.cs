@@ -8,7 +8,7 @@ namespace Vae.Cli;
 /// PNGs from <see cref="ImageGrid"/>; these are the plots with axes. Each is written through a temporary file,
 /// so a failure never leaves half a PNG behind.
 /// </summary>
-public static class Plots
+internal static class Plots
 {
     private const int PanelWidth = 220, PanelHeight = 180;
 

@@ -5,7 +5,7 @@ using System.Text;
 namespace Vae.Cli;
 
 /// <summary>A minimal PNG writer for 8-bit greyscale images (no dependency: zlib comes with .NET).</summary>
-public static class Png
+internal static class Png
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
@@ -71,7 +71,7 @@ public static class Png
 }
 
 /// <summary>Lays images out on a grid with a one-pixel gap and writes it as a PNG.</summary>
-public static class ImageGrid
+internal static class ImageGrid
 {
     /// <summary>Writes images (rows of <paramref name="images"/>, values in [0, 1]) <paramref name="columns"/> to a line.</summary>
     public static void Save(string path, float[] images, int count, int height, int width, int columns)
@@ -97,7 +97,7 @@ public static class ImageGrid
 }
 
 /// <summary>Writes a file through a temporary sibling and a rename, so readers never see half a file.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void WriteAllBytes(string path, byte[] bytes)
     {

@@ -6,7 +6,7 @@ namespace Vae.Cli;
 /// Training progress: a redrawn bar per epoch on a terminal, plain lines per epoch when output is
 /// redirected, nothing with --quiet.
 /// </summary>
-public sealed class EpochProgress(bool quiet, TextWriter output, bool interactive)
+internal sealed class EpochProgress(bool quiet, TextWriter output, bool interactive)
 {
     private readonly Stopwatch _sinceDraw = new();
     private readonly Stopwatch _epochClock = new();

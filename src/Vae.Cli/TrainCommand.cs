@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Models;
 using Vae.Simd.Serialization;
@@ -10,10 +11,10 @@ using Vae.Simd.Training;
 namespace Vae.Cli;
 
 /// <summary><c>vae train</c>: trains a model on an MNIST-layout dataset and writes the model, metrics and pictures.</summary>
-public static class TrainCommand
+internal static class TrainCommand
 {
     /// <summary>Everything <c>vae train</c> was asked to do, validated.</summary>
-    public sealed record Settings(string DataDirectory, ModelConfig Model, TrainerOptions Trainer, int Epochs, float LearningRate,
+    internal sealed record Settings(string DataDirectory, ModelConfig Model, TrainerOptions Trainer, int Epochs, float LearningRate,
         string Optimizer, string OutputDirectory, bool Force, bool Quiet, int Limit);
 
     public static Command Create(TextWriter stdout)
@@ -101,7 +102,7 @@ public static class TrainCommand
         }
 
         Directory.CreateDirectory(s.OutputDirectory);
-        var model = LatentModel.Create(config, s.Trainer.Seed);
+        var model = LatentNetwork.Create(config, s.Trainer.Seed);
         Optimizer optimizer = s.Optimizer == "sgd" ? new Sgd(model.Parameters.Length, s.LearningRate) : new Adam(model.Parameters.Length, s.LearningRate);
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config, train));
         progress.Info($"training {config} on {train.Count} images ({s.DataDirectory}), {s.Trainer.Threads} threads → {s.OutputDirectory}");

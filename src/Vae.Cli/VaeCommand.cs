@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Serialization;
 using Vae.Simd.Training;
@@ -6,7 +7,7 @@ using Vae.Simd.Training;
 namespace Vae.Cli;
 
 /// <summary>The <c>vae</c> command line: parsing and error reporting. Each subcommand lives in its own file.</summary>
-public static class VaeCommand
+internal static class VaeCommand
 {
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 usage, 2 a problem with inputs, 3 training diverged).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -2,22 +2,11 @@ using Vae.Simd.Models;
 
 namespace Vae.Simd.Data;
 
-/// <summary>How grey pixels become the targets of a Bernoulli likelihood.</summary>
-public enum BinarizationMode
-{
-    /// <summary>Keep pixel / 255 as a soft target.</summary>
-    None,
-    /// <summary>Draw each pixel once, as Bernoulli(pixel), before training (seeded).</summary>
-    Static,
-    /// <summary>Redraw every pixel every epoch (seeded): the usual data augmentation for binarized MNIST.</summary>
-    Dynamic,
-}
-
 /// <summary>
 /// Counter-based Bernoulli draws: pixel j of image i in epoch e is 1 when a hash of (seed, e, i, j)
 /// falls below the pixel value, so the result does not depend on threads or batch order.
 /// </summary>
-public static class Binarization
+internal static class Binarization
 {
     /// <summary>Binarizes <paramref name="source"/> into <paramref name="destination"/> as image <paramref name="image"/> of epoch <paramref name="epoch"/>.</summary>
     public static void Sample(ReadOnlySpan<float> source, Span<float> destination, ulong seed, long epoch, long image)

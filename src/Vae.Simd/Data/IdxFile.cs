@@ -3,14 +3,11 @@ using System.IO.Compression;
 
 namespace Vae.Simd.Data;
 
-/// <summary>Thrown when a data file is missing, truncated, corrupt or inconsistent with its partner.</summary>
-public sealed class DataFormatException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// An IDX array of unsigned bytes (the MNIST format): a big-endian header — two zero bytes, a
 /// type code (0x08 = ubyte), the number of dimensions — then one 32-bit size per dimension and the data.
 /// </summary>
-public sealed class IdxFile
+internal sealed class IdxFile
 {
     /// <summary>The sizes of the dimensions, outermost first ([count, rows, columns] for images).</summary>
     public int[] Dimensions { get; }

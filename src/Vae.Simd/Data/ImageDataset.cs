@@ -6,7 +6,7 @@ namespace Vae.Simd.Data;
 /// Images as rows of floats in [0, 1] (pixel / 255, converted once at load) with their labels.
 /// The pixel array is owned here; batches over it are views.
 /// </summary>
-public sealed class ImageDataset
+internal sealed class ImageDataset
 {
     /// <summary>Row-major pixels: image i is [i·PixelsPerImage, (i+1)·PixelsPerImage).</summary>
     public float[] Pixels { get; }
@@ -73,7 +73,7 @@ public sealed class ImageDataset
 }
 
 /// <summary>The training and test halves of an MNIST-layout directory.</summary>
-public sealed record ImageDatasetPair(ImageDataset Train, ImageDataset Test)
+internal sealed record ImageDatasetPair(ImageDataset Train, ImageDataset Test)
 {
     /// <summary>The four standard file stems; each may be raw or end in .gz.</summary>
     public static readonly string[] FileStems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];

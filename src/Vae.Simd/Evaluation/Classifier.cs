@@ -10,7 +10,7 @@ namespace Vae.Simd.Evaluation;
 /// is the feature space of the "MNIST FID" (<see cref="FrechetDistance"/>), its softmax gives the entropy of a
 /// sample's class. Built from the same layers and kernels as the autoencoders; trained by <see cref="ClassifierTrainer"/>.
 /// </summary>
-public sealed class Classifier
+internal sealed class Classifier
 {
     /// <summary>Widths from input to classes, e.g. [784, 512, 256, 10].</summary>
     public IReadOnlyList<int> Sizes { get; }

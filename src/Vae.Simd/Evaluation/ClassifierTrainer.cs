@@ -8,7 +8,7 @@ using Vae.Simd.Training;
 namespace Vae.Simd.Evaluation;
 
 /// <summary>How <see cref="ClassifierTrainer"/> trains.</summary>
-public sealed record ClassifierTrainingOptions
+internal sealed record ClassifierTrainingOptions
 {
     /// <summary>Passes over the training set.</summary>
     public int Epochs { get; init; } = 10;
@@ -50,7 +50,7 @@ public sealed record ClassifierTrainingOptions
 /// <see cref="ShardRows"/> images whose gradients are computed in parallel into their own buffers and summed in
 /// shard order, so the result is the same for any number of threads.
 /// </summary>
-public static class ClassifierTrainer
+internal static class ClassifierTrainer
 {
     /// <summary>Images per shard: the unit of parallel work.</summary>
     public const int ShardRows = 64;

@@ -4,7 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Evaluation;
 
 /// <summary>One worker's buffers for a <see cref="Classifier"/>, for batches of up to <see cref="MaxRows"/> images.</summary>
-public sealed class ClassifierWorkspace : IDisposable
+internal sealed class ClassifierWorkspace : IDisposable
 {
     internal Workspace Buffers { get; }
     internal int RowLoss { get; }

@@ -4,7 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Evaluation;
 
 /// <summary>The two terms of the ELBO of each image: ELBO = −(reconstruction + KL).</summary>
-public sealed class ElboResult
+internal sealed class ElboResult
 {
     /// <summary>Per image: −log p(x|z) at one z ~ q(z|x) (an AE: z = its code). Bernoulli: nats;
     /// Gaussian: the squared error, i.e. −log N(x; x̂, ½I) without its constant.</summary>
@@ -30,14 +30,14 @@ public sealed class ElboResult
 }
 
 /// <summary>The evidence lower bound log p(x) ≥ E_q[log p(x|z)] − KL(q(z|x) ‖ p(z)), image by image.</summary>
-public static class Elbo
+internal static class Elbo
 {
     /// <summary>
     /// The ELBO terms of every row of <paramref name="images"/>. The expectation is estimated with
     /// <paramref name="samplesPerImage"/> draws of z (noise keyed by image index and draw, so the result is
     /// reproducible); the KL is exact. One draw is the usual "test loss".
     /// </summary>
-    public static ElboResult Evaluate(LatentModel model, ReadOnlyMatrixSpan images, ulong seed, int samplesPerImage = 1)
+    public static ElboResult Evaluate(LatentNetwork model, ReadOnlyMatrixSpan images, ulong seed, int samplesPerImage = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (samplesPerImage <= 0) throw new ArgumentOutOfRangeException(nameof(samplesPerImage), samplesPerImage, "at least one draw per image is needed");
@@ -50,7 +50,7 @@ public static class Elbo
         using var ws = model.CreateWorkspace(Math.Min(chunk, Math.Max(n, 1)));
         using var epsilon = new Matrix(ws.MaxRows, model.Latent);
         var noise = new NoiseSource(seed);
-        var weights = new LossWeights(1, 1);
+        var weights = new LossScale(1, 1);
         for (int start = 0; start < n; start += ws.MaxRows)
         {
             int count = Math.Min(ws.MaxRows, n - start);

@@ -4,7 +4,7 @@ namespace Vae.Simd.Evaluation;
 /// The Fréchet (2-Wasserstein) distance between two Gaussians, the statistic behind FID:
 /// ‖μ₁ − μ₂‖² + tr(Σ₁ + Σ₂ − 2 (Σ₁ Σ₂)^{1/2}).
 /// </summary>
-public static class FrechetDistance
+internal static class FrechetDistance
 {
     /// <summary>The distance between N(a.Mean, a.Covariance) and N(b.Mean, b.Covariance).</summary>
     public static double Between(GaussianMoments a, GaussianMoments b)

@@ -4,7 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Evaluation;
 
 /// <summary>The mean vector and covariance matrix of a set of row vectors, in double.</summary>
-public sealed class GaussianMoments
+internal sealed class GaussianMoments
 {
     /// <summary>Dimension d.</summary>
     public int Dimension { get; }

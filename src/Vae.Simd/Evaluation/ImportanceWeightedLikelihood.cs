@@ -10,7 +10,7 @@ namespace Vae.Simd.Evaluation;
 /// and tightens as K grows. Only a Bernoulli decoder has a normalised likelihood to put in it: the Gaussian
 /// term drops its constant, so its "log p(x)" would mean nothing.
 /// </summary>
-public static class ImportanceWeightedLikelihood
+internal static class ImportanceWeightedLikelihood
 {
     /// <summary>The default number of importance samples per image.</summary>
     public const int DefaultSamples = 5000;
@@ -23,7 +23,7 @@ public static class ImportanceWeightedLikelihood
     /// likelihood) with <paramref name="samples"/> draws each. The noise of draw k of image i is keyed by (i, k),
     /// so the result does not depend on <paramref name="threads"/>.
     /// </summary>
-    public static double[] Estimate(VariationalAutoencoder model, ReadOnlyMatrixSpan images, int samples = DefaultSamples, ulong seed = 1, int threads = 1)
+    public static double[] Estimate(VariationalNetwork model, ReadOnlyMatrixSpan images, int samples = DefaultSamples, ulong seed = 1, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config.Likelihood != Likelihood.Bernoulli)
@@ -45,21 +45,21 @@ public static class ImportanceWeightedLikelihood
     /// <summary>One image per work item; each worker has its own buffers.</summary>
     private sealed class Work : IParallelWork, IDisposable
     {
-        private readonly VariationalAutoencoder _model;
+        private readonly VariationalNetwork _model;
         private readonly float[] _images;
         private readonly int _pixels, _samples;
         private readonly NoiseSource _noise;
         private readonly double[] _result;
-        private readonly ModelWorkspace[] _workspaces;
+        private readonly NetworkWorkspace[] _workspaces;
         private readonly Matrix[] _z, _targets, _epsilon;
         private readonly double[][] _logWeights, _rowLoss;
         private readonly float[][] _mu, _logVar;
 
-        public Work(VariationalAutoencoder model, float[] images, int pixels, int samples, ulong seed, int workers, double[] result)
+        public Work(VariationalNetwork model, float[] images, int pixels, int samples, ulong seed, int workers, double[] result)
         {
             (_model, _images, _pixels, _samples, _noise, _result) = (model, images, pixels, samples, new NoiseSource(seed), result);
             int rows = Math.Min(ChunkRows, samples);
-            _workspaces = new ModelWorkspace[workers];
+            _workspaces = new NetworkWorkspace[workers];
             _z = new Matrix[workers];
             _epsilon = new Matrix[workers];
             _targets = new Matrix[workers];

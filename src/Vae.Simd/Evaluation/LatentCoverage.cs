@@ -7,7 +7,7 @@ namespace Vae.Simd.Evaluation;
 /// the distance to the nearest test code; a draw is in a hole when that distance exceeds the given quantile of
 /// the codes' own nearest-neighbour distances (how far a typical code is from its neighbour).
 /// </summary>
-public static class LatentCoverage
+internal static class LatentCoverage
 {
     /// <summary>The fraction of rows of <paramref name="priorDraws"/> whose nearest row of <paramref name="codes"/> is
     /// farther than the <paramref name="quantile"/> quantile of nearest-neighbour distances among the codes themselves

@@ -6,7 +6,7 @@ namespace Vae.Simd.Evaluation;
 /// How far a set of latent codes (μ of a VAE or the code of an AE, one row per test image) is from N(0, I):
 /// per-dimension moments, the number of active units, and the KL from the codes' fitted Gaussian to N(0, I).
 /// </summary>
-public sealed class LatentStatistics
+internal sealed class LatentStatistics
 {
     /// <summary>Per dimension: mean over the images.</summary>
     public required double[] Mean { get; init; }

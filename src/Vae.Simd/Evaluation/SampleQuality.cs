@@ -4,7 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Evaluation;
 
 /// <summary>How good a model's generated samples look to a <see cref="Classifier"/>.</summary>
-public sealed record SampleQualityResult
+internal sealed record SampleQualityResult
 {
     /// <summary>"MNIST FID": the Fréchet distance between the classifier features of the samples and of the reference images. Lower is better.</summary>
     public required double Fid { get; init; }
@@ -20,7 +20,7 @@ public sealed record SampleQualityResult
 }
 
 /// <summary>Sample quality of a generative model, judged by a trained <see cref="Classifier"/>.</summary>
-public static class SampleQuality
+internal static class SampleQuality
 {
     /// <summary>The feature moments of real images (compute once, compare many models against them).</summary>
     public static GaussianMoments ReferenceMoments(Classifier classifier, ReadOnlyMatrixSpan images, int threads = 1)
@@ -33,7 +33,7 @@ public static class SampleQuality
     }
 
     /// <summary>Decodes <paramref name="samples"/> draws of z ~ N(0, I) (seeded) and compares them with <paramref name="reference"/>.</summary>
-    public static SampleQualityResult Evaluate(LatentModel model, Classifier classifier, GaussianMoments reference, int samples = 10_000, ulong seed = 1, int threads = 1)
+    public static SampleQualityResult Evaluate(LatentNetwork model, Classifier classifier, GaussianMoments reference, int samples = 10_000, ulong seed = 1, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(classifier);

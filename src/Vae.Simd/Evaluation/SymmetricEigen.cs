@@ -5,7 +5,7 @@ namespace Vae.Simd.Evaluation;
 /// Slower than tridiagonal QR but short, unconditionally stable and accurate for the ≤ 512-wide
 /// covariance matrices that the Fréchet distance needs.
 /// </summary>
-public static class SymmetricEigen
+internal static class SymmetricEigen
 {
     /// <summary>Decomposes the symmetric n×n <paramref name="matrix"/> (row-major, only read) into
     /// V·diag(values)·Vᵀ; column k of <paramref name="vectors"/> belongs to values[k].</summary>

@@ -3,25 +3,12 @@ using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
 
-/// <summary>The nonlinearities between linear layers.</summary>
-public enum ActivationKind
-{
-    /// <summary>max(x, 0).</summary>
-    ReLU,
-    /// <summary>x for x &gt; 0, else 0.01·x (PyTorch's default slope).</summary>
-    LeakyReLU,
-    /// <summary>Hyperbolic tangent.</summary>
-    Tanh,
-    /// <summary>Logistic function 1 / (1 + e^−x).</summary>
-    Sigmoid,
-}
-
 /// <summary>
 /// Forward and backward of each activation, side by side. Every backward is written in terms
 /// of the forward's <em>output</em> y, so the forward may run in place and the pre-activation
 /// need not be kept. Destinations may be the source span itself (in place).
 /// </summary>
-public static class Activations
+internal static class Activations
 {
     /// <summary>Slope of <see cref="ActivationKind.LeakyReLU"/> for negative inputs.</summary>
     public const float LeakySlope = 0.01f;

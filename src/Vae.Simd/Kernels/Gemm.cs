@@ -9,7 +9,7 @@ namespace Vae.Simd.Kernels;
 /// bias gradient db += Σ_rows dY. All run on <see cref="GemmDriver"/>, the BLIS-style
 /// blocked product, with the micro-kernel of <see cref="GemmPaths.Best"/>.
 /// </summary>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>C = op(A)·op(B), or C += op(A)·op(B) when <paramref name="accumulate"/>;
     /// op transposes its operand when the matching flag is set.</summary>

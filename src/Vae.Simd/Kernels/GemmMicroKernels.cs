@@ -12,7 +12,7 @@ namespace Vae.Simd.Kernels;
 internal static unsafe class GemmMicroKernels
 {
     /// <summary>Register-block shape and cache-block depth of each path.</summary>
-    public readonly record struct Geometry(int MR, int NR, int KC);
+    internal readonly record struct Geometry(int MR, int NR, int KC);
 
     public static Geometry For(GemmPath path) => path switch
     {

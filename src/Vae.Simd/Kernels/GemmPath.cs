@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Vae.Simd.Kernels;
 
 /// <summary>Which GEMM micro-kernel runs: chosen once at start-up from the processor's instruction sets.</summary>
-public enum GemmPath
+internal enum GemmPath
 {
     /// <summary>Plain scalar code: runs everywhere.</summary>
     Scalar,
@@ -15,7 +15,7 @@ public enum GemmPath
 }
 
 /// <summary>Reports what this machine supports.</summary>
-public static class GemmPaths
+internal static class GemmPaths
 {
     /// <summary>The fastest path this processor supports; what the public GEMM entry points use.</summary>
     public static GemmPath Best { get; } = Detect();

@@ -5,22 +5,12 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;
 
-/// <summary>The reconstruction term −log p(x|z), computed from the decoder's logits.</summary>
-public enum Likelihood
-{
-    /// <summary>Bernoulli: binary cross-entropy with logits, summed over pixels (targets in [0, 1]).</summary>
-    Bernoulli,
-    /// <summary>Gaussian with unit variance around sigmoid(logits): squared error summed over pixels
-    /// (PyTorch's <c>mse_loss(reduction="sum")</c>; the constant and the factor ½ are dropped).</summary>
-    Gaussian,
-}
-
 /// <summary>
 /// Loss and gradient in one pass over the logits (fused: the logits are read once).
 /// Each row's loss is summed in float vectors across its pixels, then stored in double, so a
 /// batch total summed over rows in double stays accurate.
 /// </summary>
-public static class ReconstructionLosses
+internal static class ReconstructionLosses
 {
     /// <summary>
     /// For each row r: <paramref name="rowLoss"/>[r] = Σ_j loss(logits[r, j], targets[r, j]) and, unless

@@ -7,7 +7,7 @@ namespace Vae.Simd.Kernels;
 /// Softmax cross-entropy of class logits against integer labels, with its gradient in the same pass
 /// (softmax − one-hot), the classifier's counterpart of <see cref="ReconstructionLosses"/>.
 /// </summary>
-public static class SoftmaxCrossEntropy
+internal static class SoftmaxCrossEntropy
 {
     /// <summary>
     /// For each row r: <paramref name="rowLoss"/>[r] = −log softmax(logits[r])[labels[r]] and, unless

@@ -5,7 +5,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Kernels;
 
 /// <summary>Matrix transpose, in 8×8 register blocks where AVX is available.</summary>
-public static unsafe class Transpose
+internal static unsafe class Transpose
 {
     /// <summary>destination = sourceᵀ; <paramref name="destination"/> must be [source.Columns × source.Rows].</summary>
     public static void Apply(ReadOnlyMatrixSpan source, MatrixSpan destination)

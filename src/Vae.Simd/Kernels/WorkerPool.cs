@@ -1,7 +1,7 @@
 namespace Vae.Simd.Kernels;
 
 /// <summary>A batch of independent work items; <c>worker</c> tells which thread runs item <c>item</c>.</summary>
-public interface IParallelWork
+internal interface IParallelWork
 {
     /// <summary>Does item <paramref name="item"/> on worker <paramref name="worker"/> (0 = the calling thread).</summary>
     void Execute(int item, int worker);
@@ -12,7 +12,7 @@ public interface IParallelWork
 /// too. Running a batch allocates nothing. Results must not depend on which worker ran an item:
 /// callers write each item's output to that item's own place and combine them in item order.
 /// </summary>
-public sealed class WorkerPool : IDisposable
+internal sealed class WorkerPool : IDisposable
 {
     private readonly Thread[] _threads;
     private readonly SemaphoreSlim[] _start;

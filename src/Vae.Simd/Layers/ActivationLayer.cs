@@ -4,7 +4,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Layers;
 
 /// <summary>An elementwise nonlinearity over a batch. Forward runs in place; backward needs only the forward's output.</summary>
-public static class ActivationLayer
+internal static class ActivationLayer
 {
     /// <summary>y ← f(y), in place.</summary>
     public static void Forward(ActivationKind kind, MatrixSpan y)

@@ -1,7 +1,7 @@
 namespace Vae.Simd.Layers;
 
 /// <summary>Whether a backward pass adds its parameter gradients to the buffer or writes them.</summary>
-public enum GradientUpdate
+internal enum GradientUpdate
 {
     /// <summary>gradients += ∂L/∂θ (llm.c style; clear the buffer first for a fresh gradient).</summary>
     Accumulate,

@@ -10,7 +10,7 @@ namespace Vae.Simd.Layers;
 /// caller passes that buffer (shared, read-only, by all workers) and a gradient buffer of the
 /// same layout (one per worker).
 /// </summary>
-public sealed class Linear
+internal sealed class Linear
 {
     /// <summary>Width of the input.</summary>
     public int InputSize { get; }

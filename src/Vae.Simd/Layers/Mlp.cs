@@ -7,7 +7,7 @@ namespace Vae.Simd.Layers;
 /// Linear layers with an activation after each one (optionally not after the last), named
 /// like a PyTorch <c>nn.Sequential</c>: linear k is <c>prefix.{2k}</c> because each activation takes an index.
 /// </summary>
-public sealed class Mlp
+internal sealed class Mlp
 {
     private int[] _outputSlots = [];
     private int[] _deltaSlots = [];

@@ -4,7 +4,7 @@ namespace Vae.Simd.Layers;
 /// <param name="Name">PyTorch-style name, e.g. <c>encoder.0.weight</c>.</param>
 /// <param name="Offset">Index of its first element in the flat buffer.</param>
 /// <param name="Shape">Its dimensions: [out, in] for a weight, [out] for a bias.</param>
-public sealed record ParameterTensor(string Name, int Offset, int[] Shape)
+internal sealed record ParameterTensor(string Name, int Offset, int[] Shape)
 {
     /// <summary>Number of elements.</summary>
     public int Length => Shape.Aggregate(1, (a, b) => a * b);
@@ -15,7 +15,7 @@ public sealed record ParameterTensor(string Name, int Offset, int[] Shape)
 /// layout, all gradients) contiguous lets the optimizer, the gradient reduction and checkpoints
 /// each run as one pass over one span.
 /// </summary>
-public sealed class ParameterLayout
+internal sealed class ParameterLayout
 {
     private readonly List<ParameterTensor> _tensors = [];
 

@@ -6,7 +6,7 @@ namespace Vae.Simd.Models;
 /// The analytic KL(N(μ, σ²) ‖ N(0, I)) = −½ Σ_j (1 + log σ²_j − μ²_j − σ²_j) per sample, and its
 /// gradient ∂/∂μ = μ, ∂/∂log σ² = ½(σ² − 1).
 /// </summary>
-public static class GaussianKl
+internal static class GaussianKl
 {
     /// <summary>Writes each row's KL into <paramref name="rowKl"/> (in double) and returns their sum.</summary>
     public static double Forward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan logVar, Span<double> rowKl)

@@ -1,6 +1,4 @@
-using Vae.Simd.Kernels;
-
-namespace Vae.Simd.Models;
+namespace Vae.Simd;
 
 /// <summary>Deterministic autoencoder or variational autoencoder.</summary>
 public enum ModelKind
@@ -59,28 +57,4 @@ public sealed record ModelConfig
     /// <summary>E.g. "vae 784-400-20 relu bernoulli".</summary>
     public override string ToString()
         => $"{(Kind == ModelKind.Variational ? "vae" : "ae")} {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent))} {Activation.ToString().ToLowerInvariant()} {Likelihood.ToString().ToLowerInvariant()}";
-}
-
-/// <summary>The objective's two weights: loss = Reconstruction·(−log p(x|z)) + Kl·KL. Either may be 0.</summary>
-public readonly record struct LossWeights(float Reconstruction = 1f, float Kl = 1f)
-{
-    /// <summary>Throws unless both weights are finite and non-negative.</summary>
-    public LossWeights Validate()
-    {
-        if (!float.IsFinite(Reconstruction) || Reconstruction < 0) throw new ArgumentOutOfRangeException(nameof(Reconstruction), Reconstruction, "the reconstruction weight must be finite and ≥ 0");
-        if (!float.IsFinite(Kl) || Kl < 0) throw new ArgumentOutOfRangeException(nameof(Kl), Kl, "the KL weight must be finite and ≥ 0");
-        return this;
-    }
-}
-
-/// <summary>Loss terms summed over a batch (divide by <see cref="Samples"/> for per-image figures).</summary>
-/// <param name="Reconstruction">Σ −log p(x|z) (unweighted).</param>
-/// <param name="Kl">Σ KL(q(z|x) ‖ N(0, I)) (unweighted; 0 for an autoencoder).</param>
-/// <param name="Total">Σ (w_rec·reconstruction + w_kl·KL): the objective whose gradient is computed.</param>
-/// <param name="Samples">Number of images.</param>
-public readonly record struct LossBreakdown(double Reconstruction, double Kl, double Total, int Samples)
-{
-    /// <summary>Sum of two batches' figures.</summary>
-    public static LossBreakdown operator +(LossBreakdown a, LossBreakdown b)
-        => new(a.Reconstruction + b.Reconstruction, a.Kl + b.Kl, a.Total + b.Total, a.Samples + b.Samples);
 }

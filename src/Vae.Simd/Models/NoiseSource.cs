@@ -7,7 +7,7 @@ namespace Vae.Simd.Models;
 /// seed, the sample's index and the dimension, never on which thread draws it or in what order.
 /// That is what makes training bitwise identical for any number of threads.
 /// </summary>
-public readonly struct NoiseSource(ulong seed)
+internal readonly struct NoiseSource(ulong seed)
 {
     private readonly ulong _key = SeededRandom.Mix64(seed ^ 0x6A09E667F3BCC909UL);
 

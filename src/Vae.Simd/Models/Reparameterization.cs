@@ -7,7 +7,7 @@ namespace Vae.Simd.Models;
 /// The reparameterization trick: z = μ + exp(½·log σ²) ⊙ ε with ε ~ N(0, I) drawn outside, so
 /// z is a differentiable function of (μ, log σ²): ∂z/∂μ = 1 and ∂z/∂log σ² = ½·ε·σ = ½·(z − μ).
 /// </summary>
-public static class Reparameterization
+internal static class Reparameterization
 {
     /// <summary>z = μ + exp(½·logVar) ⊙ ε, row by row.</summary>
     public static void Forward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan logVar, ReadOnlyMatrixSpan epsilon, MatrixSpan z)

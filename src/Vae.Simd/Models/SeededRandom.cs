@@ -5,7 +5,7 @@ namespace Vae.Simd.Models;
 /// initialisation and shuffling: the same seed gives the same numbers on every platform and
 /// .NET version, which <see cref="System.Random"/> does not promise.
 /// </summary>
-public sealed class SeededRandom
+internal sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;
 

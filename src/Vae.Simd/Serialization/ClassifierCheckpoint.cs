@@ -7,7 +7,7 @@ namespace Vae.Simd.Serialization;
 /// Saves and loads a <see cref="Classifier"/> as safetensors, with its widths in <c>__metadata__</c>
 /// ("format" and "sizes") so the file alone rebuilds it.
 /// </summary>
-public static class ClassifierCheckpoint
+internal static class ClassifierCheckpoint
 {
     /// <summary>The value of the "format" metadata entry.</summary>
     public const string Format = "vae-simd-classifier/1";

@@ -5,17 +5,17 @@ using Vae.Simd.Models;
 namespace Vae.Simd.Serialization;
 
 /// <summary>
-/// Saves and loads a <see cref="LatentModel"/> as safetensors: one F32 tensor per parameter under its
+/// Saves and loads a <see cref="LatentNetwork"/> as safetensors: one F32 tensor per parameter under its
 /// PyTorch name, and the architecture in <c>__metadata__</c> ("format" and a "config" JSON object), so the
 /// file alone rebuilds the model.
 /// </summary>
-public static class ModelCheckpoint
+internal static class ModelCheckpoint
 {
     /// <summary>The value of the "format" metadata entry.</summary>
     public const string Format = "vae-simd/1";
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(LatentModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(LatentNetwork model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var tensors = ParameterTensors.From(model.Layout, model.Parameters);
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["config"] = ConfigToJson(model.Config) };
@@ -24,10 +24,10 @@ public static class ModelCheckpoint
     }
 
     /// <summary>Reads a checkpoint and rebuilds its model; every tensor must be present, finite and of the configured shape.</summary>
-    public static LatentModel Load(string path) => Load(path, out _);
+    public static LatentNetwork Load(string path) => Load(path, out _);
 
     /// <summary>As <see cref="Load(string)"/>, also returning the file's metadata.</summary>
-    public static LatentModel Load(string path, out IReadOnlyDictionary<string, string> metadata)
+    public static LatentNetwork Load(string path, out IReadOnlyDictionary<string, string> metadata)
     {
         (var tensors, metadata) = SafeTensors.Read(path);
         if (!metadata.TryGetValue("config", out var configJson))
@@ -38,7 +38,7 @@ public static class ModelCheckpoint
         {
             throw new CheckpointException($"{path}: invalid model configuration ({e.Message})", e);
         }
-        var model = LatentModel.Create(config);
+        var model = LatentNetwork.Create(config);
         ParameterTensors.CopyInto(path, tensors, model.Layout, model.Parameters, $"the configuration ({config})");
         return model;
     }

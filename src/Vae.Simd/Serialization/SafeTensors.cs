@@ -5,11 +5,8 @@ using System.Text.Json;
 
 namespace Vae.Simd.Serialization;
 
-/// <summary>A checkpoint that cannot be read: the message says which file and what is wrong.</summary>
-public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>One tensor of a safetensors file.</summary>
-public sealed record SafeTensor(string Name, int[] Shape, float[] Data);
+internal sealed record SafeTensor(string Name, int[] Shape, float[] Data);
 
 /// <summary>
 /// The safetensors format (what PyTorch, Hugging Face and others read): an 8-byte little-endian
@@ -17,7 +14,7 @@ public sealed record SafeTensor(string Name, int[] Shape, float[] Data);
 /// "__metadata__": {string: string}} — then the raw little-endian tensor bytes. Only F32 is written
 /// or read here. Written atomically; read with every field validated.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     /// <summary>Headers larger than this are refused (the format's own reference reader uses the same bound).</summary>
     public const long MaxHeaderBytes = 100_000_000;

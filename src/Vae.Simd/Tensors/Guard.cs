@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Vae.Simd.Tensors;
 
 /// <summary>Value checks for public entry points.</summary>
-public static class Guard
+internal static class Guard
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the parameter and the first non-finite element's position.</summary>
     public static void Finite(ReadOnlyMatrixSpan m, string parameter)

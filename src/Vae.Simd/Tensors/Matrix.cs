@@ -6,7 +6,7 @@ namespace Vae.Simd.Tensors;
 /// A dense row-major <see cref="float"/> matrix whose storage is rented from the shared pool.
 /// The owner disposes it, which returns the storage; views taken from it must not outlive it.
 /// </summary>
-public sealed class Matrix : IDisposable
+internal sealed class Matrix : IDisposable
 {
     private MemoryOwner<float>? _owner;
 

@@ -8,7 +8,7 @@ namespace Vae.Simd.Tensors;
 /// <see cref="Columns"/> values, consecutive rows <see cref="Stride"/> elements apart
 /// (the stride may exceed the width, so a view can be a block of a larger matrix).
 /// </summary>
-public readonly ref struct MatrixSpan
+internal readonly ref struct MatrixSpan
 {
     private readonly Span<float> _data;
 

@@ -4,7 +4,7 @@ using CommunityToolkit.HighPerformance;
 namespace Vae.Simd.Tensors;
 
 /// <summary>A read-only row-major view of a 2-D <see cref="float"/> matrix; see <see cref="MatrixSpan"/>.</summary>
-public readonly ref struct ReadOnlyMatrixSpan
+internal readonly ref struct ReadOnlyMatrixSpan
 {
     private readonly ReadOnlySpan<float> _data;
 

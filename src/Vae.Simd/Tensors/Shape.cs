@@ -2,7 +2,7 @@ namespace Vae.Simd.Tensors;
 
 /// <summary>Shape checks shared by every public entry point: they throw <see cref="ArgumentException"/>
 /// naming the parameter and both shapes.</summary>
-public static class Shape
+internal static class Shape
 {
     /// <summary>"[rows × columns]".</summary>
     public static string Describe(int rows, int columns) => $"[{rows} × {columns}]";

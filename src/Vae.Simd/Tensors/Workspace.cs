@@ -8,7 +8,7 @@ namespace Vae.Simd.Tensors;
 /// one is taken for the current batch size, which may not exceed <see cref="MaxRows"/>.
 /// Nothing is allocated after construction.
 /// </summary>
-public sealed class Workspace : IDisposable
+internal sealed class Workspace : IDisposable
 {
     private readonly List<(int Offset, int Columns)> _slots = [];
     private readonly List<(int Offset, int Length)> _doubleSlots = [];

@@ -9,7 +9,7 @@ namespace Vae.Simd.Training;
 /// m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε).
 /// One vectorized pass over each chunk.
 /// </summary>
-public sealed class Adam : Optimizer
+internal sealed class Adam : Optimizer
 {
     private readonly float[] _m, _v;
     private float _stepSize, _inverseRootCorrection2;

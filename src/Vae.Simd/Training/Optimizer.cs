@@ -5,7 +5,7 @@ namespace Vae.Simd.Training;
 /// <see cref="Update"/> over disjoint chunks, possibly from several threads at once: each element's
 /// update depends only on its own parameter, gradient and state, so chunking never changes the result.
 /// </summary>
-public abstract class Optimizer
+internal abstract class Optimizer
 {
     /// <summary>Step size.</summary>
     public float LearningRate { get; set; }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace Vae.Simd.Training;
 
 /// <summary>SGD with momentum as PyTorch computes it: b ← μ·b + g; p ← p − lr·b (plain SGD when μ = 0).</summary>
-public sealed class Sgd : Optimizer
+internal sealed class Sgd : Optimizer
 {
     private readonly float[] _velocity;
 

@@ -14,11 +14,11 @@ namespace Vae.Simd.Training;
 /// and the optimizer updates the parameters, both chunk by chunk in parallel. Every buffer is made
 /// once, so a steady-state step allocates nothing, and no result depends on the thread count.
 /// </summary>
-public sealed class Trainer : IDisposable
+internal sealed class Trainer : IDisposable
 {
     private const int ParameterChunk = 16 * 1024;
 
-    private readonly LatentModel _model;
+    private readonly LatentNetwork _model;
     private readonly Optimizer _optimizer;
     private readonly WorkerPool _pool;
     private readonly ShardWork _shards;
@@ -32,7 +32,7 @@ public sealed class Trainer : IDisposable
     public TrainerOptions Options { get; }
 
     /// <summary>Trains <paramref name="model"/> with <paramref name="optimizer"/>.</summary>
-    public Trainer(LatentModel model, Optimizer optimizer, TrainerOptions options)
+    public Trainer(LatentNetwork model, Optimizer optimizer, TrainerOptions options)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
@@ -69,7 +69,7 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException($"the data has {data.PixelsPerImage} pixels per image but the model takes {_model.Config.InputSize}", nameof(data));
 
         if (_transposedStale) RefreshCaches();
-        _shards.Prepare(data, order, start, count, epoch, new LossWeights(Options.Weights.Reconstruction, klWeight));
+        _shards.Prepare(data, order, start, count, epoch, new LossScale(Options.Weights.Reconstruction, klWeight));
         int shards = (count + _shards.ShardRows - 1) / _shards.ShardRows;
         _pool.Run(_shards, shards);
         var loss = _shards.SumLosses(shards);
@@ -86,7 +86,7 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// The trainer keeps a transposed copy of the weights for the forward products and updates it with the
     /// parameters. It re-reads the parameters at the start of every epoch and evaluation; code that changes
-    /// <see cref="LatentModel.Parameters"/> itself between two <see cref="Step"/> calls must call this.
+    /// <see cref="LatentNetwork.Parameters"/> itself between two <see cref="Step"/> calls must call this.
     /// </summary>
     public void InvalidateCaches() => _transposedStale = true;
 
@@ -150,8 +150,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Forward and backward of one shard into its own gradient buffer.</summary>
     private sealed class ShardWork : IParallelWork, IDisposable
     {
-        private readonly LatentModel _model;
-        private readonly ModelWorkspace[] _workspaces;
+        private readonly LatentNetwork _model;
+        private readonly NetworkWorkspace[] _workspaces;
         private readonly Matrix[] _inputs, _noise;
         private readonly LossBreakdown[] _losses;
         private readonly NoiseSource _noiseSource;
@@ -160,20 +160,20 @@ public sealed class Trainer : IDisposable
         private ImageDataset? _data;
         private int[] _order = [];
         private int _start, _count, _epoch;
-        private LossWeights _weights;
+        private LossScale _weights;
 
         public int ShardRows { get; }
         private readonly int[] _rows;
 
-        public ModelWorkspace Workspace(int shard) => _workspaces[shard];
+        public NetworkWorkspace Workspace(int shard) => _workspaces[shard];
         public int Rows(int shard) => _rows[shard];
         public ReadOnlyMatrixSpan Input(int shard) => _inputs[shard].AsReadOnlySpan().SliceRows(0, _rows[shard]);
 
-        public ShardWork(LatentModel model, int shards, int shardRows, TrainerOptions options, TransposedWeights transposed)
+        public ShardWork(LatentNetwork model, int shards, int shardRows, TrainerOptions options, TransposedWeights transposed)
         {
             _model = model;
             ShardRows = shardRows;
-            _workspaces = new ModelWorkspace[shards];
+            _workspaces = new NetworkWorkspace[shards];
             _inputs = new Matrix[shards];
             _noise = new Matrix[shards];
             _rows = new int[shards];
@@ -190,7 +190,7 @@ public sealed class Trainer : IDisposable
             _binarize = options.Binarize;
         }
 
-        public void Prepare(ImageDataset data, int[] order, int start, int count, int epoch, LossWeights weights)
+        public void Prepare(ImageDataset data, int[] order, int start, int count, int epoch, LossScale weights)
         {
             _data = data; _order = order; _start = start; _count = count; _epoch = epoch; _weights = weights;
         }
@@ -240,7 +240,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     private sealed class GradientAndUpdate : IParallelWork
     {
-        private readonly LatentModel _model;
+        private readonly LatentNetwork _model;
         private readonly Optimizer _optimizer;
         private readonly ShardWork _shards;
         private readonly TransposedWeights _transposed;
@@ -250,7 +250,7 @@ public sealed class Trainer : IDisposable
         public int Shards { get; set; }
         public int Blocks => _blocks.Length;
 
-        public GradientAndUpdate(LatentModel model, Optimizer optimizer, ShardWork shards, TransposedWeights transposed, int workers)
+        public GradientAndUpdate(LatentNetwork model, Optimizer optimizer, ShardWork shards, TransposedWeights transposed, int workers)
         {
             (_model, _optimizer, _shards, _transposed) = (model, optimizer, shards, transposed);
             var blocks = new List<(int, int, int)>();
@@ -305,22 +305,22 @@ public sealed class Trainer : IDisposable
     /// <summary>The loss of fixed blocks of a dataset, each into its own slot; workspaces are per worker.</summary>
     private sealed class EvaluationWork : IParallelWork, IDisposable
     {
-        private readonly LatentModel _model;
-        private readonly ModelWorkspace[] _workspaces;
+        private readonly LatentNetwork _model;
+        private readonly NetworkWorkspace[] _workspaces;
         private readonly Matrix[] _noise;
         private readonly int _rows;
         private LossBreakdown[] _losses = [];
         private ImageDataset? _data;
-        private LossWeights _weights;
+        private LossScale _weights;
         private NoiseSource _source;
 
         public int Items { get; private set; }
 
-        public EvaluationWork(LatentModel model, int workers, int rows, TransposedWeights transposed)
+        public EvaluationWork(LatentNetwork model, int workers, int rows, TransposedWeights transposed)
         {
             _model = model;
             _rows = rows;
-            _workspaces = new ModelWorkspace[workers];
+            _workspaces = new NetworkWorkspace[workers];
             _noise = new Matrix[workers];
             for (int w = 0; w < workers; w++)
             {
@@ -330,7 +330,7 @@ public sealed class Trainer : IDisposable
             }
         }
 
-        public void Prepare(ImageDataset data, LossWeights weights, ulong seed)
+        public void Prepare(ImageDataset data, LossScale weights, ulong seed)
         {
             _data = data;
             _weights = weights;

@@ -4,7 +4,7 @@ using Vae.Simd.Models;
 namespace Vae.Simd.Training;
 
 /// <summary>How a <see cref="Trainer"/> runs. Defaults are the canonical run's.</summary>
-public sealed record TrainerOptions
+internal sealed record TrainerOptions
 {
     /// <summary>Images per optimizer step.</summary>
     public int BatchSize { get; init; } = 128;
@@ -39,7 +39,7 @@ public sealed record TrainerOptions
         if (ShardRows <= 0) throw new ArgumentOutOfRangeException(nameof(ShardRows), ShardRows, "the shard size must be positive");
         if (KlWarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(KlWarmupEpochs), KlWarmupEpochs, "the KL warm-up cannot be negative");
         if (!Enum.IsDefined(Binarize)) throw new ArgumentOutOfRangeException(nameof(Binarize), Binarize, "unknown binarization mode");
-        Weights.Validate();
+
         return this;
     }
 }
@@ -48,7 +48,7 @@ public sealed record TrainerOptions
 /// <param name="Epoch">1-based epoch number.</param>
 /// <param name="Train">Training loss terms summed over the epoch's images (as weighted at each step).</param>
 /// <param name="Seconds">Wall time of the epoch's training steps.</param>
-public readonly record struct EpochResult(int Epoch, LossBreakdown Train, double Seconds)
+internal readonly record struct EpochResult(int Epoch, LossBreakdown Train, double Seconds)
 {
     /// <summary>Training images per second.</summary>
     public double SamplesPerSecond => Train.Samples / Math.Max(Seconds, 1e-9);
@@ -57,5 +57,3 @@ public readonly record struct EpochResult(int Epoch, LossBreakdown Train, double
     public double TrainLossPerImage => Train.Total / Math.Max(Train.Samples, 1);
 }
 
-/// <summary>Training produced a non-finite loss; parameters were not updated with it.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);

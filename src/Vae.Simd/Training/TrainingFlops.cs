@@ -3,7 +3,7 @@ using Vae.Simd.Models;
 namespace Vae.Simd.Training;
 
 /// <summary>Floating-point work of the matrix products, for throughput and efficiency figures.</summary>
-public static class TrainingFlops
+internal static class TrainingFlops
 {
     /// <summary>FLOPs (2 per multiply-add) of one training sample's matrix products: forward, weight
     /// gradient and input gradient of every linear layer, except the first layer's input gradient, which

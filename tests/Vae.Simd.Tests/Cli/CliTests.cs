@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vae.Cli;
+using Vae.Simd;
 using Vae.Simd.Tests.Support;
 
 namespace Vae.Simd.Tests.Cli;

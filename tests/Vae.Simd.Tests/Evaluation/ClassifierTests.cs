@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Kernels;
@@ -192,7 +193,7 @@ public class ClassifierTests
             Assert.Equal(c.Sizes, loaded.Sizes);
             Assert.Equal("0.5", metadata["test_accuracy"]);
 
-            var model = LatentModel.Create(new ModelConfig { InputSize = 36, Hidden = [8], Latent = 2 });
+            var model = LatentNetwork.Create(new ModelConfig { InputSize = 36, Hidden = [8], Latent = 2 });
             string foreign = Path.Combine(dir, "vae.safetensors");
             ModelCheckpoint.Save(model, foreign);
             Assert.Contains("not a Vae.Simd classifier", Assert.Throws<CheckpointException>(() => ClassifierCheckpoint.Load(foreign, out _)).Message);

@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 using Vae.Simd.Kernels;
@@ -30,9 +31,9 @@ public class LikelihoodTests
         return new ImageDataset(pixels, labels, 4, 4);
     }
 
-    private static VariationalAutoencoder TrainedVae(int latent)
+    private static VariationalNetwork TrainedVae(int latent)
     {
-        var model = new VariationalAutoencoder(new ModelConfig { InputSize = 16, Hidden = [12], Latent = latent }, seed: 3);
+        var model = new VariationalNetwork(new ModelConfig { InputSize = 16, Hidden = [12], Latent = latent }, seed: 3);
         using var trainer = new Trainer(model, new Adam(model.Parameters.Length, 1e-2f), new TrainerOptions { BatchSize = 64, Threads = 1, Seed = 3 });
         var data = Bars(512, 1);
         for (int epoch = 0; epoch < 15; epoch++) trainer.TrainEpoch(data, epoch);
@@ -111,7 +112,7 @@ public class LikelihoodTests
         var test = Bars(5, 3);
         Assert.Equal(ImportanceWeightedLikelihood.Estimate(model, test.Images, 300, seed: 1, threads: 1),
                      ImportanceWeightedLikelihood.Estimate(model, test.Images, 300, seed: 1, threads: 2));
-        var gaussian = new VariationalAutoencoder(new ModelConfig { InputSize = 16, Hidden = [4], Latent = 2, Likelihood = Likelihood.Gaussian });
+        var gaussian = new VariationalNetwork(new ModelConfig { InputSize = 16, Hidden = [4], Latent = 2, Likelihood = Likelihood.Gaussian });
         Assert.Contains("Bernoulli", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(gaussian, test.Images, 10)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => ImportanceWeightedLikelihood.Estimate(model, test.Images, 0));
         Assert.Contains("16 values", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(model, new ReadOnlyMatrixSpan(new float[10], 1, 10), 10)).Message);
@@ -137,7 +138,7 @@ public class LikelihoodTests
         Approx.Equal(loss.Kl, elbo.Kl.Sum(), 1e-9, "KL");
         Approx.Equal(-(loss.Total) / 40, elbo.MeanElbo, 1e-9, "mean ELBO");
         Assert.All(elbo.Kl, kl => Assert.True(kl >= 0));
-        var ae = LatentModel.Create(new ModelConfig { Kind = ModelKind.Autoencoder, InputSize = 16, Hidden = [4], Latent = 2 });
+        var ae = LatentNetwork.Create(new ModelConfig { Kind = ModelKind.Autoencoder, InputSize = 16, Hidden = [4], Latent = 2 });
         Assert.All(Elbo.Evaluate(ae, test.Images, seed: 1).Kl, kl => Assert.Equal(0, kl));
     }
 }

@@ -1,4 +1,5 @@
 using Vae.Cli;
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
 

@@ -1,4 +1,5 @@
 using FsCheck.Fluent;
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
 using Vae.Simd.Models;

@@ -1,4 +1,5 @@
 using FsCheck.Fluent;
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
@@ -33,10 +34,10 @@ public class GradientCheckTests
         from seed in Properties.Seed
         select new Case(kind, input, hidden, latent, batch, activation, likelihood, wr, wk, seed);
 
-    public static (LatentModel Model, float[,] X, float[,] Eps) Build(Case c)
+    internal static (LatentNetwork Model, float[,] X, float[,] Eps) Build(Case c)
     {
         var config = new ModelConfig { Kind = c.Kind, InputSize = c.Input, Hidden = c.Hidden, Latent = c.Latent, Activation = c.Activation, Likelihood = c.Likelihood };
-        var model = LatentModel.Create(config, (ulong)c.Seed);
+        var model = LatentNetwork.Create(config, (ulong)c.Seed);
         var random = new SeededRandom((ulong)c.Seed + 1);
         var x = new float[c.Batch, c.Input];
         for (int b = 0; b < c.Batch; b++) for (int j = 0; j < c.Input; j++) x[b, j] = random.NextSingle();
@@ -47,7 +48,7 @@ public class GradientCheckTests
 
     public static Span<float> AsSpan(float[,] a) => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref a[0, 0], a.Length);
 
-    public static float[] AnalyticGradient(LatentModel model, float[,] x, float[,] eps, LossWeights weights, out LossBreakdown loss)
+    internal static float[] AnalyticGradient(LatentNetwork model, float[,] x, float[,] eps, LossWeights weights, out LossBreakdown loss)
     {
         int batch = x.GetLength(0);
         using var ws = model.CreateWorkspace(batch);

@@ -1,4 +1,5 @@
 using FsCheck.Fluent;
+using Vae.Simd;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 using Vae.Simd.Tests.Support;

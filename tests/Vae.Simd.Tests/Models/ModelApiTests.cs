@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
@@ -11,7 +12,7 @@ public class ModelApiTests
     [Fact]
     public void Parameters_are_named_like_PyTorch_and_initialised_uniformly_within_one_over_root_fan_in()
     {
-        var model = new VariationalAutoencoder(Small, seed: 3);
+        var model = new VariationalNetwork(Small, seed: 3);
         string[] names = model.Layout.Tensors.Select(t => t.Name).ToArray();
         Assert.Equal(new[] {
             "encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
@@ -25,23 +26,23 @@ public class ModelApiTests
             Assert.All(values, v => Assert.InRange(Math.Abs(v), 0, 1 / Math.Sqrt(fanIn)));
             Assert.True(values.Distinct().Count() > values.Length / 2, $"{t.Name} looks constant");
         }
-        Assert.Equal(model.Parameters, new VariationalAutoencoder(Small, seed: 3).Parameters);
-        Assert.NotEqual(model.Parameters, new VariationalAutoencoder(Small, seed: 4).Parameters);
+        Assert.Equal(model.Parameters, new VariationalNetwork(Small, seed: 3).Parameters);
+        Assert.NotEqual(model.Parameters, new VariationalNetwork(Small, seed: 4).Parameters);
     }
 
     [Fact]
     public void The_canonical_model_has_the_PyTorch_example_parameter_count()
     {
-        var model = LatentModel.Create(new ModelConfig());
+        var model = LatentNetwork.Create(new ModelConfig());
         // fc1 784·400+400, fc21/fc22 2·(400·20+20), fc3 20·400+400, fc4 400·784+784.
         Assert.Equal(784 * 400 + 400 + 2 * (400 * 20 + 20) + 20 * 400 + 400 + 400 * 784 + 784, model.Parameters.Length);
-        Assert.IsType<VariationalAutoencoder>(model);
+        Assert.IsType<VariationalNetwork>(model);
     }
 
     [Fact]
     public void Bad_inputs_get_errors_that_name_the_problem()
     {
-        var model = new VariationalAutoencoder(Small);
+        var model = new VariationalNetwork(Small);
         using var ws = model.CreateWorkspace(4);
         var grads = new float[model.Parameters.Length];
         var x = new float[4 * 10]; var eps = new float[4 * 3];
@@ -54,12 +55,12 @@ public class ModelApiTests
         var ex3 = Assert.Throws<ArgumentException>(() => model.ComputeLossAndGradients(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new(), ws, grads));
         Assert.Contains("x[1, 3]", ex3.Message);
         x[13] = 0;
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeLoss(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new(-1f, 1f), ws));
-        Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeLoss(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new(1f, float.NaN), ws));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeLoss(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new LossWeights(-1f, 1f), ws));
+        Assert.Throws<ArgumentOutOfRangeException>(() => model.ComputeLoss(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new LossWeights(1f, float.NaN), ws));
         var big = new float[5 * 10];
         var ex4 = Assert.Throws<ArgumentException>(() => model.ComputeLoss(new ReadOnlyMatrixSpan(big, 5, 10), new ReadOnlyMatrixSpan(new float[15], 5, 3), new(), ws));
         Assert.Contains("at most 4", ex4.Message);
-        var other = new VariationalAutoencoder(Small);
+        var other = new VariationalNetwork(Small);
         Assert.Throws<ArgumentException>(() => other.ComputeLoss(new ReadOnlyMatrixSpan(x, 4, 10), new ReadOnlyMatrixSpan(eps, 4, 3), new(), ws));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ModelConfig { Latent = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new ModelConfig { Hidden = [400, 0] }.Validate());
@@ -68,7 +69,7 @@ public class ModelApiTests
     [Fact]
     public void Inference_shapes_hold_for_batches_larger_than_the_workspace()
     {
-        var model = new VariationalAutoencoder(Small, seed: 5);
+        var model = new VariationalNetwork(Small, seed: 5);
         using var ws = model.CreateWorkspace(3);
         var random = new SeededRandom(1);
         var x = Enumerable.Range(0, 7 * 10).Select(_ => random.NextSingle()).ToArray();
@@ -94,7 +95,7 @@ public class ModelApiTests
     [InlineData(300)]
     public void Inference_on_several_threads_is_bitwise_the_single_threaded_result(int batch)
     {
-        var model = new VariationalAutoencoder(new ModelConfig(), seed: 7);
+        var model = new VariationalNetwork(new ModelConfig(), seed: 7);
         var random = new SeededRandom(2);
         var x = Enumerable.Range(0, batch * 784).Select(_ => random.NextSingle()).ToArray();
         float[] one = new float[batch * 784], two = new float[batch * 784], mu = new float[batch * 20], logVar = new float[batch * 20];
@@ -111,7 +112,7 @@ public class ModelApiTests
     [Fact]
     public void An_autoencoder_ignores_noise_and_has_no_KL()
     {
-        var model = new Autoencoder(Small with { Likelihood = Likelihood.Gaussian }, seed: 2);
+        var model = new AutoencoderNetwork(Small with { Likelihood = Likelihood.Gaussian }, seed: 2);
         Assert.Contains(model.Layout.Tensors, t => t.Name == "encoder_code.weight");
         using var ws = model.CreateWorkspace(2);
         var x = new float[20];

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Serialization;
@@ -20,7 +21,7 @@ public class SafeTensorsTests : IDisposable
     public void A_model_round_trips_with_its_configuration(ModelKind kind)
     {
         var config = new ModelConfig { Kind = kind, InputSize = 12, Hidden = [7, 5], Latent = 3, Activation = ActivationKind.Tanh, Likelihood = Likelihood.Gaussian };
-        var model = LatentModel.Create(config, 9);
+        var model = LatentNetwork.Create(config, 9);
         string path = Path.Combine(_dir, "m.safetensors");
         ModelCheckpoint.Save(model, path, new Dictionary<string, string> { ["note"] = "x" });
         var loaded = ModelCheckpoint.Load(path, out var metadata);
@@ -34,7 +35,7 @@ public class SafeTensorsTests : IDisposable
     [Fact]
     public void The_file_follows_the_safetensors_layout()
     {
-        var model = LatentModel.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
         string path = Path.Combine(_dir, "m.safetensors");
         ModelCheckpoint.Save(model, path);
         byte[] bytes = File.ReadAllBytes(path);
@@ -48,7 +49,7 @@ public class SafeTensorsTests : IDisposable
 
     private string Corrupt(Func<byte[], byte[]> change)
     {
-        var model = LatentModel.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
         string path = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".safetensors");
         ModelCheckpoint.Save(model, path);
         File.WriteAllBytes(path, change(File.ReadAllBytes(path)));
@@ -119,7 +120,7 @@ public class SafeTensorsTests : IDisposable
     [Fact]
     public void A_failed_write_leaves_the_existing_checkpoint_whole()
     {
-        var model = LatentModel.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2 });
         string path = Path.Combine(_dir, "keep.safetensors");
         ModelCheckpoint.Save(model, path);
         byte[] before = File.ReadAllBytes(path);

@@ -5,7 +5,7 @@ namespace Vae.Simd.Tests.Support;
 /// <summary>A small synthetic dataset, a scratch output directory removed afterwards, and a way to run <c>vae</c> in-process.</summary>
 public abstract class CliFixture : IDisposable
 {
-    protected SyntheticData Data { get; } = new(train: 256, test: 64, side: 8);
+    private protected SyntheticData Data { get; } = new(train: 256, test: 64, side: 8);
     protected string Out { get; } = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
 
     public void Dispose()

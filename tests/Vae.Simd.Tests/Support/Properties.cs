@@ -4,7 +4,7 @@ using FsCheck.Fluent;
 namespace Vae.Simd.Tests.Support;
 
 /// <summary>Runs FsCheck properties from xunit tests, throwing (with the counter-example) on failure.</summary>
-public static class Properties
+internal static class Properties
 {
     public static void Check<T>(Gen<T> generator, Action<T> property, int maxTest = 100)
     {

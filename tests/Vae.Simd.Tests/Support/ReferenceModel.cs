@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
 using Vae.Simd.Models;
@@ -10,7 +11,7 @@ namespace Vae.Simd.Tests.Support;
 /// (not from the library's code), reading parameters by their PyTorch names. The gradient checker
 /// differentiates it numerically.
 /// </summary>
-public sealed class ReferenceModel(LatentModel model)
+internal sealed class ReferenceModel(LatentNetwork model)
 {
     private readonly ModelConfig _config = model.Config;
     private readonly ParameterLayout _layout = model.Layout;
@@ -75,9 +76,9 @@ public sealed class ReferenceModel(LatentModel model)
 }
 
 /// <summary>Compares an analytic gradient with central finite differences of the <see cref="ReferenceModel"/>.</summary>
-public static class GradientChecker
+internal static class GradientChecker
 {
-    public sealed record Result(int Checked, int SkippedAtKinks, List<string> Mismatches)
+    internal sealed record Result(int Checked, int SkippedAtKinks, List<string> Mismatches)
     {
         public bool Passed => Mismatches.Count == 0;
     }
@@ -92,7 +93,7 @@ public static class GradientChecker
     /// A parameter whose ±h step moves any ReLU/LeakyReLU pre-activation across 0 is skipped: there the
     /// finite difference measures a kink, not a derivative.
     /// </summary>
-    public static Result Check(LatentModel model, float[,] x, float[,] eps, LossWeights w, float[] analytic, int maxParameters = 4000, int seed = 0)
+    public static Result Check(LatentNetwork model, float[,] x, float[,] eps, LossWeights w, float[] analytic, int maxParameters = 4000, int seed = 0)
     {
         var reference = new ReferenceModel(model);
         double[] p = model.Parameters.Select(v => (double)v).ToArray();
@@ -133,7 +134,7 @@ public static class GradientChecker
         return new Result(numeric.Count, skipped, mismatches);
     }
 
-    private static string NameOf(LatentModel model, int index)
+    private static string NameOf(LatentNetwork model, int index)
     {
         var t = model.Layout.Tensors.Last(t => t.Offset <= index);
         return $"{t.Name}[{index - t.Offset}]";

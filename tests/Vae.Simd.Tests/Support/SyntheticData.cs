@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Vae.Simd;
 using Vae.Simd.Models;
 
 namespace Vae.Simd.Tests.Support;
 
 /// <summary>Small IDX datasets written to a temporary folder, in the MNIST file layout.</summary>
-public sealed class SyntheticData : IDisposable
+internal sealed class SyntheticData : IDisposable
 {
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
 

@@ -1,10 +1,11 @@
+using Vae.Simd;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Tests.Support;
 
 /// <summary>A matrix in a backing array whose rows are <c>Stride</c> apart (a view with pitch when Stride &gt; Columns).</summary>
-public sealed class StridedMatrix
+internal sealed class StridedMatrix
 {
     public float[] Data { get; }
     public int Rows { get; }
@@ -39,7 +40,7 @@ public sealed class StridedMatrix
     }
 }
 
-public static class Approx
+internal static class Approx
 {
     /// <summary>|actual − expected| ≤ tolerance·(1 + |expected|).</summary>
     public static void Equal(double expected, double actual, double tolerance, string what)

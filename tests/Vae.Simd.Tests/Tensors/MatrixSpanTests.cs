@@ -1,4 +1,5 @@
 using CommunityToolkit.HighPerformance;
+using Vae.Simd;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Tests.Tensors;

@@ -1,3 +1,4 @@
+using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
@@ -21,7 +22,7 @@ public class TrainerTests
     private static (float[] Parameters, double[] Losses) Train(int threads, BinarizationMode binarize, ModelKind kind = ModelKind.Variational, int shardRows = 16)
     {
         var data = Synthetic(200);
-        var model = LatentModel.Create(new ModelConfig { Kind = kind, InputSize = 64, Hidden = [24], Latent = 4 }, seed: 3);
+        var model = LatentNetwork.Create(new ModelConfig { Kind = kind, InputSize = 64, Hidden = [24], Latent = 4 }, seed: 3);
         var options = new TrainerOptions { BatchSize = 50, ShardRows = shardRows, Threads = threads, Seed = 5, Binarize = binarize, KlWarmupEpochs = 1 };
         using var trainer = new Trainer(model, new Adam(model.Parameters.Length, 1e-2f), options);
         var losses = new List<double>();
@@ -54,7 +55,7 @@ public class TrainerTests
     public void Training_on_a_learnable_dataset_reduces_the_loss_substantially()
     {
         var data = Synthetic(500);
-        var model = LatentModel.Create(new ModelConfig { InputSize = 64, Hidden = [32], Latent = 4 }, seed: 1);
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 64, Hidden = [32], Latent = 4 }, seed: 1);
         using var trainer = new Trainer(model, new Adam(model.Parameters.Length, 3e-3f), new TrainerOptions { BatchSize = 32, Threads = 2 });
         double before = trainer.Evaluate(data).Total;
         for (int e = 0; e < 8; e++) trainer.TrainEpoch(data, e);
@@ -97,7 +98,7 @@ public class TrainerTests
     [Fact]
     public void Kl_warm_up_rises_linearly_to_the_configured_weight()
     {
-        var model = LatentModel.Create(new ModelConfig { InputSize = 64, Hidden = [8], Latent = 2 });
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 64, Hidden = [8], Latent = 2 });
         using var trainer = new Trainer(model, new Adam(model.Parameters.Length), new TrainerOptions { BatchSize = 50, Threads = 1, KlWarmupEpochs = 2, Weights = new(1f, 0.5f) });
         Assert.Equal(0.5f * 1 / 8, trainer.CurrentKlWeight(stepsPerEpoch: 4), 6);
         var data = Synthetic(200);
@@ -110,7 +111,7 @@ public class TrainerTests
     [Fact]
     public void Nonsense_options_and_a_diverging_run_get_clear_errors()
     {
-        var model = LatentModel.Create(new ModelConfig { InputSize = 64, Hidden = [8], Latent = 2 });
+        var model = LatentNetwork.Create(new ModelConfig { InputSize = 64, Hidden = [8], Latent = 2 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new Trainer(model, new Adam(model.Parameters.Length), new TrainerOptions { BatchSize = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(10, learningRate: -1f));
         Assert.Throws<ArgumentException>(() => new Trainer(model, new Adam(5), new TrainerOptions()));
@@ -133,7 +134,7 @@ public class TrainerAllocationTests
     {
         var random = new SeededRandom(1);
         var data = new ImageDataset(Enumerable.Range(0, 512 * 784).Select(_ => random.NextSingle()).ToArray(), new byte[512], 28, 28);
-        var model = LatentModel.Create(new ModelConfig(), seed: 1);
+        var model = LatentNetwork.Create(new ModelConfig(), seed: 1);
         using var trainer = new Trainer(model, new Adam(model.Parameters.Length), new TrainerOptions { Threads = 2, Binarize = BinarizationMode.Dynamic });
         int[] order = trainer.EpochOrder(data.Count, 0);
         for (int i = 0; i < 100; i++) trainer.Step(data, order, (i % 4) * 128, 128, 0, 1f); // warm up: tiered JIT, per-thread packing buffers

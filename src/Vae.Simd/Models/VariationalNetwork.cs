@@ -8,10 +8,10 @@ namespace Vae.Simd.Models;
 /// <c>encoder_mu</c> and <c>encoder_logvar</c>, declared so that they run as one product),
 /// z = μ + σ ⊙ ε, and the loss adds KL(N(μ, σ²) ‖ N(0, I)).
 /// </summary>
-public sealed class VariationalAutoencoder : LatentModel
+internal sealed class VariationalNetwork : LatentNetwork
 {
     /// <summary>A new VAE initialised from <paramref name="seed"/>; <see cref="ModelConfig.Kind"/> is ignored.</summary>
-    public VariationalAutoencoder(ModelConfig config, ulong seed = 1) : base(config with { Kind = ModelKind.Variational }, seed) { }
+    public VariationalNetwork(ModelConfig config, ulong seed = 1) : base(config with { Kind = ModelKind.Variational }, seed) { }
 
     /// <inheritdoc />
     public override bool NeedsNoise => true;
@@ -49,7 +49,7 @@ public sealed class VariationalAutoencoder : LatentModel
     }
 
     /// <summary>μ and log σ² of q(z|x) for each image. Any number of rows.</summary>
-    public void Encode(ReadOnlyMatrixSpan x, MatrixSpan mu, MatrixSpan logVar, ModelWorkspace workspace)
+    public void Encode(ReadOnlyMatrixSpan x, MatrixSpan mu, MatrixSpan logVar, NetworkWorkspace workspace)
     {
         CheckWorkspace(workspace);
         CheckImages(x, nameof(x));

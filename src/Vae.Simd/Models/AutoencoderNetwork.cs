@@ -4,10 +4,10 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Models;
 
 /// <summary>A deterministic autoencoder: the head's output is the code z itself; there is no KL term.</summary>
-public sealed class Autoencoder : LatentModel
+internal sealed class AutoencoderNetwork : LatentNetwork
 {
     /// <summary>A new autoencoder initialised from <paramref name="seed"/>; <see cref="ModelConfig.Kind"/> is ignored.</summary>
-    public Autoencoder(ModelConfig config, ulong seed = 1) : base(config with { Kind = ModelKind.Autoencoder }, seed) { }
+    public AutoencoderNetwork(ModelConfig config, ulong seed = 1) : base(config with { Kind = ModelKind.Autoencoder }, seed) { }
 
     /// <inheritdoc />
     public override bool NeedsNoise => false;

@@ -3,11 +3,11 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Models;
 
 /// <summary>
-/// One worker's buffers for a <see cref="LatentModel"/>: every activation of the forward pass and
+/// One worker's buffers for a <see cref="LatentNetwork"/>: every activation of the forward pass and
 /// every gradient between layers, for batches of up to <see cref="MaxRows"/> rows. Made by
-/// <see cref="LatentModel.CreateWorkspace"/>; reuse it across steps, dispose it at the end.
+/// <see cref="LatentNetwork.CreateWorkspace"/>; reuse it across steps, dispose it at the end.
 /// </summary>
-public sealed class ModelWorkspace : IDisposable
+internal sealed class NetworkWorkspace : IDisposable
 {
     internal Workspace Buffers { get; }
     internal int Head, HeadDelta, Z, DZ;
@@ -17,12 +17,12 @@ public sealed class ModelWorkspace : IDisposable
     internal Layers.TransposedWeights? Transposed { get; set; }
 
     /// <summary>The model this workspace was made for.</summary>
-    public LatentModel Model { get; }
+    public LatentNetwork Model { get; }
 
     /// <summary>The largest batch it holds.</summary>
     public int MaxRows => Buffers.MaxRows;
 
-    internal ModelWorkspace(LatentModel model, Workspace buffers)
+    internal NetworkWorkspace(LatentNetwork model, Workspace buffers)
     {
         Model = model;
         Buffers = buffers;

@@ -5,12 +5,12 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Models;
 
 /// <summary>
-/// What an <see cref="Autoencoder"/> and a <see cref="VariationalAutoencoder"/> share: an encoder MLP
+/// What an <see cref="AutoencoderNetwork"/> and a <see cref="VariationalNetwork"/> share: an encoder MLP
 /// (hidden layers, then a linear head), a bottleneck that turns the head's output into z, and a
 /// decoder MLP from z to logits. Subclasses supply only the bottleneck's forward and backward.
 /// All parameters live in one flat buffer, <see cref="Parameters"/>; gradients use the same layout.
 /// </summary>
-public abstract class LatentModel
+internal abstract class LatentNetwork
 {
     /// <summary>The architecture.</summary>
     public ModelConfig Config { get; }
@@ -34,7 +34,7 @@ public abstract class LatentModel
     protected Mlp Decoder { get; }
 
     /// <summary>Declares the layers and initialises them as PyTorch does, from <paramref name="seed"/>.</summary>
-    protected LatentModel(ModelConfig config, ulong seed)
+    protected LatentNetwork(ModelConfig config, ulong seed)
     {
         Config = config.Validate();
         var encoderSizes = new[] { config.InputSize }.Concat(config.Hidden).ToArray();
@@ -47,10 +47,10 @@ public abstract class LatentModel
     }
 
     /// <summary>A model of <paramref name="config"/>'s kind.</summary>
-    public static LatentModel Create(ModelConfig config, ulong seed = 1) => config.Kind switch
+    public static LatentNetwork Create(ModelConfig config, ulong seed = 1) => config.Kind switch
     {
-        ModelKind.Variational => new VariationalAutoencoder(config, seed),
-        ModelKind.Autoencoder => new Autoencoder(config, seed),
+        ModelKind.Variational => new VariationalNetwork(config, seed),
+        ModelKind.Autoencoder => new AutoencoderNetwork(config, seed),
         _ => throw new ArgumentOutOfRangeException(nameof(config), config.Kind, "unknown model kind"),
     };
 
@@ -67,11 +67,11 @@ public abstract class LatentModel
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images. With <paramref name="threads"/> &gt; 1,
     /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>)
     /// share each product among that many threads; results do not depend on it.</summary>
-    public ModelWorkspace CreateWorkspace(int maxRows, int threads = 1)
+    public NetworkWorkspace CreateWorkspace(int maxRows, int threads = 1)
     {
         if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
         var buffers = new Workspace(maxRows);
-        var ws = new ModelWorkspace(this, buffers) { Pool = threads > 1 ? new WorkerPool(threads) : null };
+        var ws = new NetworkWorkspace(this, buffers) { Pool = threads > 1 ? new WorkerPool(threads) : null };
         EncoderTrunk.DeclareBuffers(buffers);
         ws.Head = buffers.Declare(Head.OutputSize);
         ws.HeadDelta = buffers.Declare(Head.OutputSize);
@@ -101,29 +101,28 @@ public abstract class LatentModel
     /// The loss Σ_images (w_rec·(−log p(x|z)) + w_kl·KL) of the batch <paramref name="x"/> [B, input],
     /// with ε = <paramref name="epsilon"/> [B, latent] (ignored by an autoencoder; may be empty there).
     /// </summary>
-    public LossBreakdown ComputeLoss(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace)
+    public LossBreakdown ComputeLoss(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace)
         => Run(x, epsilon, weights, workspace, default, withGradient: false);
 
     /// <summary>
     /// The same loss, and its gradient with respect to every parameter, <em>added</em> into
     /// <paramref name="gradients"/> (layout <see cref="Layout"/>; clear it first for a fresh gradient).
     /// </summary>
-    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace, Span<float> gradients)
+    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace, Span<float> gradients)
         => ComputeLossAndGradients(x, epsilon, weights, workspace, gradients, GradientUpdate.Accumulate);
 
     /// <summary>As above; with <see cref="GradientUpdate.Overwrite"/> the gradient is written into
     /// <paramref name="gradients"/> whatever it held (each tensor has exactly one contributing layer).</summary>
-    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace, Span<float> gradients, GradientUpdate update)
+    public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace, Span<float> gradients, GradientUpdate update)
     {
         Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
         return Run(x, epsilon, weights, workspace, gradients, withGradient: true, update);
     }
 
-    private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace ws, Span<float> gradients, bool withGradient,
+    private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace ws, Span<float> gradients, bool withGradient,
         GradientUpdate update = GradientUpdate.Accumulate, bool computeParameterGradients = true)
     {
         CheckWorkspace(ws);
-        weights.Validate();
         int rows = x.Rows;
         if (x.Columns != Config.InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the model takes {Config.InputSize} values per image", nameof(x));
@@ -170,7 +169,7 @@ public abstract class LatentModel
         return loss;
     }
 
-    private void BackwardParameters(ReadOnlyMatrixSpan x, ModelWorkspace ws, Span<float> gradients, GradientUpdate update)
+    private void BackwardParameters(ReadOnlyMatrixSpan x, NetworkWorkspace ws, Span<float> gradients, GradientUpdate update)
     {
         for (int i = 0; i < Linears.Count; i++)
             Linears[i].BackwardParameters(LinearInput(i, x, ws), LinearDelta(i, ws, x.Rows), gradients, update);
@@ -180,7 +179,7 @@ public abstract class LatentModel
 
     /// <summary>Forward and the first half of backward: leaves every layer's delta in the workspace, computes no
     /// parameter gradient. The trainer then forms the gradients block by block, in its update.</summary>
-    internal LossBreakdown ComputeLossAndDeltas(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossWeights weights, ModelWorkspace workspace)
+    internal LossBreakdown ComputeLossAndDeltas(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace)
         => Run(x, epsilon, weights, workspace, default, withGradient: true, GradientUpdate.Overwrite, computeParameterGradients: false);
 
     /// <summary>Linear layers in parameter order: encoder hidden layers, the head, the decoder.</summary>
@@ -188,7 +187,7 @@ public abstract class LatentModel
     private Linear[]? _linears;
 
     /// <summary>The input of linear layer <paramref name="index"/> in the last forward pass (x for the first).</summary>
-    internal ReadOnlyMatrixSpan LinearInput(int index, ReadOnlyMatrixSpan x, ModelWorkspace ws)
+    internal ReadOnlyMatrixSpan LinearInput(int index, ReadOnlyMatrixSpan x, NetworkWorkspace ws)
     {
         int trunk = EncoderTrunk.Layers.Count, rows = x.Rows;
         if (index == 0) return x;
@@ -198,7 +197,7 @@ public abstract class LatentModel
     }
 
     /// <summary>The delta of linear layer <paramref name="index"/> from the last backward pass.</summary>
-    internal ReadOnlyMatrixSpan LinearDelta(int index, ModelWorkspace ws, int rows)
+    internal ReadOnlyMatrixSpan LinearDelta(int index, NetworkWorkspace ws, int rows)
     {
         int trunk = EncoderTrunk.Layers.Count;
         if (index < trunk) return EncoderTrunk.Delta(ws.Buffers, index, rows);
@@ -209,7 +208,7 @@ public abstract class LatentModel
     // ---------------------------------------------------------------- inference
 
     /// <summary>The deterministic code of each image: μ for a VAE, the code for an AE. Any number of rows.</summary>
-    public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, ModelWorkspace workspace)
+    public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace workspace)
     {
         CheckWorkspace(workspace);
         CheckImages(x, nameof(x));
@@ -226,7 +225,7 @@ public abstract class LatentModel
 
     /// <summary>Runs the encoder on at most MaxRows images through <paramref name="head"/> (the full head or
     /// the code rows); returns its output in the workspace.</summary>
-    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, ModelWorkspace ws, Linear head)
+    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, Linear head)
     {
         int rows = x.Rows;
         EncoderTrunk.Forward(Parameters, x, ws.Buffers, null, ws.Pool);
@@ -237,7 +236,7 @@ public abstract class LatentModel
     }
 
     /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian), sigmoid(logits), for latent points <paramref name="z"/>.</summary>
-    public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace workspace)
+    public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace workspace)
     {
         CheckWorkspace(workspace);
         Shape.Check(z, z.Rows, Latent, nameof(z));
@@ -250,7 +249,7 @@ public abstract class LatentModel
         }
     }
 
-    private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, ModelWorkspace ws)
+    private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace ws)
     {
         MatrixSpan logits = DecodeLogits(z, ws);
         for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(logits[r], output[r]);
@@ -258,14 +257,14 @@ public abstract class LatentModel
 
     /// <summary>The decoder's logits for at most MaxRows latent points, left in the workspace (the evaluators turn
     /// them into log p(x|z) without going through probabilities, which would lose precision near 0 and 1).</summary>
-    internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, ModelWorkspace ws)
+    internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws)
     {
         Decoder.Forward(Parameters, z, ws.Buffers, null, ws.Pool);
         return Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
     }
 
     /// <summary>decode(encode-mean(x)): the model's reconstruction of each image.</summary>
-    public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output, ModelWorkspace workspace)
+    public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output, NetworkWorkspace workspace)
     {
         CheckWorkspace(workspace);
         CheckImages(x, nameof(x));
@@ -281,7 +280,7 @@ public abstract class LatentModel
 
     /// <summary>Generates output.Rows images by decoding z ~ N(0, I) drawn from <paramref name="noise"/>
     /// (sample indices from <paramref name="firstSample"/> on).</summary>
-    public void Sample(MatrixSpan output, NoiseSource noise, ModelWorkspace workspace, long firstSample = 0)
+    public void Sample(MatrixSpan output, NoiseSource noise, NetworkWorkspace workspace, long firstSample = 0)
     {
         CheckWorkspace(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
@@ -301,7 +300,7 @@ public abstract class LatentModel
         Guard.Finite(x, parameter);
     }
 
-    private protected void CheckWorkspace(ModelWorkspace workspace)
+    private protected void CheckWorkspace(NetworkWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         if (!ReferenceEquals(workspace.Model, this))
