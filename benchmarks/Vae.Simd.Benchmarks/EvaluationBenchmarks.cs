@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Vae.Simd;

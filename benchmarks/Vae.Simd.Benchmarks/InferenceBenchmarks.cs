@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using BenchmarkDotNet.Attributes;
 using Vae.Simd;
 using Vae.Simd.Models;

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Diagnostics;
 using Vae.Simd;
 using Vae.Simd.Kernels;

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Numerics.Tensors;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;

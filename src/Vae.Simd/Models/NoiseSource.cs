@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Models;

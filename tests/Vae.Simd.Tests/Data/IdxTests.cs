@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Tests.Support;
@@ -14,7 +15,7 @@ public class IdxTests
         using var data = new SyntheticData(train: 20, test: 10, side: 6, gzip: gzip);
         var pair = ImageDatasetPair.Load(data.Directory);
         Assert.Equal((20, 10, 6, 6), (pair.Train.Count, pair.Test.Count, pair.Train.Height, pair.Train.Width));
-        var expected = SyntheticData.Images(20, 6, new Vae.Simd.Models.SeededRandom(1));
+        var expected = SyntheticData.Images(20, 6, new SeededRandom(1));
         Assert.Equal(expected[16 + 7] / 255f, pair.Train.Pixels[7]);
         Assert.Equal(3, pair.Train.Labels[3]);
         Assert.All(pair.Train.Pixels, p => Assert.InRange(p, 0f, 1f));

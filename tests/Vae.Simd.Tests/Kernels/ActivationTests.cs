@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using FsCheck.Fluent;
 using Vae.Simd;
 using Vae.Simd.Kernels;

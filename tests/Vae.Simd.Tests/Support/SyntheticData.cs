@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Vae.Simd;

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;

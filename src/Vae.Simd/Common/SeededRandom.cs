@@ -1,4 +1,4 @@
-namespace Vae.Simd.Models;
+namespace Vae.Simd.Common;
 
 /// <summary>
 /// A small, fast, reproducible generator (xoshiro256**, seeded through SplitMix64) for
