@@ -23,7 +23,7 @@ internal static class ClassifierCache
     /// every working directory. For any other dataset: runs/classifiers/ in the current directory, like
     /// <c>vae train</c>'s runs/, rather than somewhere above the data.
     /// </summary>
-    public static string DefaultPath(string dataDirectory, ImageDataset train)
+    public static string DefaultPath(string dataDirectory, Dataset train)
     {
         var parent = Directory.GetParent(Path.GetFullPath(dataDirectory).TrimEnd(Path.DirectorySeparatorChar));
         string root = parent is { Name: "data", Parent: not null } ? parent.Parent.FullName : Directory.GetCurrentDirectory();
@@ -31,30 +31,30 @@ internal static class ClassifierCache
     }
 
     /// <summary>A short hash of the pixels and labels.</summary>
-    public static string Fingerprint(ImageDataset data)
+    public static string Fingerprint(Dataset data)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(MemoryMarshal.AsBytes(data.Pixels.AsSpan()));
-        hash.AppendData(data.Labels);
+        hash.AppendData(MemoryMarshal.AsBytes(data.Values.AsSpan()));
+        hash.AppendData(MemoryMarshal.AsBytes(data.Labels));
         return Convert.ToHexStringLower(hash.GetCurrentHash())[..12];
     }
 
     /// <summary>Loads the classifier at <paramref name="path"/>, or trains one on <paramref name="pair"/> and saves it there.
     /// Returns it with its test accuracy.</summary>
-    public static (Classifier Classifier, double TestAccuracy) LoadOrTrain(string path, ImageDatasetPair pair, ClassifierTrainingOptions options,
+    public static (Classifier Classifier, double TestAccuracy) LoadOrTrain(string path, (Dataset Train, Dataset Test) pair, ClassifierTrainingOptions options,
         TextWriter log)
     {
         if (File.Exists(path))
         {
             var cached = ClassifierCheckpoint.Load(path, out var metadata);
-            if (cached.InputSize != pair.Test.PixelsPerImage)
-                throw new CliError($"{path}: the cached classifier takes {cached.InputSize} pixels but the data has {pair.Test.PixelsPerImage}; delete it or pass another --classifier");
+            if (cached.InputSize != pair.Test.Features)
+                throw new CliError($"{path}: the cached classifier takes {cached.InputSize} pixels but the data has {pair.Test.Features}; delete it or pass another --classifier");
             double accuracy = Accuracy(cached, pair.Test, options.Threads);
             log.WriteLine($"classifier: {path} (test accuracy {accuracy:P2})");
             return (cached, accuracy);
         }
-        log.WriteLine($"classifier: training [{string.Join(", ", Sizes(pair.Train.PixelsPerImage))}] on {pair.Train.Count} images, {options.Epochs} epochs (once; cached at {path})");
-        var classifier = new Classifier(Sizes(pair.Train.PixelsPerImage), options.Seed);
+        log.WriteLine($"classifier: training [{string.Join(", ", Sizes(pair.Train.Features))}] on {pair.Train.Count} images, {options.Epochs} epochs (once; cached at {path})");
+        var classifier = new Classifier(Sizes(pair.Train.Features), options.Seed);
         ClassifierTrainer.Train(classifier, pair.Train, options, (epoch, loss) => log.WriteLine($"  classifier epoch {epoch}/{options.Epochs}  loss {loss:F4}"));
         double testAccuracy = Accuracy(classifier, pair.Test, options.Threads);
         log.WriteLine($"classifier: test accuracy {testAccuracy:P2}");
@@ -67,9 +67,9 @@ internal static class ClassifierCache
         return (classifier, testAccuracy);
     }
 
-    private static double Accuracy(Classifier classifier, ImageDataset test, int threads)
+    private static double Accuracy(Classifier classifier, Dataset test, int threads)
     {
         using var ws = classifier.CreateWorkspace(Math.Min(test.Count, 500), threads);
-        return classifier.Accuracy(test.Images, test.Labels, ws);
+        return classifier.Accuracy(test.Matrix, test.Labels, ws);
     }
 }

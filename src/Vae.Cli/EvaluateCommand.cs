@@ -27,7 +27,7 @@ internal static class EvaluateCommand
         command.SetAction(parse =>
         {
             string dir = parse.GetValue(modelDir)!;
-            var (model, _, _) = ImageCommands.LoadModel(dir);
+            var model = ImageCommands.LoadModel(dir).Network;
             var options = new MetricsOptions
             {
                 Samples = OptionParsing.Positive(parse.GetValue(samples), "--samples"),
@@ -40,9 +40,9 @@ internal static class EvaluateCommand
             string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
             OutputFiles.Evaluation(outPath, "--out");
             string dataDir = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
-            var pair = ImageDatasetPair.Load(dataDir);
-            if (pair.Test.PixelsPerImage != model.Config.InputSize)
-                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {pair.Test.PixelsPerImage}");
+            var pair = Dataset.LoadMnist(dataDir);
+            if (pair.Test.Features != model.Config.InputSize)
+                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {pair.Test.Features}");
 
             Classifier? judge = null;
             GaussianMoments? reference = null;
@@ -51,7 +51,7 @@ internal static class EvaluateCommand
             {
                 string path = parse.GetValue(classifier) ?? ClassifierCache.DefaultPath(dataDir, pair.Train);
                 (judge, accuracy) = ClassifierCache.LoadOrTrain(path, pair, new ClassifierTrainingOptions { Threads = options.Threads }, stdout);
-                reference = SampleQuality.ReferenceMoments(judge, pair.Test.Images, options.Threads);
+                reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, options.Threads);
             }
             var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, options);
             stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images:");

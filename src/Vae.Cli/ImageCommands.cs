@@ -23,8 +23,8 @@ internal static class ImageCommands
             int count = OptionParsing.Positive(parse.GetValue(n), "--n");
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
-            var (model, height, width) = LoadModel(parse.GetValue(modelDir)!);
-            WriteSamples(model, path, count, height, width, (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"));
+            using var model = LoadModel(parse.GetValue(modelDir)!);
+            WriteSamples(model, path, count, (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"));
             stdout.WriteLine($"wrote {count} samples to {path}");
             return 0;
         });
@@ -43,10 +43,10 @@ internal static class ImageCommands
             int count = OptionParsing.Positive(parse.GetValue(n), "--n");
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
-            var (model, _, _) = LoadModel(parse.GetValue(modelDir)!);
-            var test = ImageDatasetPair.Load(parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory()).Test;
-            if (test.PixelsPerImage != model.Config.InputSize)
-                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.PixelsPerImage}");
+            using var model = LoadModel(parse.GetValue(modelDir)!);
+            var test = Dataset.LoadMnist(parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory()).Test;
+            if (test.Features != model.Config.InputSize)
+                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.Features}");
             WriteReconstructions(model, test, path, count);
             stdout.WriteLine($"wrote {Math.Min(count, test.Count)} reconstructions to {path}");
             return 0;
@@ -54,51 +54,47 @@ internal static class ImageCommands
         return command;
     }
 
-    /// <summary>Loads DIR/model.safetensors and the image shape recorded with it.</summary>
-    public static (LatentNetwork Model, int Height, int Width) LoadModel(string directory)
+    /// <summary>Loads DIR/model.safetensors (or the file named).</summary>
+    public static LatentModel LoadModel(string directory)
     {
         string path = Directory.Exists(directory) ? Path.Combine(directory, "model.safetensors") : directory;
         if (!File.Exists(path)) throw new CliError($"no model at {path} (train one with 'vae train --out DIR')");
-        var model = ModelCheckpoint.Load(path, out var metadata);
-        int height = Read("image_height"), width = Read("image_width");
-        if (height * width != model.Config.InputSize)
-        {
-            // Not written by the CLI: fall back to a square image if the input size is one.
-            int side = (int)Math.Round(Math.Sqrt(model.Config.InputSize));
-            (height, width) = side * side == model.Config.InputSize ? (side, side) : (1, model.Config.InputSize);
-        }
-        return (model, height, width);
-
-        int Read(string key) => metadata.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : 0;
+        return LatentModel.Load(path);
     }
 
-    public static void WriteSamples(LatentNetwork model, string path, int count, int height, int width, ulong seed)
+    /// <summary>The shape to draw a model's rows in: its recorded image shape, else a square if the input size is one, else one row.</summary>
+    public static (int Height, int Width) ImageShape(ModelConfig config)
     {
-        var images = new float[(long)count * model.Config.InputSize];
-        using var ws = model.CreateWorkspace(Math.Min(count, 256));
-        model.Sample(new MatrixSpan(images, count, model.Config.InputSize), new NoiseSource(seed), ws);
+        if (config.ImageHeight > 0) return (config.ImageHeight, config.ImageWidth);
+        int side = (int)Math.Round(Math.Sqrt(config.InputSize));
+        return side * side == config.InputSize ? (side, side) : (1, config.InputSize);
+    }
+
+    public static void WriteSamples(LatentModel model, string path, int count, ulong seed)
+    {
+        var images = model.Sample(count, seed);
+        var (height, width) = ImageShape(model.Config);
         OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, images, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)));
     }
 
     /// <summary>Rows of 8: a row of originals, then the same images reconstructed.</summary>
-    public static void WriteReconstructions(LatentNetwork model, ImageDataset test, string path, int count)
+    public static void WriteReconstructions(LatentModel model, Dataset test, string path, int count)
     {
         count = Math.Min(count, test.Count);
-        int pixels = model.Config.InputSize;
-        var reconstructed = new float[(long)count * pixels];
-        using var ws = model.CreateWorkspace(Math.Min(count, 256));
-        model.Reconstruct(test.Slice(0, count), new MatrixSpan(reconstructed, count, pixels), ws);
+        int pixels = model.InputSize;
+        var reconstructed = model.Reconstruct(test.Rows(0, count));
         const int perRow = 8;
         int rows = (count + perRow - 1) / perRow;
         var grid = new float[(long)rows * 2 * perRow * pixels];
         for (int i = 0; i < count; i++)
         {
             int row = i / perRow, col = i % perRow;
-            test.Pixels.AsSpan(i * pixels, pixels).CopyTo(grid.AsSpan(((2 * row) * perRow + col) * pixels, pixels));
+            test.Row(i).CopyTo(grid.AsSpan(((2 * row) * perRow + col) * pixels, pixels));
             reconstructed.AsSpan(i * pixels, pixels).CopyTo(grid.AsSpan(((2 * row + 1) * perRow + col) * pixels, pixels));
         }
+        var (height, width) = ImageShape(model.Config);
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, grid, rows * 2 * perRow, test.Height, test.Width, perRow);
+        ImageGrid.Save(path, grid, rows * 2 * perRow, height, width, perRow);
     }
 }

@@ -82,7 +82,7 @@ internal static class LatentCommands
     // ------------------------------------------------------------------ figures (also used by the experiment)
 
     /// <summary>One row per pair: original a, the decoded line from code(a) to code(b) in <paramref name="steps"/> points, original b.</summary>
-    public static void WriteInterpolations(LatentNetwork model, ImageDataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
+    public static void WriteInterpolations(LatentNetwork model, Dataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
     {
         int pixels = model.Config.InputSize, latent = model.Latent, columns = steps + 2;
         var grid = new float[pairs.Count * columns * pixels];
@@ -93,10 +93,10 @@ internal static class LatentCommands
         for (int p = 0; p < pairs.Count; p++)
         {
             var (a, b) = pairs[p];
-            test.Images[a].CopyTo(grid.AsSpan((p * columns) * pixels, pixels));
-            test.Images[b].CopyTo(grid.AsSpan((p * columns + columns - 1) * pixels, pixels));
-            model.EncodeMean(test.Images.SliceRows(a, 1), ends.AsSpan().SliceRows(0, 1), ws);
-            model.EncodeMean(test.Images.SliceRows(b, 1), ends.AsSpan().SliceRows(1, 1), ws);
+            test.Matrix[a].CopyTo(grid.AsSpan((p * columns) * pixels, pixels));
+            test.Matrix[b].CopyTo(grid.AsSpan((p * columns + columns - 1) * pixels, pixels));
+            model.EncodeMean(test.Matrix.SliceRows(a, 1), ends.AsSpan().SliceRows(0, 1), ws);
+            model.EncodeMean(test.Matrix.SliceRows(b, 1), ends.AsSpan().SliceRows(1, 1), ws);
             var e = ends.AsReadOnlySpan();
             var l = line.AsSpan();
             for (int k = 0; k < steps; k++)
@@ -108,7 +108,7 @@ internal static class LatentCommands
             decoded.Span.CopyTo(grid.AsSpan((p * columns + 1) * pixels, steps * pixels));
         }
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, grid, pairs.Count * columns, test.Height, test.Width, columns);
+        ImageGrid.Save(path, grid, pairs.Count * columns, test.ImageHeight, test.ImageWidth, columns);
     }
 
     /// <summary>
@@ -116,7 +116,7 @@ internal static class LatentCommands
     /// <paramref name="steps"/> evenly spaced values. A VAE's z_d runs over ±span (the prior's scale); an AE has no prior,
     /// so its z_d runs over m_d ± span·s_d, the mean and standard deviation of the test codes in that dimension.
     /// </summary>
-    public static void WriteTraversal(LatentNetwork model, ImageDataset test, string path, int image, int steps, float span)
+    public static void WriteTraversal(LatentNetwork model, Dataset test, string path, int image, int steps, float span)
     {
         int latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
@@ -124,17 +124,17 @@ internal static class LatentCommands
         var images = new float[latent * steps * pixels];
         model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, images, latent * steps, test.Height, test.Width, steps);
+        ImageGrid.Save(path, images, latent * steps, test.ImageHeight, test.ImageWidth, steps);
     }
 
     /// <summary>The latent points of a traversal: row d·steps + k is test image <paramref name="image"/>'s code with
     /// z_d at step k of its range. The caller disposes the matrix.</summary>
-    public static Matrix TraversalCodes(LatentNetwork model, ImageDataset test, int image, int steps, float span, NetworkWorkspace ws)
+    public static Matrix TraversalCodes(LatentNetwork model, Dataset test, int image, int steps, float span, NetworkWorkspace ws)
     {
         int latent = model.Latent;
         var (low, high) = TraversalRange(model, test, span, ws);
         using var baseCode = new Matrix(1, latent);
-        model.EncodeMean(test.Images.SliceRows(image, 1), baseCode.AsSpan(), ws);
+        model.EncodeMean(test.Matrix.SliceRows(image, 1), baseCode.AsSpan(), ws);
         var codes = new Matrix(latent * steps, latent);
         var c = codes.AsSpan();
         for (int d = 0; d < latent; d++)
@@ -148,13 +148,13 @@ internal static class LatentCommands
     }
 
     /// <summary>The traversal bounds per dimension (see <see cref="WriteTraversal"/>).</summary>
-    public static (float[] Low, float[] High) TraversalRange(LatentNetwork model, ImageDataset test, float span, NetworkWorkspace ws)
+    public static (float[] Low, float[] High) TraversalRange(LatentNetwork model, Dataset test, float span, NetworkWorkspace ws)
     {
         int latent = model.Latent;
         if (model is VariationalNetwork)
             return (Enumerable.Repeat(-span, latent).ToArray(), Enumerable.Repeat(span, latent).ToArray());
         using var codes = new Matrix(test.Count, latent);
-        model.EncodeMean(test.Images, codes.AsSpan(), ws);
+        model.EncodeMean(test.Matrix, codes.AsSpan(), ws);
         var stats = LatentStatistics.Of(codes.AsReadOnlySpan());
         return (Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] - span * stats.StandardDeviation[d])).ToArray(),
                 Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] + span * stats.StandardDeviation[d])).ToArray());
@@ -165,13 +165,13 @@ internal static class LatentCommands
         => latent == 2 ? ["latent-histograms.png", "latent-map.png", "latent-grid.png"] : ["latent-histograms.png"];
 
     /// <summary>Writes <see cref="LatentFigureNames"/> into <paramref name="directory"/>. Returns the files written.</summary>
-    public static IReadOnlyList<string> WriteLatentFigures(LatentNetwork model, ImageDataset test, string directory, string title)
+    public static IReadOnlyList<string> WriteLatentFigures(LatentNetwork model, Dataset test, string directory, string title)
     {
         Directory.CreateDirectory(directory);
         int latent = model.Latent;
         var codes = new float[test.Count * latent];
         using var ws = model.CreateWorkspace(Math.Min(test.Count, 500));
-        model.EncodeMean(test.Images, new MatrixSpan(codes, test.Count, latent), ws);
+        model.EncodeMean(test.Matrix, new MatrixSpan(codes, test.Count, latent), ws);
         var written = LatentFigureNames(latent).Select(name => Path.Combine(directory, name)).ToArray();
         string codeName = model is VariationalNetwork ? "μ" : "code";
         Plots.LatentHistograms(written[0], codes, test.Count, latent, title);
@@ -184,7 +184,7 @@ internal static class LatentCommands
     }
 
     /// <summary>Decodes an n×n grid over the plane: z₀ left to right, z₁ bottom to top, over the traversal range (±3).</summary>
-    private static void WriteDecodedPlane(LatentNetwork model, ImageDataset test, string path, int n, NetworkWorkspace ws)
+    private static void WriteDecodedPlane(LatentNetwork model, Dataset test, string path, int n, NetworkWorkspace ws)
     {
         var (low, high) = TraversalRange(model, test, 3f, ws);
         var z = new float[n * n * 2];
@@ -197,7 +197,7 @@ internal static class LatentCommands
             }
         var images = new float[n * n * model.Config.InputSize];
         model.Decode(new ReadOnlyMatrixSpan(z, n * n, 2), new MatrixSpan(images, n * n, model.Config.InputSize), ws);
-        ImageGrid.Save(path, images, n * n, test.Height, test.Width, n);
+        ImageGrid.Save(path, images, n * n, test.ImageHeight, test.ImageWidth, n);
     }
 
     // ------------------------------------------------------------------ shared option handling
@@ -206,15 +206,15 @@ internal static class LatentCommands
 
     private static Option<string?> DataOption() => new("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
 
-    private static (LatentNetwork Model, ImageDataset Test) LoadModelAndTest(string modelDir, string? dataDir)
+    private static (LatentNetwork Model, Dataset Test) LoadModelAndTest(string modelDir, string? dataDir)
     {
-        var (model, _, _) = ImageCommands.LoadModel(modelDir);
-        var test = ImageDatasetPair.Load(dataDir ?? VaeCommand.DefaultDataDirectory()).Test;
-        if (test.PixelsPerImage != model.Config.InputSize)
-            throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.PixelsPerImage}");
+        var model = ImageCommands.LoadModel(modelDir).Network;
+        var test = Dataset.LoadMnist(dataDir ?? VaeCommand.DefaultDataDirectory()).Test;
+        if (test.Features != model.Config.InputSize)
+            throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.Features}");
         return (model, test);
     }
 
-    private static int Index(int value, string option, ImageDataset test)
+    private static int Index(int value, string option, Dataset test)
         => value >= 0 && value < test.Count ? value : throw new CliError($"{option}: {value} is not a test image index (0 to {test.Count - 1})");
 }

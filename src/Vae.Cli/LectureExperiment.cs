@@ -65,8 +65,8 @@ internal static class LectureExperiment
         if (File.Exists(reportPath) && !s.Force)
             throw new CliError($"{reportPath} already exists; pass --force to run the experiment again in {s.OutputDirectory}, or choose another --out");
         var clock = Stopwatch.StartNew();
-        var pair = ImageDatasetPair.Load(s.DataDirectory);
-        if (s.Quick) pair = new ImageDatasetPair(pair.Train.Take(LectureSettings.QuickTrainImages), pair.Test.Take(LectureSettings.QuickTestImages));
+        var pair = Dataset.LoadMnist(s.DataDirectory);
+        if (s.Quick) pair = (pair.Train.Take(LectureSettings.QuickTrainImages), pair.Test.Take(LectureSettings.QuickTestImages));
         int epochs = s.Quick ? LectureSettings.QuickEpochs : s.Epochs;
         int samples = s.Quick ? LectureSettings.QuickSamples : 10_000;
         Directory.CreateDirectory(s.OutputDirectory);
@@ -77,7 +77,7 @@ internal static class LectureExperiment
         string classifierPath = s.ClassifierPath
             ?? (s.Quick ? Path.Combine(s.OutputDirectory, "classifier.safetensors") : ClassifierCache.DefaultPath(s.DataDirectory, pair.Train));
         var (judge, accuracy) = ClassifierCache.LoadOrTrain(classifierPath, pair, classifierOptions, log);
-        var reference = SampleQuality.ReferenceMoments(judge, pair.Test.Images, s.Threads);
+        var reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, s.Threads);
         var baselines = Baselines(pair, judge, reference, samples, s.Threads);
 
         var results = new List<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)>();
@@ -89,15 +89,15 @@ internal static class LectureExperiment
             string dir = Path.Combine(s.OutputDirectory, "models", spec.Name);
             var settings = new TrainCommand.Settings(s.DataDirectory,
                 new ModelConfig { Kind = spec.Kind, Hidden = Hidden, Latent = spec.Latent, Activation = ActivationKind.ReLU, Likelihood = Likelihood.Gaussian },
-                new TrainerOptions
+                new TrainingOptions
                 {
-                    BatchSize = 128, Threads = s.Threads, Seed = s.Seed,
-                    Weights = new LossWeights(ReconstructionWeight(spec.MseWeight, pair.Train.PixelsPerImage), spec.KlWeight),
+                    Epochs = epochs, BatchSize = 128, LearningRate = 1e-3f, Threads = s.Threads, Seed = s.Seed,
+                    Weights = new LossWeights(ReconstructionWeight(spec.MseWeight, pair.Train.Features), spec.KlWeight),
                 },
-                epochs, 1e-3f, "adam", dir, Force: true, Quiet: false, Limit: 0);
+                dir, Force: true, Quiet: false, Limit: 0);
             log.WriteLine($"[{spec.Name}] {spec.Role}");
             TrainCommand.Train(settings, new EpochProgress(quiet: false, log, interactive: false), pair);
-            var (model, _, _) = ImageCommands.LoadModel(dir);
+            var model = ImageCommands.LoadModel(dir).Network;
             models.Add(model);
             var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, new MetricsOptions { Samples = samples, IwSamples = 0, Seed = s.Seed, Threads = s.Threads });
             foreach (var line in metrics.Describe()) log.WriteLine("  " + line);
@@ -119,22 +119,22 @@ internal static class LectureExperiment
     /// answering the mean training image (a reconstruction that ignores its input).</summary>
     internal sealed record BaselineNumbers(double RealFid, double RealEntropy, double MeanImageMse, int RealImages);
 
-    private static BaselineNumbers Baselines(ImageDatasetPair pair, Classifier judge, GaussianMoments reference, int samples, int threads)
+    private static BaselineNumbers Baselines((Dataset Train, Dataset Test) pair, Classifier judge, GaussianMoments reference, int samples, int threads)
     {
         var real = pair.Train.Take(samples);
-        var quality = SampleQuality.Judge(real.Images, judge, reference, threads);
-        int pixels = pair.Train.PixelsPerImage;
+        var quality = SampleQuality.Judge(real.Matrix, judge, reference, threads);
+        int pixels = pair.Train.Features;
         var mean = new double[pixels];
         for (int i = 0; i < pair.Train.Count; i++)
         {
-            var row = pair.Train.Images[i];
+            var row = pair.Train.Matrix[i];
             for (int j = 0; j < pixels; j++) mean[j] += row[j];
         }
         for (int j = 0; j < pixels; j++) mean[j] /= pair.Train.Count;
         double error = 0;
         for (int i = 0; i < pair.Test.Count; i++)
         {
-            var row = pair.Test.Images[i];
+            var row = pair.Test.Matrix[i];
             for (int j = 0; j < pixels; j++) error += (row[j] - mean[j]) * (row[j] - mean[j]);
         }
         return new BaselineNumbers(quality.Fid, quality.MeanEntropy, error / ((double)pair.Test.Count * pixels), real.Count);
@@ -142,21 +142,21 @@ internal static class LectureExperiment
 
     /// <summary>samples-by-model.png (row k: model k decoding the same 12 draws z ~ N(0, I)) and
     /// reconstructions-by-model.png (first row: 12 test images; row k + 1: model k's reconstructions).</summary>
-    private static void WriteComparisonFigures(IReadOnlyList<LatentNetwork> models, ImageDataset test, string figures, ulong seed)
+    private static void WriteComparisonFigures(IReadOnlyList<LatentNetwork> models, Dataset test, string figures, ulong seed)
     {
         const int columns = 12;
-        int pixels = test.PixelsPerImage;
+        int pixels = test.Features;
         var samples = new float[models.Count * columns * pixels];
         var reconstructions = new float[(models.Count + 1) * columns * pixels];
-        test.Images.SliceRows(0, columns).ToArray().CopyTo(reconstructions, 0);
+        test.Matrix.SliceRows(0, columns).ToArray().CopyTo(reconstructions, 0);
         for (int m = 0; m < models.Count; m++)
         {
             using var ws = models[m].CreateWorkspace(columns);
             models[m].Sample(new MatrixSpan(samples.AsSpan(m * columns * pixels, columns * pixels), columns, pixels), new NoiseSource(seed ^ 0x5A4D1E5UL), ws);
-            models[m].Reconstruct(test.Images.SliceRows(0, columns), new MatrixSpan(reconstructions.AsSpan((m + 1) * columns * pixels, columns * pixels), columns, pixels), ws);
+            models[m].Reconstruct(test.Matrix.SliceRows(0, columns), new MatrixSpan(reconstructions.AsSpan((m + 1) * columns * pixels, columns * pixels), columns, pixels), ws);
         }
-        ImageGrid.Save(Path.Combine(figures, "samples-by-model.png"), samples, models.Count * columns, test.Height, test.Width, columns);
-        ImageGrid.Save(Path.Combine(figures, "reconstructions-by-model.png"), reconstructions, (models.Count + 1) * columns, test.Height, test.Width, columns);
+        ImageGrid.Save(Path.Combine(figures, "samples-by-model.png"), samples, models.Count * columns, test.ImageHeight, test.ImageWidth, columns);
+        ImageGrid.Save(Path.Combine(figures, "reconstructions-by-model.png"), reconstructions, (models.Count + 1) * columns, test.ImageHeight, test.ImageWidth, columns);
     }
 }
 
@@ -167,7 +167,7 @@ internal static class LectureExperiment
 /// </summary>
 internal sealed record TraversalSummary(double MeanEntropy, int DimensionsChangingDigit, double MeanStepChange)
 {
-    public static TraversalSummary Measure(LatentNetwork model, ImageDataset test, Classifier judge, int image, int steps, float span)
+    public static TraversalSummary Measure(LatentNetwork model, Dataset test, Classifier judge, int image, int steps, float span)
     {
         int latent = model.Latent, pixels = model.Config.InputSize, frames = latent * steps;
         using var ws = model.CreateWorkspace(Math.Min(frames, 512));

@@ -15,7 +15,7 @@ internal static class LectureReport
     private static string F(double v, int digits = 3) => double.IsFinite(v) ? v.ToString("F" + digits, CultureInfo.InvariantCulture) : "∞";
     private static string F(double? v, int digits = 3) => v is double d ? F(d, digits) : "–";
 
-    public static void Write(LectureSettings s, ImageDatasetPair pair, int epochs, int samples, double accuracy, string classifierPath,
+    public static void Write(LectureSettings s, (Dataset Train, Dataset Test) pair, int epochs, int samples, double accuracy, string classifierPath,
         LectureExperiment.BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results, double seconds)
     {
         var m = results.ToDictionary(r => r.Spec.Name, r => r.Metrics);
@@ -186,7 +186,7 @@ internal static class LectureReport
         return claims;
     }
 
-    private static string Markdown(LectureSettings s, ImageDatasetPair pair, int epochs, int samples, double accuracy, string classifierPath,
+    private static string Markdown(LectureSettings s, (Dataset Train, Dataset Test) pair, int epochs, int samples, double accuracy, string classifierPath,
         LectureExperiment.BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results,
         IReadOnlyList<Claim> claims, double seconds)
     {

@@ -67,15 +67,15 @@ internal sealed record ModelMetrics
 
     /// <summary>Measures <paramref name="model"/> on <paramref name="test"/>. The sample-quality numbers need
     /// <paramref name="classifier"/> and <paramref name="reference"/> (the test images' feature moments).</summary>
-    public static ModelMetrics Compute(LatentNetwork model, ImageDataset test, Classifier? classifier, GaussianMoments? reference, MetricsOptions options)
+    public static ModelMetrics Compute(LatentNetwork model, Dataset test, Classifier? classifier, GaussianMoments? reference, MetricsOptions options)
     {
         int n = test.Count, latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(n, 500), options.Threads);
 
         using var reconstructed = new Matrix(n, pixels);
-        model.Reconstruct(test.Images, reconstructed.AsSpan(), ws);
+        model.Reconstruct(test.Matrix, reconstructed.AsSpan(), ws);
         double squaredError = 0;
-        var original = test.Images;
+        var original = test.Matrix;
         var rebuilt = reconstructed.AsReadOnlySpan();
         for (int r = 0; r < n; r++)
         {
@@ -92,7 +92,7 @@ internal sealed record ModelMetrics
             using var logVar = new Matrix(n, latent);
             using var epsilon = new Matrix(n, latent);
             using var z = new Matrix(n, latent);
-            vae.Encode(test.Images, codes.AsSpan(), logVar.AsSpan(), ws);
+            vae.Encode(test.Matrix, codes.AsSpan(), logVar.AsSpan(), ws);
             new NoiseSource(options.Seed ^ 0x5A3D1E5UL).Fill(epsilon.AsSpan(), 0);
             Reparameterization.Forward(codes.AsReadOnlySpan(), logVar.AsReadOnlySpan(), epsilon.AsReadOnlySpan(), z.AsSpan());
             double sigmaSum = 0;
@@ -100,7 +100,7 @@ internal sealed record ModelMetrics
             posteriorStd = sigmaSum / ((double)n * latent);
             sampled = LatentStatistics.Of(z.AsReadOnlySpan());
         }
-        else model.EncodeMean(test.Images, codes.AsSpan(), ws);
+        else model.EncodeMean(test.Matrix, codes.AsSpan(), ws);
 
         using var prior = new Matrix(Math.Min(1000, Math.Max(n, 2)), latent);
         new NoiseSource(options.Seed ^ 0x40135UL).Fill(prior.AsSpan(), 0);
@@ -114,10 +114,10 @@ internal sealed record ModelMetrics
         if (model is VariationalNetwork bernoulli && model.Config.Likelihood == Likelihood.Bernoulli && options.IwSamples > 0 && options.IwImages > 0)
         {
             // On binarized images: a Bernoulli likelihood of grey levels is not a probability of the data.
-            var binary = Binarization.Static(test.Take(options.IwImages), options.Seed ^ 0xB1A7UL);
+            var binary = test.Take(options.IwImages).Binarized(options.Seed ^ 0xB1A7UL);
             iwImages = binary.Count;
-            iw = ImportanceWeightedLikelihood.Estimate(bernoulli, binary.Images, options.IwSamples, options.Seed, options.Threads).Average();
-            iwElbo = Simd.Evaluation.Elbo.Evaluate(model, binary.Images, options.Seed).MeanElbo;
+            iw = ImportanceWeightedLikelihood.Estimate(bernoulli, binary.Matrix, options.IwSamples, options.Seed, options.Threads).Average();
+            iwElbo = Simd.Evaluation.Elbo.Evaluate(model, binary.Matrix, options.Seed).MeanElbo;
         }
 
         return new ModelMetrics
@@ -127,7 +127,7 @@ internal sealed record ModelMetrics
             Likelihood = model.Config.Likelihood,
             TestImages = n,
             TestReconMse = squaredError / ((double)n * pixels),
-            Elbo = Simd.Evaluation.Elbo.Evaluate(model, test.Images, options.Seed),
+            Elbo = Simd.Evaluation.Elbo.Evaluate(model, test.Matrix, options.Seed),
             PosteriorStd = posteriorStd,
             Codes = LatentStatistics.Of(codes.AsReadOnlySpan()),
             SampledCodes = sampled,

@@ -59,6 +59,19 @@ internal static class OptionParsing
     public static float PositiveFinite(float value, string option)
         => float.IsFinite(value) && value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be a positive number");
 
+    public static int Threads(int value, string option)
+        => value is >= 1 and <= TrainingOptions.MaxThreads ? value
+            : throw new CliError($"{option}: {value} is not allowed; it must be 1 to {TrainingOptions.MaxThreads}");
+
+    /// <summary>The two loss weights; both 0 would train nothing.</summary>
+    public static LossWeights Weights(float reconstruction, float kl)
+    {
+        var weights = new LossWeights(Weight(reconstruction, "--recon-weight"), Weight(kl, "--kl-weight"));
+        if (weights.Reconstruction == 0 && weights.Kl == 0)
+            throw new CliError("--recon-weight and --kl-weight are both 0: the loss would be 0 and training would change nothing");
+        return weights;
+    }
+
     public static float Weight(float value, string option)
         => float.IsFinite(value) && value >= 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be a number ≥ 0");
 }

@@ -56,7 +56,7 @@ internal static class Plots
     }
 
     /// <summary>The 2-D codes of the test set coloured by digit: where each class lives, and where nothing does.</summary>
-    public static void LatentScatter(string path, float[] codes, int count, byte[] labels, string title)
+    public static void LatentScatter(string path, float[] codes, int count, ReadOnlySpan<int> labels, string title)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();

@@ -14,8 +14,7 @@ namespace Vae.Cli;
 internal static class TrainCommand
 {
     /// <summary>Everything <c>vae train</c> was asked to do, validated.</summary>
-    internal sealed record Settings(string DataDirectory, ModelConfig Model, TrainerOptions Trainer, int Epochs, float LearningRate,
-        string Optimizer, string OutputDirectory, bool Force, bool Quiet, int Limit);
+    internal sealed record Settings(string DataDirectory, ModelConfig Model, TrainingOptions Training, string OutputDirectory, bool Force, bool Quiet, int Limit);
 
     public static Command Create(TextWriter stdout)
     {
@@ -59,18 +58,18 @@ internal static class TrainCommand
                     Activation = OptionParsing.Activation(parse.GetValue(activation)!),
                     Likelihood = OptionParsing.Likelihood(parse.GetValue(likelihood)!),
                 },
-                new TrainerOptions
+                new TrainingOptions
                 {
+                    Epochs = OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
                     BatchSize = OptionParsing.Positive(parse.GetValue(batch), "--batch-size"),
-                    Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
+                    LearningRate = OptionParsing.PositiveFinite(parse.GetValue(lr), "--lr"),
+                    Optimizer = optimizerName == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
+                    Threads = OptionParsing.Threads(parse.GetValue(threads), "--threads"),
                     Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
-                    Weights = new LossWeights(OptionParsing.Weight(parse.GetValue(recWeight), "--recon-weight"), OptionParsing.Weight(parse.GetValue(klWeight), "--kl-weight")),
+                    Weights = OptionParsing.Weights(parse.GetValue(recWeight), parse.GetValue(klWeight)),
                     KlWarmupEpochs = OptionParsing.NonNegative(parse.GetValue(klWarmup), "--kl-warmup"),
                     Binarize = OptionParsing.Binarize(parse.GetValue(binarize)!),
                 },
-                OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
-                OptionParsing.PositiveFinite(parse.GetValue(lr), "--lr"),
-                optimizerName,
                 parse.GetValue(output) ?? Path.Combine("runs", $"{(kind == ModelKind.Variational ? "vae" : "ae")}-{DateTime.Now:yyyyMMdd-HHmmss}"),
                 parse.GetValue(force),
                 parse.GetValue(quiet),
@@ -83,53 +82,50 @@ internal static class TrainCommand
 
     /// <summary>Runs a whole training: checks, data, epochs (model and metrics saved after each), pictures.
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
-    public static void Train(Settings s, EpochProgress progress, ImageDatasetPair? data = null)
+    public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null)
     {
         OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         if (File.Exists(modelPath) && !s.Force)
             throw new CliError($"{modelPath} already exists; pass --force to overwrite it or choose another --out");
 
-        var pair = data ?? ImageDatasetPair.Load(s.DataDirectory);
-        var (train, test) = (pair.Train, pair.Test);
+        var (train, test) = data ?? Dataset.LoadMnist(s.DataDirectory);
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
-        var config = s.Model with { InputSize = train.PixelsPerImage };
-        if (s.Trainer.Binarize != BinarizationMode.None)
+        var config = s.Model with { InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth };
+        var options = s.Training;
+        if (options.Binarize != BinarizationMode.None)
         {
             // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.
-            test = Binarization.Static(test, s.Trainer.Seed ^ 0x7E57UL);
-            if (s.Trainer.Binarize == BinarizationMode.Static) train = Binarization.Static(train, s.Trainer.Seed);
+            test = test.Binarized(options.Seed ^ 0x7E57UL);
         }
 
         Directory.CreateDirectory(s.OutputDirectory);
-        var model = LatentNetwork.Create(config, s.Trainer.Seed);
-        Optimizer optimizer = s.Optimizer == "sgd" ? new Sgd(model.Parameters.Length, s.LearningRate) : new Adam(model.Parameters.Length, s.LearningRate);
+        using var model = LatentModel.Create(config, options.Seed);
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config, train));
-        progress.Info($"training {config} on {train.Count} images ({s.DataDirectory}), {s.Trainer.Threads} threads → {s.OutputDirectory}");
+        int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
+        progress.Info($"training {config} on {train.Count} images ({s.DataDirectory}), {threads} threads → {s.OutputDirectory}");
 
-        var metrics = new List<(EpochResult Epoch, double TestLoss, LossBreakdown Test)>();
-        var metadata = new Dictionary<string, string> { ["image_height"] = train.Height.ToString(CultureInfo.InvariantCulture), ["image_width"] = train.Width.ToString(CultureInfo.InvariantCulture) };
-        using (var trainer = new Trainer(model, optimizer, s.Trainer))
+        var metrics = new List<EpochReport>();
+        // One epoch per Fit call: the model and the metrics are saved after each, and a later call continues the same run.
+        for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
-            for (int epoch = 0; epoch < s.Epochs; epoch++)
-            {
-                progress.StartEpoch();
-                var result = trainer.TrainEpoch(train, epoch, (done, loss) => progress.Step(epoch + 1, s.Epochs, done, train.Count, loss.Total / Math.Max(loss.Samples, 1)));
-                var testLoss = trainer.Evaluate(test);
-                double testPerImage = testLoss.Total / testLoss.Samples;
-                metrics.Add((result, testPerImage, testLoss));
-                progress.EndEpoch($"epoch {result.Epoch,3}/{s.Epochs}  train {result.TrainLossPerImage,9:F3}  test {testPerImage,9:F3}  (recon {testLoss.Reconstruction / testLoss.Samples:F3}, kl {testLoss.Kl / testLoss.Samples:F3})  {result.Seconds,6:F2} s  {result.SamplesPerSecond,9:N0} samples/s");
-                ModelCheckpoint.Save(model, modelPath, metadata);
-                AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "metrics.json"), MetricsJson(metrics));
-            }
+            progress.StartEpoch();
+            var report = model.FitCore(train, options with { Epochs = 1, Binarize = options.Binarize }, null, null,
+                (e, done, loss) => progress.Step(e, options.Epochs, done, train.Count, loss.TotalPerSample), CancellationToken.None)[0];
+            var testLoss = model.Evaluate(test, options.Weights, options.Seed, options.Threads);
+            report = report with { LastEpoch = options.Epochs, Validation = testLoss };
+            metrics.Add(report);
+            progress.EndEpoch($"epoch {report.Epoch,3}/{options.Epochs}  train {report.Train.TotalPerSample,9:F3}  test {testLoss.TotalPerSample,9:F3}  (recon {testLoss.ReconstructionPerSample:F3}, kl {testLoss.KlPerSample:F3})  {report.Seconds,6:F2} s  {report.SamplesPerSecond,9:N0} samples/s");
+            model.Save(modelPath);
+            AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "metrics.json"), MetricsJson(metrics));
         }
 
-        ImageCommands.WriteSamples(model, Path.Combine(s.OutputDirectory, "samples.png"), 64, train.Height, train.Width, s.Trainer.Seed);
+        ImageCommands.WriteSamples(model, Path.Combine(s.OutputDirectory, "samples.png"), 64, options.Seed);
         ImageCommands.WriteReconstructions(model, test, Path.Combine(s.OutputDirectory, "reconstructions.png"), 32);
         progress.Info($"wrote {modelPath}, config.json, metrics.json, samples.png and reconstructions.png in {s.OutputDirectory}");
     }
 
-    private static string ConfigJson(Settings s, ModelConfig config, ImageDataset train)
+    private static string ConfigJson(Settings s, ModelConfig config, Dataset train)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -139,18 +135,19 @@ internal static class TrainCommand
             using (var doc = JsonDocument.Parse(ModelCheckpoint.ConfigToJson(config))) doc.WriteTo(json);
             json.WriteStartObject("training");
             json.WriteString("data", Path.GetFullPath(s.DataDirectory));
-            json.WriteNumber("image_height", train.Height);
-            json.WriteNumber("image_width", train.Width);
-            json.WriteNumber("epochs", s.Epochs);
-            json.WriteNumber("batch_size", s.Trainer.BatchSize);
-            json.WriteString("optimizer", s.Optimizer);
-            json.WriteNumber("lr", s.LearningRate);
-            json.WriteNumber("recon_weight", s.Trainer.Weights.Reconstruction);
-            json.WriteNumber("kl_weight", s.Trainer.Weights.Kl);
-            json.WriteNumber("kl_warmup", s.Trainer.KlWarmupEpochs);
-            json.WriteString("binarize", s.Trainer.Binarize.ToString().ToLowerInvariant());
-            json.WriteNumber("seed", s.Trainer.Seed);
-            json.WriteNumber("threads", s.Trainer.Threads);
+            json.WriteNumber("image_height", train.ImageHeight);
+            json.WriteNumber("image_width", train.ImageWidth);
+            var t = s.Training;
+            json.WriteNumber("epochs", t.Epochs);
+            json.WriteNumber("batch_size", t.BatchSize);
+            json.WriteString("optimizer", t.Optimizer.ToString().ToLowerInvariant());
+            json.WriteNumber("lr", t.LearningRate);
+            json.WriteNumber("recon_weight", t.Weights.Reconstruction);
+            json.WriteNumber("kl_weight", t.Weights.Kl);
+            json.WriteNumber("kl_warmup", t.KlWarmupEpochs);
+            json.WriteString("binarize", t.Binarize.ToString().ToLowerInvariant());
+            json.WriteNumber("seed", t.Seed);
+            json.WriteNumber("threads", t.Threads == 0 ? Environment.ProcessorCount : t.Threads);
             json.WriteNumber("limit", s.Limit);
             json.WriteEndObject();
             json.WriteEndObject();
@@ -158,21 +155,22 @@ internal static class TrainCommand
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static string MetricsJson(List<(EpochResult Epoch, double TestLoss, LossBreakdown Test)> metrics)
+    private static string MetricsJson(List<EpochReport> metrics)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
             json.WriteStartArray("epochs");
-            foreach (var (e, testLoss, test) in metrics)
+            foreach (var e in metrics)
             {
+                var test = e.Validation!.Value;
                 json.WriteStartObject();
                 json.WriteNumber("epoch", e.Epoch);
-                json.WriteNumber("train_loss", e.TrainLossPerImage);
-                json.WriteNumber("test_loss", testLoss);
-                json.WriteNumber("test_reconstruction", test.Reconstruction / test.Samples);
-                json.WriteNumber("test_kl", test.Kl / test.Samples);
+                json.WriteNumber("train_loss", e.Train.TotalPerSample);
+                json.WriteNumber("test_loss", test.TotalPerSample);
+                json.WriteNumber("test_reconstruction", test.ReconstructionPerSample);
+                json.WriteNumber("test_kl", test.KlPerSample);
                 json.WriteNumber("seconds", e.Seconds);
                 json.WriteNumber("samples_per_second", e.SamplesPerSecond);
                 json.WriteEndObject();

@@ -1,5 +1,4 @@
 using Vae.Simd.Common;
-using Vae.Simd.Models;
 
 namespace Vae.Simd.Data;
 
@@ -21,14 +20,5 @@ internal static class Binarization
             float u = (bits >> 40) * (1f / (1 << 24));
             destination[j] = u < source[j] ? 1f : 0f;
         }
-    }
-
-    /// <summary>A copy of <paramref name="data"/> binarized once (epoch 0): the <see cref="BinarizationMode.Static"/> mode.</summary>
-    public static ImageDataset Static(ImageDataset data, ulong seed)
-    {
-        var pixels = new float[data.Pixels.Length];
-        int n = data.PixelsPerImage;
-        for (int i = 0; i < data.Count; i++) Sample(data.Pixels.AsSpan(i * n, n), pixels.AsSpan(i * n, n), seed, 0, i);
-        return new ImageDataset(pixels, data.Labels, data.Height, data.Width);
     }
 }

@@ -11,16 +11,10 @@ namespace Vae.Simd.Evaluation;
 /// is the feature space of the "MNIST FID" (<see cref="FrechetDistance"/>), its softmax gives the entropy of a
 /// sample's class. Built from the same layers and kernels as the autoencoders; trained by <see cref="ClassifierTrainer"/>.
 /// </summary>
-internal sealed class Classifier
+internal sealed class Classifier : Network
 {
     /// <summary>Widths from input to classes, e.g. [784, 512, 256, 10].</summary>
     public IReadOnlyList<int> Sizes { get; }
-
-    /// <summary>Names, shapes and offsets of every parameter tensor (<c>classifier.{2k}.weight|bias</c>).</summary>
-    public ParameterLayout Layout { get; } = new();
-
-    /// <summary>Every parameter, in <see cref="Layout"/> order.</summary>
-    public float[] Parameters { get; }
 
     /// <summary>Pixels per image.</summary>
     public int InputSize => Sizes[0];
@@ -31,7 +25,8 @@ internal sealed class Classifier
     /// <summary>Width of the feature layer (the last hidden layer, after its ReLU).</summary>
     public int FeatureSize => Sizes[^2];
 
-    internal Mlp Network { get; }
+    /// <summary>The layers (<c>classifier.{2k}.weight|bias</c>).</summary>
+    internal Mlp Body { get; }
 
     /// <summary>A classifier with the given widths (input, at least one hidden layer, classes), initialised as PyTorch does.</summary>
     public Classifier(IReadOnlyList<int> sizes, ulong seed = 1)
@@ -42,10 +37,8 @@ internal sealed class Classifier
         if (sizes.Any(s => s <= 0)) throw new ArgumentException($"every width must be positive; got [{string.Join(", ", sizes)}]", nameof(sizes));
         if (sizes[^1] < 2) throw new ArgumentException($"a classifier needs at least 2 classes; got {sizes[^1]}", nameof(sizes));
         Sizes = sizes.ToArray();
-        Network = new Mlp(Layout, "classifier", Sizes, ActivationKind.ReLU, activateLast: false);
-        Parameters = new float[Layout.Count];
-        var random = new SeededRandom(seed);
-        foreach (var layer in Network.Layers) layer.Initialize(Parameters, random);
+        Body = new Mlp(Layout, "classifier", Sizes, ActivationKind.ReLU, activateLast: false);
+        Complete(Body.Layers, seed);
     }
 
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images; with <paramref name="threads"/> &gt; 1
@@ -54,32 +47,43 @@ internal sealed class Classifier
     {
         if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
         var buffers = new Workspace(maxRows);
-        Network.DeclareBuffers(buffers);
+        Body.DeclareBuffers(buffers);
         int rowLoss = buffers.DeclareRowDoubles();
         buffers.Allocate();
         return new ClassifierWorkspace(this, buffers, rowLoss, threads > 1 ? new WorkerPool(threads) : null);
     }
 
-    /// <summary>Σ over the batch of the cross-entropy −log p(label | x); its gradient is written into
-    /// <paramref name="gradients"/> (layout <see cref="Layout"/>) whatever it held.</summary>
-    public double ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlySpan<byte> labels, ClassifierWorkspace workspace, Span<float> gradients)
+    /// <summary>Σ over the batch of the cross-entropy −log p(label | x), with every layer's delta (for a loss scaled by
+    /// <paramref name="gradientScale"/>) left in the workspace: the first half of a training step.</summary>
+    public double ComputeLossAndDeltas(ReadOnlyMatrixSpan x, ReadOnlySpan<int> labels, float gradientScale, ClassifierWorkspace workspace)
     {
-        Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
         int rows = CheckBatch(x, workspace);
         Shape.CheckLength(labels.Length, rows, nameof(labels));
         var buffers = workspace.Buffers;
-        int last = Network.Layers.Count - 1;
-        Network.Forward(Parameters, x, buffers, null);
-        double loss = SoftmaxCrossEntropy.Evaluate(Network.Output(buffers, last, rows), labels, Network.Delta(buffers, last, rows), 1f,
+        int last = Body.Layers.Count - 1;
+        Body.Forward(Parameters, x, buffers, Transposed);
+        double loss = SoftmaxCrossEntropy.Evaluate(Body.Output(buffers, last, rows), labels, Body.Delta(buffers, last, rows), gradientScale,
             buffers.RowDoubles(workspace.RowLoss, rows));
-        Network.BackwardDeltas(Parameters, buffers, rows, default);
-        for (int i = 0; i <= last; i++)
-        {
-            ReadOnlyMatrixSpan input = i == 0 ? x : Network.Output(buffers, i - 1, rows);
-            Network.Layers[i].BackwardParameters(input, Network.Delta(buffers, i, rows), gradients, GradientUpdate.Overwrite);
-        }
+        Body.BackwardDeltas(Parameters, buffers, rows, default);
         return loss;
     }
+
+    /// <summary>The same loss, and its gradient (scale 1) written into <paramref name="gradients"/> (layout <see cref="Network.Layout"/>) whatever it held.</summary>
+    public double ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlySpan<int> labels, ClassifierWorkspace workspace, Span<float> gradients)
+    {
+        Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
+        double loss = ComputeLossAndDeltas(x, labels, 1f, workspace);
+        for (int i = 0; i < Body.Layers.Count; i++)
+            Body.Layers[i].BackwardParameters(LayerInput(i, x, workspace), LayerDelta(i, workspace, x.Rows), gradients, GradientUpdate.Overwrite);
+        return loss;
+    }
+
+    /// <summary>The input of linear layer <paramref name="layer"/> in the last forward pass (x for the first).</summary>
+    internal ReadOnlyMatrixSpan LayerInput(int layer, ReadOnlyMatrixSpan x, ClassifierWorkspace workspace)
+        => layer == 0 ? x : Body.Output(workspace.Buffers, layer - 1, x.Rows);
+
+    /// <summary>The delta of linear layer <paramref name="layer"/> from the last backward pass.</summary>
+    internal ReadOnlyMatrixSpan LayerDelta(int layer, ClassifierWorkspace workspace, int rows) => Body.Delta(workspace.Buffers, layer, rows);
 
     /// <summary>Class probabilities of each image, [rows, <see cref="Classes"/>]. Any number of rows.</summary>
     public void Predict(ReadOnlyMatrixSpan x, MatrixSpan probabilities, ClassifierWorkspace workspace)
@@ -97,18 +101,18 @@ internal sealed class Classifier
         if (probabilities.Rows != 0 || probabilities.Columns != 0) Shape.Check(probabilities, x.Rows, Classes, nameof(probabilities));
         Guard.Finite(x, nameof(x));
         var buffers = workspace.Buffers;
-        int last = Network.Layers.Count - 1;
+        int last = Body.Layers.Count - 1;
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
-            Network.Forward(Parameters, x.SliceRows(start, count), buffers, null, workspace.Pool);
-            if (features.Rows != 0) Network.Output(buffers, last - 1, count).CopyTo(features.SliceRows(start, count));
-            if (probabilities.Rows != 0) SoftmaxCrossEntropy.Softmax(Network.Output(buffers, last, count), probabilities.SliceRows(start, count));
+            Body.Forward(Parameters, x.SliceRows(start, count), buffers, Transposed, workspace.Pool);
+            if (features.Rows != 0) Body.Output(buffers, last - 1, count).CopyTo(features.SliceRows(start, count));
+            if (probabilities.Rows != 0) SoftmaxCrossEntropy.Softmax(Body.Output(buffers, last, count), probabilities.SliceRows(start, count));
         }
     }
 
     /// <summary>The fraction of images whose most probable class is their label.</summary>
-    public double Accuracy(ReadOnlyMatrixSpan x, ReadOnlySpan<byte> labels, ClassifierWorkspace workspace)
+    public double Accuracy(ReadOnlyMatrixSpan x, ReadOnlySpan<int> labels, ClassifierWorkspace workspace)
     {
         Shape.CheckLength(labels.Length, x.Rows, nameof(labels));
         using var probabilities = new Matrix(x.Rows, Classes);

@@ -1,7 +1,7 @@
 using Vae.Simd.Common;
 using System.Numerics.Tensors;
-using Vae.Simd.Data;
 using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 using Vae.Simd.Training;
@@ -47,9 +47,9 @@ internal sealed record ClassifierTrainingOptions
 }
 
 /// <summary>
-/// Trains a <see cref="Classifier"/> with Adam on mean cross-entropy. Each batch is cut into fixed shards of
-/// <see cref="ShardRows"/> images whose gradients are computed in parallel into their own buffers and summed in
-/// shard order, so the result is the same for any number of threads.
+/// Trains a <see cref="Classifier"/> with Adam on mean cross-entropy, on the same two steps as the autoencoders
+/// (<see cref="FusedStep"/>, proven equal to <see cref="ReferenceStep"/>) and the same epoch loop: the result is the same
+/// for any number of threads.
 /// </summary>
 internal static class ClassifierTrainer
 {
@@ -58,128 +58,33 @@ internal static class ClassifierTrainer
 
     /// <summary>Trains <paramref name="classifier"/> in place; <paramref name="onEpoch"/> (optional) hears each
     /// epoch's number (from 1) and mean training loss. Returns the mean training loss of the last epoch.</summary>
-    public static double Train(Classifier classifier, ImageDataset train, ClassifierTrainingOptions options, Action<int, double>? onEpoch = null)
+    public static double Train(Classifier classifier, Dataset train, ClassifierTrainingOptions options, Action<int, double>? onEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(classifier);
         ArgumentNullException.ThrowIfNull(train);
         options.Validate();
-        if (train.PixelsPerImage != classifier.InputSize)
-            throw new ArgumentException($"the data has {train.PixelsPerImage} pixels per image but the classifier takes {classifier.InputSize}", nameof(train));
-        if (train.Labels.Any(l => l >= classifier.Classes))
+        if (train.Features != classifier.InputSize)
+            throw new ArgumentException($"the data has {train.Features} values per row but the classifier takes {classifier.InputSize}", nameof(train));
+        if (!train.HasLabels) throw new ArgumentException("the data has no labels to learn", nameof(train));
+        if (train.Labels.ContainsAnyExceptInRange(0, classifier.Classes - 1))
             throw new ArgumentException($"the data has labels outside the classifier's {classifier.Classes} classes", nameof(train));
+        if (options.MaxShift > 0 && train.ImageHeight == 0)
+            throw new ArgumentException("shift augmentation needs images; this dataset has no image shape (set MaxShift to 0)", nameof(train));
 
-        int shardsPerBatch = (options.BatchSize + ShardRows - 1) / ShardRows;
-        using var work = new ShardWork(classifier, train, shardsPerBatch, options);
-        using var pool = new WorkerPool(Math.Min(options.Threads, shardsPerBatch));
+        int threads = Math.Min(options.Threads, (options.BatchSize + ShardRows - 1) / ShardRows);
+        using var pool = new WorkerPool(threads);
         var adam = new Adam(classifier.Parameters.Length, options.LearningRate);
-        var gradient = new float[classifier.Parameters.Length];
+        using var step = new FusedStep(new ClassifierProblem(classifier, train, options), adam, options.BatchSize, ShardRows, pool);
+        var trainer = new MinibatchTrainer(step, train.Count, options.BatchSize, options.Seed, new LossWeights(), klWarmupEpochs: 0);
         double epochLoss = 0;
         for (int epoch = 0; epoch < options.Epochs; epoch++)
         {
-            var order = new int[train.Count];
-            for (int i = 0; i < order.Length; i++) order[i] = i;
-            new SeededRandom(options.Seed * 0x9E3779B97F4A7C15UL + (ulong)epoch).Shuffle(order);
-            double total = 0;
-            for (int start = 0; start < train.Count; start += options.BatchSize)
-            {
-                int count = Math.Min(options.BatchSize, train.Count - start);
-                int shards = work.Prepare(order, start, count, epoch);
-                pool.Run(work, shards);
-                total += work.Sum(shards, gradient, 1f / count);
-                if (!double.IsFinite(total))
-                    throw new TrainingDivergedException($"the classifier's loss became {total} in epoch {epoch + 1}: training diverged (try a lower learning rate)");
-                adam.Step(classifier.Parameters, gradient);
-            }
-            epochLoss = total / train.Count;
+            var (loss, _) = trainer.TrainEpoch(epoch);
+            epochLoss = loss.Total / train.Count;
             onEpoch?.Invoke(epoch + 1, epochLoss);
             adam.LearningRate *= options.LearningRateDecay;
         }
         return epochLoss;
-    }
-
-    /// <summary>One batch's shards: each gathers (and maybe shifts) its images, then computes its loss and gradient.</summary>
-    private sealed class ShardWork : IParallelWork, IDisposable
-    {
-        private readonly Classifier _classifier;
-        private readonly ImageDataset _data;
-        private readonly ClassifierTrainingOptions _options;
-        private readonly ClassifierWorkspace[] _workspaces;
-        private readonly Matrix[] _inputs;
-        private readonly byte[][] _labels;
-        private readonly float[][] _gradients;
-        private readonly double[] _losses;
-        private readonly int[] _rows;
-        private int[] _order = [];
-        private int _start, _epoch;
-
-        public ShardWork(Classifier classifier, ImageDataset data, int shards, ClassifierTrainingOptions options)
-        {
-            _classifier = classifier;
-            _data = data;
-            _options = options;
-            _workspaces = new ClassifierWorkspace[shards];
-            _inputs = new Matrix[shards];
-            _labels = new byte[shards][];
-            _gradients = new float[shards][];
-            _losses = new double[shards];
-            _rows = new int[shards];
-            for (int s = 0; s < shards; s++)
-            {
-                _workspaces[s] = classifier.CreateWorkspace(ShardRows);
-                _inputs[s] = new Matrix(ShardRows, classifier.InputSize);
-                _labels[s] = new byte[ShardRows];
-                _gradients[s] = new float[classifier.Parameters.Length];
-            }
-        }
-
-        public int Prepare(int[] order, int start, int count, int epoch)
-        {
-            (_order, _start, _epoch) = (order, start, epoch);
-            int shards = (count + ShardRows - 1) / ShardRows;
-            for (int s = 0; s < shards; s++) _rows[s] = Math.Min(ShardRows, count - s * ShardRows);
-            return shards;
-        }
-
-        public void Execute(int shard, int worker)
-        {
-            int rows = _rows[shard];
-            MatrixSpan x = _inputs[shard].AsSpan().SliceRows(0, rows);
-            for (int r = 0; r < rows; r++)
-            {
-                int position = _start + shard * ShardRows + r, image = _order[position];
-                _labels[shard][r] = _data.Labels[image];
-                ReadOnlySpan<float> source = _data.Images[image];
-                if (_options.MaxShift == 0) source.CopyTo(x[r]);
-                else
-                {
-                    // The shift is keyed by (epoch, position), not by the worker: results do not depend on the thread count.
-                    var random = new SeededRandom(_options.Seed ^ ((ulong)_epoch << 40) ^ ((ulong)position * 0xD1B54A32D192ED03UL));
-                    int range = 2 * _options.MaxShift + 1;
-                    Shift(source, x[r], _data.Height, _data.Width, random.NextInt(range) - _options.MaxShift, random.NextInt(range) - _options.MaxShift);
-                }
-            }
-            _losses[shard] = _classifier.ComputeLossAndGradients(x, _labels[shard].AsSpan(0, rows), _workspaces[shard], _gradients[shard]);
-        }
-
-        /// <summary>Σ of the shards' losses; <paramref name="gradient"/> = scale · Σ of their gradients, in shard order.</summary>
-        public double Sum(int shards, float[] gradient, float scale)
-        {
-            _gradients[0].AsSpan().CopyTo(gradient);
-            double loss = _losses[0];
-            for (int s = 1; s < shards; s++)
-            {
-                TensorPrimitives.Add(gradient, _gradients[s], gradient);
-                loss += _losses[s];
-            }
-            TensorPrimitives.Multiply(gradient, scale, gradient);
-            return loss;
-        }
-
-        public void Dispose()
-        {
-            foreach (var w in _workspaces) w.Dispose();
-            foreach (var m in _inputs) m.Dispose();
-        }
     }
 
     /// <summary>Copies an image moved by (dx, dy) pixels; what moves in from outside is 0 (MNIST's background).</summary>
@@ -190,6 +95,59 @@ internal static class ClassifierTrainer
         {
             int from = Math.Max(0, -dx), to = Math.Min(width, width - dx);
             source.Slice((y - dy) * width + from, to - from).CopyTo(destination.Slice(y * width + from + dx, to - from));
+        }
+    }
+}
+
+/// <summary>
+/// Training the judge: a shard gathers its images, each shifted by up to MaxShift pixels (keyed by epoch and position, not
+/// by worker), with their labels, and runs the forward pass and deltas of the mean cross-entropy over the batch.
+/// </summary>
+internal sealed class ClassifierProblem(Classifier classifier, Dataset data, ClassifierTrainingOptions options) : ITrainingProblem
+{
+    public Network Network => classifier;
+
+    public int Rows => data.Count;
+
+    public IShard CreateShard(int maxRows) => new Shard(classifier, data, options, maxRows);
+
+    private sealed class Shard(Classifier classifier, Dataset data, ClassifierTrainingOptions options, int maxRows) : IShard
+    {
+        private readonly ClassifierWorkspace _workspace = classifier.CreateWorkspace(maxRows);
+        private readonly Matrix _inputs = new(maxRows, classifier.InputSize);
+        private readonly int[] _labels = new int[maxRows];
+        private int _rows;
+
+        public LossBreakdown Run(in BatchContext batch, int first, int rows)
+        {
+            _rows = rows;
+            MatrixSpan x = _inputs.AsSpan().SliceRows(0, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                int position = batch.Start + first + r, image = batch.Order[position];
+                _labels[r] = data.Labels[image];
+                ReadOnlySpan<float> source = data.Row(image);
+                if (options.MaxShift == 0) source.CopyTo(x[r]);
+                else
+                {
+                    var random = new SeededRandom(options.Seed ^ ((ulong)batch.Epoch << 40) ^ ((ulong)position * 0xD1B54A32D192ED03UL));
+                    int range = 2 * options.MaxShift + 1;
+                    ClassifierTrainer.Shift(source, x[r], data.ImageHeight, data.ImageWidth, random.NextInt(range) - options.MaxShift, random.NextInt(range) - options.MaxShift);
+                }
+            }
+            // The mean over the whole batch: every shard scales its deltas by 1 / batch size.
+            double loss = classifier.ComputeLossAndDeltas(x, _labels.AsSpan(0, rows), 1f / batch.Count, _workspace);
+            return new LossBreakdown(loss, 0, loss, rows);
+        }
+
+        public ReadOnlyMatrixSpan LayerInput(int layer) => classifier.LayerInput(layer, _inputs.AsReadOnlySpan().SliceRows(0, _rows), _workspace);
+
+        public ReadOnlyMatrixSpan LayerDelta(int layer) => classifier.LayerDelta(layer, _workspace, _rows);
+
+        public void Dispose()
+        {
+            _workspace.Dispose();
+            _inputs.Dispose();
         }
     }
 }

@@ -35,7 +35,9 @@ internal static class Gemm
         GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, path, pool);
     }
 
-    /// <summary>Forward of a linear layer: y = x·weightᵀ + bias, for x [B, in], weight [out, in], bias [out], y [B, out].</summary>
+    /// <summary>Forward of a linear layer: y = x·weightᵀ + bias, for x [B, in], weight [out, in], bias [out], y [B, out].
+    /// Packs weightᵀ on every call; a layer with a cached Wᵀ uses <c>LinearForwardTransposed</c>, which gives the
+    /// same result bit for bit.</summary>
     public static void LinearForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null)
         => LinearForward(x, weight, bias, y, GemmPaths.Best, pool);
 
@@ -45,33 +47,53 @@ internal static class Gemm
             throw new ArgumentException($"x has shape {x.ToString()} but weight {weight.ToString()} expects {weight.Columns} input columns", nameof(x));
         Shape.CheckLength(bias.Length, weight.Rows, nameof(bias));
         Shape.Check(y, x.Rows, weight.Rows, nameof(y));
-        if (x.Rows <= Gemv.MaxRows && path != GemmPath.Scalar)
-        {
-            GemvForward(x, weight, bias, y, pool);
-            return;
-        }
         for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
         Multiply(x, false, weight, true, y, accumulate: true, path, pool);
     }
 
-    private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)
+    /// <summary>
+    /// Forward of a linear layer from its transposed weight: y = x·Wᵀ + bias for x [B, in], <paramref name="transposedWeight"/>
+    /// = Wᵀ [in, out], y [B, out]. Wᵀ's rows are read in place (no packing); a batch of at most <see cref="Gemv.MaxRows"/> rows
+    /// reads it exactly once through <see cref="Gemv"/>, which computes every element the same way as the blocked product.
+    /// </summary>
+    public static void LinearForwardTransposed(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null)
+        => LinearForwardTransposed(x, transposedWeight, bias, y, GemmPaths.Best, pool);
+
+    internal static void LinearForwardTransposed(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path, WorkerPool? pool = null)
     {
-        // Split the rows of W between threads when W is large enough to be worth a hand-off.
-        if (pool is null || pool.Threads == 1 || (long)weight.Rows * weight.Columns < 64 * 1024)
+        if (x.Columns != transposedWeight.Rows)
+            throw new ArgumentException($"x has shape {x.ToString()} but the transposed weight {transposedWeight.ToString()} expects {transposedWeight.Rows} input columns", nameof(x));
+        Shape.CheckLength(bias.Length, transposedWeight.Columns, nameof(bias));
+        Shape.Check(y, x.Rows, transposedWeight.Columns, nameof(y));
+        if (x.Rows <= Gemv.MaxRows)
         {
-            Gemv.Forward(x, weight, bias, y, 0, weight.Rows);
+            GemvForward(x, transposedWeight, bias, y, pool);
             return;
         }
-        fixed (float* px = x.Data, pw = weight.Data, pb = bias, py = y.Data)
+        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
+        Multiply(x, false, transposedWeight, false, y, accumulate: true, path, pool);
+    }
+
+    private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)
+    {
+        int outputs = transposedWeight.Columns;
+        // Split the columns of Wᵀ between threads when it is large enough to be worth a hand-off.
+        if (pool is null || pool.Threads == 1 || (long)transposedWeight.Rows * outputs < 64 * 1024)
+        {
+            Gemv.Forward(x, transposedWeight, bias, y, 0, outputs);
+            return;
+        }
+        fixed (float* px = x.Data, pw = transposedWeight.Data, pb = bias, py = y.Data)
         {
             var work = s_gemv ??= new ParallelGemv();
-            work.Set(px, x.Rows, x.Columns, x.Stride, pw, weight.Rows, weight.Stride, pb, py, y.Stride, pool.Threads);
+            work.Set(px, x.Rows, x.Columns, x.Stride, pw, outputs, transposedWeight.Stride, pb, py, y.Stride, pool.Threads);
             pool.Run(work, work.Parts);
         }
     }
 
     [ThreadStatic] private static ParallelGemv? s_gemv;
 
+    /// <summary>Column ranges of one <see cref="Gemv"/> product, one per item (multiples of 16 wide).</summary>
     private sealed unsafe class ParallelGemv : IParallelWork
     {
         private float* _x, _w, _b, _y;
@@ -81,7 +103,7 @@ internal static class Gemm
         public void Set(float* x, int rows, int k, int xStride, float* w, int outputs, int wStride, float* b, float* y, int yStride, int threads)
         {
             _x = x; _rows = rows; _k = k; _xStride = xStride; _w = w; _out = outputs; _wStride = wStride; _b = b; _y = y; _yStride = yStride;
-            _width = ((outputs + threads - 1) / threads + 3) / 4 * 4;
+            _width = ((outputs + threads - 1) / threads + 15) / 16 * 16;
             Parts = (outputs + _width - 1) / _width;
         }
 
@@ -89,7 +111,7 @@ internal static class Gemm
         {
             int start = item * _width;
             var x = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_x, (_rows - 1) * _xStride + _k), _rows, _k, _xStride);
-            var w = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_w, (_out - 1) * _wStride + _k), _out, _k, _wStride);
+            var w = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_w, (_k - 1) * _wStride + _out), _k, _out, _wStride);
             var y = new MatrixSpan(new Span<float>(_y, (_rows - 1) * _yStride + _out), _rows, _out, _yStride);
             Gemv.Forward(x, w, new ReadOnlySpan<float>(_b, _out), y, start, Math.Min(_width, _out - start));
         }

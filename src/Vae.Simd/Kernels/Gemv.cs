@@ -4,76 +4,114 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Kernels;
 
 /// <summary>
-/// y = x·Wᵀ + b for a handful of rows of x (inference at batch 1): dot products of W's rows with x, four
-/// rows of W at a time. At this size the product is a read of W, so the point is to read W exactly once,
-/// at full bandwidth, with no packing; the blocked GEMM would pack Wᵀ and waste 7 of 8 tile rows.
+/// y = x·Wᵀ + b for a handful of rows of x (inference at batch 1), reading the layer's transposed weight
+/// Wᵀ [in, out] once, at full bandwidth, with no packing. Each element is the chain the blocked GEMM computes:
+/// y[r, j] = b[j], then y[r, j] = fma(x[r, k], Wᵀ[k, j], y[r, j]) for k = 0, 1, … in order. Because every path
+/// computes that same chain, a row's output never depends on how many rows were computed with it (batch 1 and
+/// batch 1000 agree bit for bit) nor on the vector width.
 /// </summary>
 internal static unsafe class Gemv
 {
     public const int MaxRows = 4;
 
-    /// <summary>Output columns [col0, col0 + cols) of y = x·Wᵀ + b.</summary>
-    public static void Forward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan weight, ReadOnlySpan<float> bias, MatrixSpan y, int col0, int cols)
+    /// <summary>Output columns [col0, col0 + cols) of y = x·Wᵀ + b, with <paramref name="transposedWeight"/> = Wᵀ [in, out].</summary>
+    public static void Forward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, int col0, int cols)
     {
-        int k = x.Columns;
-        fixed (float* px = x.Data, pw = weight.Data, pb = bias, py = y.Data)
+        int k = x.Columns, end = col0 + cols;
+        nint ldw = transposedWeight.Stride;
+        fixed (float* px = x.Data, pw = transposedWeight.Data, pb = bias, py = y.Data)
         {
             for (int r = 0; r < x.Rows; r++)
             {
                 float* xr = px + r * x.Stride, yr = py + r * y.Stride;
-                int o = col0, end = col0 + cols;
-                for (; o + 4 <= end; o += 4)
+                int j = col0;
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    float* w0 = pw + o * weight.Stride, w1 = w0 + weight.Stride, w2 = w1 + weight.Stride, w3 = w2 + weight.Stride;
-                    var (s0, s1, s2, s3) = Dot4(xr, w0, w1, w2, w3, k);
-                    yr[o] = pb[o] + s0; yr[o + 1] = pb[o + 1] + s1; yr[o + 2] = pb[o + 2] + s2; yr[o + 3] = pb[o + 3] + s3;
+                    for (; j + 64 <= end; j += 64) Block512(xr, pw + j, ldw, k, pb + j, yr + j);
+                    for (; j + 16 <= end; j += 16) Single512(xr, pw + j, ldw, k, pb + j, yr + j);
                 }
-                for (; o < end; o++) yr[o] = pb[o] + Dot1(xr, pw + o * weight.Stride, k);
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; j + 32 <= end; j += 32) Block256(xr, pw + j, ldw, k, pb + j, yr + j);
+                    for (; j + 8 <= end; j += 8) Single256(xr, pw + j, ldw, k, pb + j, yr + j);
+                }
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    for (; j + 16 <= end; j += 16) Block128(xr, pw + j, ldw, k, pb + j, yr + j);
+                    for (; j + 4 <= end; j += 4) Single128(xr, pw + j, ldw, k, pb + j, yr + j);
+                }
+                for (; j < end; j++)
+                {
+                    float s = pb[j];
+                    float* w = pw + j;
+                    for (int i = 0; i < k; i++) s = MathF.FusedMultiplyAdd(xr[i], w[i * ldw], s);
+                    yr[j] = s;
+                }
             }
         }
     }
 
-    private static (float, float, float, float) Dot4(float* x, float* w0, float* w1, float* w2, float* w3, int k)
+    // Four vectors of columns per pass keep four independent FMA chains in flight.
+    private static void Block512(float* x, float* w, nint ldw, int k, float* b, float* y)
     {
-        int i = 0;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        if (Vector512.IsHardwareAccelerated && k >= 16)
+        Vector512<float> a0 = Vector512.Load(b), a1 = Vector512.Load(b + 16), a2 = Vector512.Load(b + 32), a3 = Vector512.Load(b + 48);
+        for (int i = 0; i < k; i++, w += ldw)
         {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (; i + 16 <= k; i += 16)
-            {
-                var xv = Vector512.Load(x + i);
-                a0 = Vector512.FusedMultiplyAdd(Vector512.Load(w0 + i), xv, a0);
-                a1 = Vector512.FusedMultiplyAdd(Vector512.Load(w1 + i), xv, a1);
-                a2 = Vector512.FusedMultiplyAdd(Vector512.Load(w2 + i), xv, a2);
-                a3 = Vector512.FusedMultiplyAdd(Vector512.Load(w3 + i), xv, a3);
-            }
-            s0 = Vector512.Sum(a0); s1 = Vector512.Sum(a1); s2 = Vector512.Sum(a2); s3 = Vector512.Sum(a3);
+            var xv = Vector512.Create(x[i]);
+            a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w), a0);
+            a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 16), a1);
+            a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 32), a2);
+            a3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 48), a3);
         }
-        else if (Vector256.IsHardwareAccelerated && k >= 8)
-        {
-            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-            for (; i + 8 <= k; i += 8)
-            {
-                var xv = Vector256.Load(x + i);
-                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(w0 + i), xv, a0);
-                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(w1 + i), xv, a1);
-                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(w2 + i), xv, a2);
-                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(w3 + i), xv, a3);
-            }
-            s0 = Vector256.Sum(a0); s1 = Vector256.Sum(a1); s2 = Vector256.Sum(a2); s3 = Vector256.Sum(a3);
-        }
-        for (; i < k; i++)
-        {
-            s0 += w0[i] * x[i]; s1 += w1[i] * x[i]; s2 += w2[i] * x[i]; s3 += w3[i] * x[i];
-        }
-        return (s0, s1, s2, s3);
+        a0.Store(y); a1.Store(y + 16); a2.Store(y + 32); a3.Store(y + 48);
     }
 
-    private static float Dot1(float* x, float* w, int k)
+    private static void Single512(float* x, float* w, nint ldw, int k, float* b, float* y)
     {
-        float s = 0;
-        for (int i = 0; i < k; i++) s += w[i] * x[i];
-        return s;
+        var a = Vector512.Load(b);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector512.FusedMultiplyAdd(Vector512.Create(x[i]), Vector512.Load(w), a);
+        a.Store(y);
+    }
+
+    private static void Block256(float* x, float* w, nint ldw, int k, float* b, float* y)
+    {
+        Vector256<float> a0 = Vector256.Load(b), a1 = Vector256.Load(b + 8), a2 = Vector256.Load(b + 16), a3 = Vector256.Load(b + 24);
+        for (int i = 0; i < k; i++, w += ldw)
+        {
+            var xv = Vector256.Create(x[i]);
+            a0 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w), a0);
+            a1 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 8), a1);
+            a2 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 16), a2);
+            a3 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 24), a3);
+        }
+        a0.Store(y); a1.Store(y + 8); a2.Store(y + 16); a3.Store(y + 24);
+    }
+
+    private static void Single256(float* x, float* w, nint ldw, int k, float* b, float* y)
+    {
+        var a = Vector256.Load(b);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector256.FusedMultiplyAdd(Vector256.Create(x[i]), Vector256.Load(w), a);
+        a.Store(y);
+    }
+
+    private static void Block128(float* x, float* w, nint ldw, int k, float* b, float* y)
+    {
+        Vector128<float> a0 = Vector128.Load(b), a1 = Vector128.Load(b + 4), a2 = Vector128.Load(b + 8), a3 = Vector128.Load(b + 12);
+        for (int i = 0; i < k; i++, w += ldw)
+        {
+            var xv = Vector128.Create(x[i]);
+            a0 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w), a0);
+            a1 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 4), a1);
+            a2 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 8), a2);
+            a3 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 12), a3);
+        }
+        a0.Store(y); a1.Store(y + 4); a2.Store(y + 8); a3.Store(y + 12);
+    }
+
+    private static void Single128(float* x, float* w, nint ldw, int k, float* b, float* y)
+    {
+        var a = Vector128.Load(b);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector128.FusedMultiplyAdd(Vector128.Create(x[i]), Vector128.Load(w), a);
+        a.Store(y);
     }
 }

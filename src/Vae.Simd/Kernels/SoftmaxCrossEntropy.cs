@@ -14,7 +14,7 @@ internal static class SoftmaxCrossEntropy
     /// <paramref name="gradient"/> has no rows, gradient[r] = <paramref name="gradientScale"/> · (softmax(logits[r]) − onehot(labels[r])).
     /// Returns Σ_r rowLoss[r]. Labels outside [0, classes) are rejected, naming the row.
     /// </summary>
-    public static double Evaluate(ReadOnlyMatrixSpan logits, ReadOnlySpan<byte> labels, MatrixSpan gradient, float gradientScale, Span<double> rowLoss)
+    public static double Evaluate(ReadOnlyMatrixSpan logits, ReadOnlySpan<int> labels, MatrixSpan gradient, float gradientScale, Span<double> rowLoss)
     {
         Shape.CheckLength(labels.Length, logits.Rows, nameof(labels));
         Shape.CheckLength(rowLoss.Length, logits.Rows, nameof(rowLoss));
@@ -25,7 +25,7 @@ internal static class SoftmaxCrossEntropy
         for (int r = 0; r < logits.Rows; r++)
         {
             int label = labels[r];
-            if (label >= logits.Columns)
+            if ((uint)label >= (uint)logits.Columns)
                 throw new ArgumentException($"label {label} of row {r} is not one of the {logits.Columns} classes", nameof(labels));
             ReadOnlySpan<float> row = logits[r];
             double logSumExp = LogSumExp(row);

@@ -8,8 +8,8 @@ namespace Vae.Simd.Layers;
 /// <summary>
 /// A fully connected layer y = x·Wᵀ + b with W stored [out, in], as in PyTorch. The layer owns
 /// no numbers: it knows where its weight and bias live in a flat parameter buffer, and the
-/// caller passes that buffer (shared, read-only, by all workers) and a gradient buffer of the
-/// same layout (one per worker).
+/// caller passes that buffer (shared, read-only, by all workers), the transposed copy of W that its
+/// <see cref="Network"/> keeps, and a gradient buffer of the same layout.
 /// </summary>
 internal sealed class Linear
 {
@@ -52,26 +52,14 @@ internal sealed class Linear
         foreach (ref float b in parameters.Slice(Bias.Offset, OutputSize)) b = random.NextUniform(-bound, bound);
     }
 
-    /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out].</summary>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y)
-        => Forward(parameters, x, y, default);
-
-    /// <summary>As <see cref="Forward(ReadOnlySpan{float}, ReadOnlyMatrixSpan, MatrixSpan)"/>; when
-    /// <paramref name="transposedWeight"/> holds an up-to-date Wᵀ [in, out], the product reads it in place
-    /// (same result, bit for bit, without packing W's transpose).</summary>
-    internal void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlySpan<float> transposedWeight, WorkerPool? pool = null)
+    /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out], reading the network's cached Wᵀ [in, out]
+    /// (<see cref="TransposedWeights.For"/>) in place. Each output row depends only on its input row.</summary>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlyMatrixSpan transposedWeight, WorkerPool? pool = null)
     {
-        if (transposedWeight.IsEmpty)
-        {
-            Gemm.LinearForward(x, WeightSpan(parameters), parameters.Slice(Bias.Offset, OutputSize), y, pool);
-            return;
-        }
         if (x.Columns != InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the layer takes {InputSize} inputs", nameof(x));
-        Shape.Check(y, x.Rows, OutputSize, nameof(y));
-        ReadOnlySpan<float> bias = parameters.Slice(Bias.Offset, OutputSize);
-        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
-        Gemm.Multiply(x, false, new ReadOnlyMatrixSpan(transposedWeight, InputSize, OutputSize), false, y, accumulate: true, pool: null);
+        Shape.Check(transposedWeight, InputSize, OutputSize, nameof(transposedWeight));
+        Gemm.LinearForwardTransposed(x, transposedWeight, parameters.Slice(Bias.Offset, OutputSize), y, pool);
     }
 
     /// <summary>

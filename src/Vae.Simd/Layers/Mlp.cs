@@ -51,15 +51,14 @@ internal sealed class Mlp
 
     private bool IsActivated(int layer) => layer < Layers.Count - 1 || ActivateLast;
 
-    /// <summary>Runs every layer on <paramref name="x"/>; the result is <see cref="Output"/> of the last layer.</summary>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, Workspace workspace) => Forward(parameters, x, workspace, null);
-
-    internal void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, Workspace workspace, TransposedWeights? transposed, WorkerPool? pool = null)
+    /// <summary>Runs every layer on <paramref name="x"/>, reading the weights' transposed copies from <paramref name="transposed"/>;
+    /// the result is <see cref="Output"/> of the last layer. With a pool, each product's columns are shared among its threads.</summary>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, Workspace workspace, TransposedWeights transposed, WorkerPool? pool = null)
     {
         for (int i = 0; i < Layers.Count; i++)
         {
             MatrixSpan y = Output(workspace, i, x.Rows);
-            Layers[i].Forward(parameters, i == 0 ? x : Output(workspace, i - 1, x.Rows), y, transposed is null ? default : transposed.For(Layers[i]), pool);
+            Layers[i].Forward(parameters, i == 0 ? x : Output(workspace, i - 1, x.Rows), y, transposed.For(Layers[i]), pool);
             if (IsActivated(i)) ActivationLayer.Forward(Activation, y);
         }
     }

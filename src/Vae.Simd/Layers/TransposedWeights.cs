@@ -6,8 +6,8 @@ namespace Vae.Simd.Layers;
 /// <summary>
 /// Wᵀ [in, out] copies of linear layers' weights. The forward product y = x·Wᵀ then reads its right
 /// operand row by row in place, instead of every call (and every shard) packing W's transpose anew.
-/// The owner refreshes the copies whenever the parameters change — the trainer does it once per step,
-/// shared by all shards — so the cache is internal to code that controls the parameter updates.
+/// The <see cref="Network"/> that owns the parameters refreshes the copies whenever they change; the trainer refreshes
+/// each block of weight rows right after its optimizer update, while the rows are still in cache.
 /// </summary>
 internal sealed class TransposedWeights : IParallelWork
 {
@@ -31,8 +31,8 @@ internal sealed class TransposedWeights : IParallelWork
         _data = new float[length];
     }
 
-    /// <summary>Wᵀ of <paramref name="layer"/> as it was at the last <see cref="Refresh"/>.</summary>
-    public ReadOnlySpan<float> For(Linear layer) => _data.AsSpan(_offsets[layer], layer.Weight.Length);
+    /// <summary>Wᵀ [in, out] of <paramref name="layer"/> as it was at the last refresh.</summary>
+    public ReadOnlyMatrixSpan For(Linear layer) => new(_data.AsSpan(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
 
     /// <summary>Re-transposes every weight from <paramref name="parameters"/>, shared among the pool's threads.</summary>
     public void Refresh(float[] parameters, WorkerPool? pool)

@@ -9,18 +9,12 @@ namespace Vae.Simd.Models;
 /// What an <see cref="AutoencoderNetwork"/> and a <see cref="VariationalNetwork"/> share: an encoder MLP
 /// (hidden layers, then a linear head), a bottleneck that turns the head's output into z, and a
 /// decoder MLP from z to logits. Subclasses supply only the bottleneck's forward and backward.
-/// All parameters live in one flat buffer, <see cref="Parameters"/>; gradients use the same layout.
+/// All parameters live in one flat buffer, <see cref="Network.Parameters"/>; gradients use the same layout.
 /// </summary>
-internal abstract class LatentNetwork
+internal abstract class LatentNetwork : Network
 {
     /// <summary>The architecture.</summary>
     public ModelConfig Config { get; }
-
-    /// <summary>Names, shapes and offsets of every parameter tensor.</summary>
-    public ParameterLayout Layout { get; } = new();
-
-    /// <summary>Every parameter, in <see cref="Layout"/> order. Optimizers update it in place.</summary>
-    public float[] Parameters { get; }
 
     /// <summary>Latent dimension.</summary>
     public int Latent => Config.Latent;
@@ -43,8 +37,7 @@ internal abstract class LatentNetwork
         Head = DeclareHead(Layout, encoderSizes[^1]);
         var decoderSizes = new[] { config.Latent }.Concat(config.Hidden.Reverse()).Append(config.InputSize).ToArray();
         Decoder = new Mlp(Layout, "decoder", decoderSizes, config.Activation, activateLast: false);
-        Parameters = new float[Layout.Count];
-        Initialize(seed);
+        Complete(EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers).ToArray(), seed);
     }
 
     /// <summary>A model of <paramref name="config"/>'s kind.</summary>
@@ -57,13 +50,6 @@ internal abstract class LatentNetwork
 
     /// <summary>Declares the encoder head's tensors, after the hidden layers and before the decoder.</summary>
     private protected abstract Linear DeclareHead(ParameterLayout layout, int inputSize);
-
-    /// <summary>Re-draws every parameter: uniform ±1/√fan_in, layer by layer in <see cref="Layout"/> order.</summary>
-    public void Initialize(ulong seed)
-    {
-        var random = new SeededRandom(seed);
-        foreach (var layer in Linears) layer.Initialize(Parameters, random);
-    }
 
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images. With <paramref name="threads"/> &gt; 1,
     /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>)
@@ -78,6 +64,7 @@ internal abstract class LatentNetwork
         ws.HeadDelta = buffers.Declare(Head.OutputSize);
         ws.Z = buffers.Declare(Latent);
         ws.DZ = buffers.Declare(Latent);
+        ws.Noise = buffers.Declare(Latent);
         Decoder.DeclareBuffers(buffers);
         ws.RowReconstruction = buffers.DeclareRowDoubles();
         ws.RowKl = buffers.DeclareRowDoubles();
@@ -107,7 +94,7 @@ internal abstract class LatentNetwork
 
     /// <summary>
     /// The same loss, and its gradient with respect to every parameter, <em>added</em> into
-    /// <paramref name="gradients"/> (layout <see cref="Layout"/>; clear it first for a fresh gradient).
+    /// <paramref name="gradients"/> (layout <see cref="Network.Layout"/>; clear it first for a fresh gradient).
     /// </summary>
     public LossBreakdown ComputeLossAndGradients(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace, Span<float> gradients)
         => ComputeLossAndGradients(x, epsilon, weights, workspace, gradients, GradientUpdate.Accumulate);
@@ -135,15 +122,14 @@ internal abstract class LatentNetwork
         Workspace buffers = ws.Buffers;
 
         // Forward: encoder → head → bottleneck (z, KL) → decoder → logits → reconstruction loss and ∂/∂logits.
-        var transposed = ws.Transposed;
-        EncoderTrunk.Forward(p, x, buffers, transposed);
+        EncoderTrunk.Forward(p, x, buffers, Transposed);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan head = buffers.View(ws.Head, rows);
-        Head.Forward(p, trunkOut, head, transposed is null ? default : transposed.For(Head));
+        Head.Forward(p, trunkOut, head, Transposed.For(Head));
         MatrixSpan z = buffers.View(ws.Z, rows);
         Span<double> rowKl = buffers.RowDoubles(ws.RowKl, rows);
         double kl = BottleneckForward(head, epsilon, z, rowKl);
-        Decoder.Forward(p, z, buffers, transposed);
+        Decoder.Forward(p, z, buffers, Transposed);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         // The loss writes ∂/∂logits straight into the decoder's last delta.
         MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
@@ -183,10 +169,6 @@ internal abstract class LatentNetwork
     internal LossBreakdown ComputeLossAndDeltas(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace workspace)
         => Run(x, epsilon, weights, workspace, default, withGradient: true, GradientUpdate.Overwrite, computeParameterGradients: false);
 
-    /// <summary>Linear layers in parameter order: encoder hidden layers, the head, the decoder.</summary>
-    internal IReadOnlyList<Linear> Linears => _linears ??= EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers).ToArray();
-    private Linear[]? _linears;
-
     /// <summary>The input of linear layer <paramref name="index"/> in the last forward pass (x for the first).</summary>
     internal ReadOnlyMatrixSpan LinearInput(int index, ReadOnlyMatrixSpan x, NetworkWorkspace ws)
     {
@@ -217,22 +199,20 @@ internal abstract class LatentNetwork
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
-            EncodeChunk(x.SliceRows(start, count), workspace, CodeHead).CopyTo(code.SliceRows(start, count));
+            EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(code.SliceRows(start, count));
         }
     }
 
-    /// <summary>The head's rows that give the deterministic code (a VAE's μ rows only: inference skips log σ²).</summary>
-    private protected virtual Linear CodeHead => Head;
-
-    /// <summary>Runs the encoder on at most MaxRows images through <paramref name="head"/> (the full head or
-    /// the code rows); returns its output in the workspace.</summary>
-    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, Linear head)
+    /// <summary>Runs the encoder on at most MaxRows images and the first <paramref name="headColumns"/> outputs of the head
+    /// (a VAE's μ rows come first: inference that needs only μ skips log σ²); returns them in the workspace.</summary>
+    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, int headColumns)
     {
         int rows = x.Rows;
-        EncoderTrunk.Forward(Parameters, x, ws.Buffers, null, ws.Pool);
+        EncoderTrunk.Forward(Parameters, x, ws.Buffers, Transposed, ws.Pool);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
-        MatrixSpan output = ws.Buffers.View(ws.Head, rows, head.OutputSize);
-        head.Forward(Parameters, trunkOut, output, default, ws.Pool);
+        MatrixSpan output = ws.Buffers.View(ws.Head, rows, headColumns);
+        Gemm.LinearForwardTransposed(trunkOut, Transposed.For(Head).SliceColumns(0, headColumns),
+            Parameters.AsSpan(Head.Bias.Offset, headColumns), output, ws.Pool);
         return output;
     }
 
@@ -260,7 +240,7 @@ internal abstract class LatentNetwork
     /// them into log p(x|z) without going through probabilities, which would lose precision near 0 and 1).</summary>
     internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws)
     {
-        Decoder.Forward(Parameters, z, ws.Buffers, null, ws.Pool);
+        Decoder.Forward(Parameters, z, ws.Buffers, Transposed, ws.Pool);
         return Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
     }
 
@@ -274,7 +254,7 @@ internal abstract class LatentNetwork
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
-            EncodeChunk(x.SliceRows(start, count), workspace, CodeHead).CopyTo(z);
+            EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(z);
             DecodeChunk(z, output.SliceRows(start, count), workspace);
         }
     }

@@ -28,10 +28,15 @@ public sealed record LossWeights
         => float.IsFinite(value) && value >= 0 ? value
             : throw new ArgumentOutOfRangeException(name, value, $"the {what} weight must be a finite number ≥ 0");
 
-    /// <summary>Throws when both weights are 0 (see the class summary); returns the weights otherwise.</summary>
-    internal LossWeights RequireNonZero(string parameter)
-        => Reconstruction > 0 || Kl > 0 ? this
-            : throw new ArgumentException("both loss weights are 0, so the loss is identically 0 and training would change nothing; give the reconstruction or the KL term a positive weight", parameter);
+    /// <summary>Throws when the loss would be identically 0 (see the class summary): both weights 0, or, for a model without a KL term
+    /// (an autoencoder), a reconstruction weight of 0. Returns the weights otherwise.</summary>
+    internal LossWeights RequireNonZero(string parameter, bool hasKl = true)
+    {
+        if (Reconstruction > 0 || (hasKl && Kl > 0)) return this;
+        throw new ArgumentException(hasKl
+            ? "both loss weights are 0, so the loss is identically 0 and training would change nothing; give the reconstruction or the KL term a positive weight"
+            : "the reconstruction weight is 0 and an autoencoder has no KL term, so the loss is identically 0 and training would change nothing", parameter);
+    }
 
     internal LossScale Scale => new(Reconstruction, Kl);
 

@@ -18,11 +18,12 @@ public sealed record ModelConfig
     /// <summary>Variational (default) or plain autoencoder.</summary>
     public ModelKind Kind { get; init; } = ModelKind.Variational;
 
-    /// <summary>Pixels per image.</summary>
+    /// <summary>Values per row: pixels per image, or features per table row.</summary>
     public int InputSize { get; init; } = 784;
 
-    /// <summary>Encoder hidden widths, first to last; the decoder uses them reversed. May be empty.</summary>
-    public IReadOnlyList<int> Hidden { get; init; } = [400];
+    /// <summary>Encoder hidden widths, first to last; the decoder uses them reversed. May be empty. The list is copied.</summary>
+    public IReadOnlyList<int> Hidden { get => _hidden; init => _hidden = value?.ToArray()!; }
+    private readonly int[] _hidden = [400];
 
     /// <summary>Latent dimension.</summary>
     public int Latent { get; init; } = 20;
@@ -32,6 +33,16 @@ public sealed record ModelConfig
 
     /// <summary>The reconstruction likelihood.</summary>
     public Likelihood Likelihood { get; init; } = Likelihood.Bernoulli;
+
+    /// <summary>Image height when rows are images (height × width = <see cref="InputSize"/>), else 0. Saved with the model,
+    /// so that pictures of its samples come out the right shape.</summary>
+    public int ImageHeight { get; init; }
+
+    /// <summary>Image width when rows are images, else 0.</summary>
+    public int ImageWidth { get; init; }
+
+    /// <summary>The most parameters a model may have: one flat buffer holds them all.</summary>
+    internal const long MaxParameters = 1L << 30;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public ModelConfig Validate()
@@ -44,12 +55,30 @@ public sealed record ModelConfig
         if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown model kind");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "unknown activation");
         if (!Enum.IsDefined(Likelihood)) throw new ArgumentOutOfRangeException(nameof(Likelihood), Likelihood, "unknown likelihood");
+        if (ImageHeight < 0 || ImageWidth < 0 || (ImageHeight == 0) != (ImageWidth == 0) || (ImageHeight > 0 && (long)ImageHeight * ImageWidth != InputSize))
+            throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"an image shape of {ImageHeight}×{ImageWidth} does not fit rows of {InputSize} values (give both sizes, or neither)");
+        long parameters = ParameterCount();
+        if (parameters > MaxParameters)
+            throw new ArgumentOutOfRangeException(nameof(Hidden), $"{this} has {parameters:N0} parameters (over {MaxParameters * 4 / 1e9:F1} GB of weights), more than a model may have ({MaxParameters:N0})");
         return this;
+    }
+
+    /// <summary>Weights and biases of the encoder (with its μ and log σ² heads, or its code head) and the decoder, counted in 64 bits.</summary>
+    internal long ParameterCount()
+    {
+        long total = 0;
+        long previous = InputSize;
+        foreach (int h in Hidden) { total += (previous + 1) * h; previous = h; }
+        total += (previous + 1) * (long)Latent * (Kind == ModelKind.Variational ? 2 : 1);
+        previous = Latent;
+        foreach (int h in Hidden.Reverse()) { total += (previous + 1) * h; previous = h; }
+        return total + (previous + 1) * InputSize;
     }
 
     /// <summary>Records compare lists by reference; configurations compare by content.</summary>
     public bool Equals(ModelConfig? other) => other is not null && Kind == other.Kind && InputSize == other.InputSize
-        && Hidden.SequenceEqual(other.Hidden) && Latent == other.Latent && Activation == other.Activation && Likelihood == other.Likelihood;
+        && Hidden.SequenceEqual(other.Hidden) && Latent == other.Latent && Activation == other.Activation && Likelihood == other.Likelihood
+        && ImageHeight == other.ImageHeight && ImageWidth == other.ImageWidth;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Kind, InputSize, Hidden.Count, Latent, Activation, Likelihood);

@@ -10,11 +10,8 @@ namespace Vae.Simd.Models;
 internal sealed class NetworkWorkspace : IDisposable
 {
     internal Workspace Buffers { get; }
-    internal int Head, HeadDelta, Z, DZ;
+    internal int Head, HeadDelta, Z, DZ, Noise;
     internal int RowReconstruction, RowKl;
-
-    /// <summary>Set by the trainer, which keeps it up to date with the parameters; null elsewhere.</summary>
-    internal Layers.TransposedWeights? Transposed { get; set; }
 
     /// <summary>The model this workspace was made for.</summary>
     public LatentNetwork Model { get; }

@@ -16,11 +16,6 @@ internal sealed class VariationalNetwork : LatentNetwork
     /// <inheritdoc />
     public override bool NeedsNoise => true;
 
-    private Linear? _meanHead;
-
-    // The μ rows of the head: weight and bias of encoder_mu, the first L rows of the fused head.
-    private protected override Linear CodeHead => _meanHead ??= new Linear(Layout.Find("encoder_mu.weight")!, Layout.Find("encoder_mu.bias")!);
-
     private protected override Linear DeclareHead(ParameterLayout layout, int inputSize)
     {
         int latent = Config.Latent;
@@ -58,7 +53,7 @@ internal sealed class VariationalNetwork : LatentNetwork
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
         {
             int count = Math.Min(workspace.MaxRows, x.Rows - start);
-            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace, Head);
+            MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace, 2 * Latent);
             head.SliceColumns(0, Latent).CopyTo(mu.SliceRows(start, count));
             head.SliceColumns(Latent, Latent).CopyTo(logVar.SliceRows(start, count));
         }

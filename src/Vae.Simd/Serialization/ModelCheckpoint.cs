@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Text.Json;
-using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 
 namespace Vae.Simd.Serialization;
@@ -7,12 +7,17 @@ namespace Vae.Simd.Serialization;
 /// <summary>
 /// Saves and loads a <see cref="LatentNetwork"/> as safetensors: one F32 tensor per parameter under its
 /// PyTorch name, and the architecture in <c>__metadata__</c> ("format" and a "config" JSON object), so the
-/// file alone rebuilds the model.
+/// file alone rebuilds the model. <see cref="LoadStateDict"/> reads bare weights (no metadata) for a given
+/// architecture, under our names or the PyTorch VAE example's.
 /// </summary>
 internal static class ModelCheckpoint
 {
     /// <summary>The value of the "format" metadata entry.</summary>
     public const string Format = "vae-simd/1";
+
+    /// <summary>The PyTorch VAE example's layer names (pytorch/examples, vae/main.py) and ours.</summary>
+    private static readonly (string Torch, string Ours)[] PyTorchExampleNames =
+        [("fc1", "encoder.0"), ("fc21", "encoder_mu"), ("fc22", "encoder_logvar"), ("fc3", "decoder.0"), ("fc4", "decoder.2")];
 
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(LatentNetwork model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
@@ -31,17 +36,63 @@ internal static class ModelCheckpoint
     {
         (var tensors, metadata) = SafeTensors.Read(path);
         if (!metadata.TryGetValue("config", out var configJson))
-            throw new CheckpointException($"{path}: no model configuration in __metadata__ (not written by Vae.Simd?)");
+            throw new CheckpointException($"{path}: no model configuration in __metadata__ (not written by Vae.Simd? load bare weights with LoadStateDict and the architecture)");
         ModelConfig config;
-        try { config = ConfigFromJson(configJson).Validate(); }
+        try
+        {
+            config = ConfigFromJson(configJson);
+            // Files written before the image shape moved into the configuration kept it beside it.
+            if (config.ImageHeight == 0 && Int(metadata, "image_height") is int h and > 0 && Int(metadata, "image_width") is int w and > 0 && (long)h * w == config.InputSize)
+                config = config with { ImageHeight = h, ImageWidth = w };
+            config.Validate();
+        }
         catch (Exception e) when (e is JsonException or ArgumentException or FormatException or KeyNotFoundException or InvalidOperationException)
         {
             throw new CheckpointException($"{path}: invalid model configuration ({e.Message})", e);
         }
+        return Build(path, config, tensors, $"the configuration ({config})");
+    }
+
+    /// <summary>
+    /// Loads bare weights for <paramref name="config"/>: a safetensors state dict with or without metadata, under our tensor
+    /// names or the PyTorch VAE example's (<c>fc1</c>, <c>fc21</c>, <c>fc22</c>, <c>fc3</c>, <c>fc4</c>; <see cref="StateDictNames.Auto"/>
+    /// recognises them by <c>fc1.weight</c>). Every tensor must be there, of the configured shape and finite, and nothing else.
+    /// </summary>
+    public static LatentNetwork LoadStateDict(string path, ModelConfig config, StateDictNames names)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        if (!Enum.IsDefined(names)) throw new ArgumentOutOfRangeException(nameof(names), names, "unknown naming scheme");
+        var (tensors, _) = SafeTensors.Read(path);
+        bool torch = names == StateDictNames.PyTorchExample || (names == StateDictNames.Auto && tensors.Any(t => t.Name == "fc1.weight"));
+        if (!torch) return Build(path, config, tensors, $"the configuration ({config})");
+        if (config.Kind != ModelKind.Variational || config.Hidden.Count != 1)
+            throw new ArgumentException($"the PyTorch example's names (fc1, fc21, fc22, fc3, fc4) describe a VAE with one hidden layer, but the configuration is {config}", nameof(config));
+        var renamed = tensors.Select(t => t with { Name = ToOurs(t.Name) }).ToList();
+        return Build(path, config, renamed, $"the configuration ({config}; PyTorch example names)");
+
+        static string ToOurs(string name)
+        {
+            foreach (var (theirs, ours) in PyTorchExampleNames)
+                if (name.StartsWith(theirs + ".", StringComparison.Ordinal)) return ours + name[theirs.Length..];
+            return name;
+        }
+    }
+
+    private static LatentNetwork Build(string path, ModelConfig config, IReadOnlyList<SafeTensor> tensors, string what)
+    {
+        // Count before building: a file whose metadata claims a huge architecture is refused without allocating it.
+        long stored = tensors.Sum(t => (long)t.Data.Length), needed = config.ParameterCount();
+        if (stored != needed)
+            throw new CheckpointException($"{path}: the file holds {stored:N0} parameters but {what} has {needed:N0}");
         var model = LatentNetwork.Create(config);
-        ParameterTensors.CopyInto(path, tensors, model.Layout, model.Parameters, $"the configuration ({config})");
+        ParameterTensors.CopyInto(path, tensors, model.Layout, model.Parameters, what);
+        model.ParametersChanged();
         return model;
     }
+
+    private static int? Int(IReadOnlyDictionary<string, string> metadata, string key)
+        => metadata.TryGetValue(key, out var v) && int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out int x) ? x : null;
 
     /// <summary>The configuration as a small JSON object (also written to config.json by the CLI).</summary>
     public static string ConfigToJson(ModelConfig config)
@@ -58,6 +109,11 @@ internal static class ModelCheckpoint
             json.WriteNumber("latent", config.Latent);
             json.WriteString("activation", config.Activation.ToString().ToLowerInvariant());
             json.WriteString("likelihood", config.Likelihood.ToString().ToLowerInvariant());
+            if (config.ImageHeight > 0)
+            {
+                json.WriteNumber("image_height", config.ImageHeight);
+                json.WriteNumber("image_width", config.ImageWidth);
+            }
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
@@ -77,9 +133,13 @@ internal static class ModelCheckpoint
             Latent = root.GetProperty("latent").GetInt32(),
             Activation = ParseEnum<ActivationKind>(root.GetProperty("activation").GetString()),
             Likelihood = ParseEnum<Likelihood>(root.GetProperty("likelihood").GetString()),
+            ImageHeight = root.TryGetProperty("image_height", out var h) ? h.GetInt32() : 0,
+            ImageWidth = root.TryGetProperty("image_width", out var w) ? w.GetInt32() : 0,
         };
     }
 
+    // Names only: an enum's number ("2") is not an activation.
     private static T ParseEnum<T>(string? text) where T : struct, Enum
-        => Enum.TryParse<T>(text, ignoreCase: true, out var v) && Enum.IsDefined(v) ? v : throw new FormatException($"unknown {typeof(T).Name} '{text}'");
+        => text is not null && !text.Any(char.IsDigit) && Enum.TryParse<T>(text, ignoreCase: true, out var v) && Enum.IsDefined(v)
+            ? v : throw new FormatException($"unknown {typeof(T).Name} '{text}'");
 }

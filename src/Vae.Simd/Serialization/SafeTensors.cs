@@ -57,7 +57,10 @@ internal static class SafeTensors
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
 
         string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string folder = Path.GetDirectoryName(full)!;
+        if (Directory.Exists(full)) throw new IOException($"{path}: is a directory; give a file name (e.g. {Path.Combine(path, "model.safetensors")})");
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{path}: cannot be written, the folder {folder} does not exist");
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
@@ -76,6 +79,9 @@ internal static class SafeTensors
             }
             File.Move(temporary, full, overwrite: true);
         }
+        // The temporary file is ours, not the caller's: errors name the file they asked for.
+        catch (UnauthorizedAccessException e) { throw new UnauthorizedAccessException($"{path}: cannot be written (no permission in {folder})", e); }
+        catch (IOException e) when (e is not DirectoryNotFoundException) { throw new IOException($"{path}: cannot be written ({e.Message.Replace(temporary, full)})", e); }
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
@@ -85,6 +91,7 @@ internal static class SafeTensors
     /// <summary>Reads and validates a safetensors file of F32 tensors.</summary>
     public static (IReadOnlyList<SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
+        if (Directory.Exists(path)) throw new CheckpointException($"{path}: is a directory, not a safetensors file");
         if (!File.Exists(path)) throw new CheckpointException($"{path}: file not found");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }

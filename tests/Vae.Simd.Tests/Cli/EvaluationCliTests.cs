@@ -50,7 +50,7 @@ public class EvaluationCliTests : CliFixture
     [Fact]
     public void The_judge_is_cached_in_the_project_of_a_data_folder_and_otherwise_in_the_current_directory()
     {
-        var train = Vae.Simd.Data.ImageDatasetPair.Load(Data.Directory).Train;
+        var train = Dataset.LoadMnist(Data.Directory).Train;
         string name = $"mlp-{ClassifierCache.Fingerprint(train)}.safetensors";
         string project = Path.Combine(Out, "project");
         Assert.Equal(Path.Combine(project, "runs", "classifiers", name), ClassifierCache.DefaultPath(Path.Combine(project, "data", "mnist"), train));

@@ -13,12 +13,12 @@ public class IdxTests
     public void Raw_and_gzip_files_load_the_same_pixels_scaled_to_the_unit_interval(bool gzip)
     {
         using var data = new SyntheticData(train: 20, test: 10, side: 6, gzip: gzip);
-        var pair = ImageDatasetPair.Load(data.Directory);
-        Assert.Equal((20, 10, 6, 6), (pair.Train.Count, pair.Test.Count, pair.Train.Height, pair.Train.Width));
+        var pair = Dataset.LoadMnist(data.Directory);
+        Assert.Equal((20, 10, 6, 6), (pair.Train.Count, pair.Test.Count, pair.Train.ImageHeight, pair.Train.ImageWidth));
         var expected = SyntheticData.Images(20, 6, new SeededRandom(1));
-        Assert.Equal(expected[16 + 7] / 255f, pair.Train.Pixels[7]);
+        Assert.Equal(expected[16 + 7] / 255f, pair.Train.Values[7]);
         Assert.Equal(3, pair.Train.Labels[3]);
-        Assert.All(pair.Train.Pixels, p => Assert.InRange(p, 0f, 1f));
+        Assert.All(pair.Train.Values, p => Assert.InRange(p, 0f, 1f));
     }
 
     [Fact]
@@ -58,17 +58,17 @@ public class IdxTests
         string images = Path.Combine(data.Directory, "train-images-idx3-ubyte.gz");
         var bytes = File.ReadAllBytes(images);
         File.WriteAllBytes(images, bytes[..(bytes.Length / 2)]);
-        var ex = Assert.Throws<DataFormatException>(() => ImageDatasetPair.Load(data.Directory));
+        var ex = Assert.Throws<DataFormatException>(() => Dataset.LoadMnist(data.Directory));
         Assert.Contains("train-images-idx3-ubyte.gz", ex.Message);
 
         using var other = new SyntheticData(train: 30, test: 10, side: 6);
         other.Write("t10k-labels-idx1-ubyte", SyntheticData.Labels(9), gzip: true);
-        var ex2 = Assert.Throws<DataFormatException>(() => ImageDatasetPair.Load(other.Directory));
+        var ex2 = Assert.Throws<DataFormatException>(() => Dataset.LoadMnist(other.Directory));
         Assert.Contains("10 images", ex2.Message);
         Assert.Contains("9 labels", ex2.Message);
 
         File.Delete(Path.Combine(other.Directory, "t10k-labels-idx1-ubyte.gz"));
-        var ex3 = Assert.Throws<DataFormatException>(() => ImageDatasetPair.Load(other.Directory));
+        var ex3 = Assert.Throws<DataFormatException>(() => Dataset.LoadMnist(other.Directory));
         Assert.Contains("missing t10k-labels-idx1-ubyte", ex3.Message);
     }
 
@@ -76,8 +76,8 @@ public class IdxTests
     public void The_shipped_MNIST_has_the_documented_shape_and_label_counts()
     {
         string dir = Vae.Cli.VaeCommand.DefaultDataDirectory();
-        var pair = ImageDatasetPair.Load(dir);
-        Assert.Equal((60000, 10000, 28, 28), (pair.Train.Count, pair.Test.Count, pair.Train.Height, pair.Train.Width));
+        var pair = Dataset.LoadMnist(dir);
+        Assert.Equal((60000, 10000, 28, 28), (pair.Train.Count, pair.Test.Count, pair.Train.ImageHeight, pair.Train.ImageWidth));
         int[] counts = new int[10];
         foreach (byte l in pair.Train.Labels) counts[l]++;
         Assert.Equal(new[] { 5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949 }, counts);

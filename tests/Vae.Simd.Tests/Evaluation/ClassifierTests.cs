@@ -20,7 +20,7 @@ public class ClassifierTests
             var random = new SeededRandom((ulong)seed);
             int rows = 1 + random.NextInt(5), classes = 2 + random.NextInt(12);
             var logits = new StridedMatrix(rows, classes, random.NextInt(3), random, scale: 30f); // large logits: the shift must keep exp finite
-            var labels = Enumerable.Range(0, rows).Select(_ => (byte)random.NextInt(classes)).ToArray();
+            var labels = Enumerable.Range(0, rows).Select(_ => random.NextInt(classes)).ToArray();
             var gradient = new float[rows * classes];
             var rowLoss = new double[rows];
             double total = SoftmaxCrossEntropy.Evaluate(logits.ReadOnly, labels, new MatrixSpan(gradient, rows, classes), 0.5f, rowLoss);
@@ -51,7 +51,7 @@ public class ClassifierTests
     }
 
     /// <summary>Max over parameters of |analytic − numeric| / (1e-3 + |numeric|), numeric from central differences in double.</summary>
-    private static double GradientError(Classifier classifier, float[] x, byte[] labels, Func<float[], float[]>? corrupt = null)
+    private static double GradientError(Classifier classifier, float[] x, int[] labels, Func<float[], float[]>? corrupt = null)
     {
         int rows = labels.Length;
         var gradient = new float[classifier.Parameters.Length];
@@ -74,7 +74,7 @@ public class ClassifierTests
     }
 
     /// <summary>An independent double-precision forward pass: ReLU MLP, then Σ cross-entropy.</summary>
-    private static double ReferenceLoss(IReadOnlyList<int> sizes, double[] p, float[] x, byte[] labels)
+    private static double ReferenceLoss(IReadOnlyList<int> sizes, double[] p, float[] x, int[] labels)
     {
         double total = 0;
         for (int r = 0; r < labels.Length; r++)
@@ -106,7 +106,7 @@ public class ClassifierTests
         var classifier = new Classifier([7, 6, 5, 4], seed: 5);
         var random = new SeededRandom(9);
         var x = Enumerable.Range(0, 3 * 7).Select(_ => random.NextUniform(-1, 1)).ToArray();
-        byte[] labels = [0, 3, 1];
+        int[] labels = [0, 3, 1];
         Assert.True(GradientError(classifier, x, labels) < 2e-2, "analytic gradient disagrees with central differences");
         // Planted: the output bias gradient without the −1 of the one-hot (the classic softmax slip).
         var outBias = classifier.Layout.Find("classifier.4.bias")!;
@@ -126,19 +126,19 @@ public class ClassifierTests
         Assert.True(halved > 0.1, $"the check did not catch a halved hidden-layer gradient (error {halved})");
     }
 
-    private static ImageDataset Blobs(int count, ulong seed)
+    private static Dataset Blobs(int count, ulong seed)
     {
         // Three classes, each a noisy bright bar in its own third of a 6×6 image.
         var random = new SeededRandom(seed);
         var pixels = new float[count * 36];
-        var labels = new byte[count];
+        var labels = new int[count];
         for (int i = 0; i < count; i++)
         {
-            labels[i] = (byte)random.NextInt(3);
+            labels[i] = random.NextInt(3);
             for (int p = 0; p < 36; p++)
                 pixels[i * 36 + p] = Math.Clamp((p % 6) / 2 == labels[i] ? 0.8f + random.NextUniform(-0.2f, 0.2f) : random.NextUniform(0, 0.3f), 0, 1);
         }
-        return new ImageDataset(pixels, labels, 6, 6);
+        return Dataset.FromArray(pixels, 36, labels, 6, 6);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class ClassifierTests
         Assert.Equal(8, epochs.Count);
         Assert.True(epochs[^1] < epochs[0], $"loss did not fall: {string.Join(", ", epochs)}");
         using var ws = one.CreateWorkspace(64);
-        double accuracy = one.Accuracy(test.Images, test.Labels, ws);
+        double accuracy = one.Accuracy(test.Matrix, test.Labels, ws);
         Assert.True(accuracy > 0.95, $"test accuracy {accuracy}");
     }
 
@@ -175,7 +175,7 @@ public class ClassifierTests
         var c = new Classifier([36, 8, 3]);
         Assert.Contains("LearningRateDecay", Assert.Throws<ArgumentOutOfRangeException>(() => new ClassifierTrainingOptions { LearningRateDecay = 1.5f }.Validate()).Message);
         Assert.Contains("MaxShift", Assert.Throws<ArgumentOutOfRangeException>(() => new ClassifierTrainingOptions { MaxShift = -1 }.Validate()).Message);
-        var wrongLabels = new ImageDataset(new float[2 * 36], [0, 5], 6, 6);
+        var wrongLabels = Dataset.FromArray(new float[2 * 36], 36, [0, 5], 6, 6);
         Assert.Contains("outside", Assert.Throws<ArgumentException>(() => ClassifierTrainer.Train(c, wrongLabels, new())).Message);
         Assert.Contains("at least one hidden", Assert.Throws<ArgumentException>(() => new Classifier([36, 3])).Message);
     }

@@ -13,15 +13,15 @@ namespace Vae.Simd.Tests.Evaluation;
 public class LikelihoodTests
 {
     /// <summary>Binary 4×4 images: one of four bars, with a few flipped pixels.</summary>
-    private static ImageDataset Bars(int count, ulong seed)
+    private static Dataset Bars(int count, ulong seed)
     {
         var random = new SeededRandom(seed);
         var pixels = new float[count * 16];
-        var labels = new byte[count];
+        var labels = new int[count];
         for (int i = 0; i < count; i++)
         {
             int bar = random.NextInt(4);
-            labels[i] = (byte)bar;
+            labels[i] = bar;
             for (int p = 0; p < 16; p++)
             {
                 bool on = p / 4 == bar;
@@ -29,16 +29,14 @@ public class LikelihoodTests
                 pixels[i * 16 + p] = on ? 1 : 0;
             }
         }
-        return new ImageDataset(pixels, labels, 4, 4);
+        return Dataset.FromArray(pixels, 16, labels, 4, 4);
     }
 
     private static VariationalNetwork TrainedVae(int latent)
     {
-        var model = new VariationalNetwork(new ModelConfig { InputSize = 16, Hidden = [12], Latent = latent }, seed: 3);
-        using var trainer = new Trainer(model, new Adam(model.Parameters.Length, 1e-2f), new TrainerOptions { BatchSize = 64, Threads = 1, Seed = 3 });
-        var data = Bars(512, 1);
-        for (int epoch = 0; epoch < 15; epoch++) trainer.TrainEpoch(data, epoch);
-        return model;
+        var model = new VariationalAutoencoder(new ModelConfig { InputSize = 16, Hidden = [12], Latent = latent }, seed: 3);
+        model.Fit(Bars(512, 1), new TrainingOptions { Epochs = 15, BatchSize = 64, LearningRate = 1e-2f, Threads = 1, Seed = 3 });
+        return (VariationalNetwork)model.Network;
     }
 
     [Fact]
@@ -46,9 +44,9 @@ public class LikelihoodTests
     {
         var model = TrainedVae(latent: 2);
         var test = Bars(24, 7);
-        var iw = ImportanceWeightedLikelihood.Estimate(model, test.Images, samples: 5000, seed: 11, threads: 2);
+        var iw = ImportanceWeightedLikelihood.Estimate(model, test.Matrix, samples: 5000, seed: 11, threads: 2);
         // The ELBO's expectation estimated with many draws, so its own noise is far below the gap.
-        var elbo = Elbo.Evaluate(model, test.Images, seed: 12, samplesPerImage: 2000);
+        var elbo = Elbo.Evaluate(model, test.Matrix, seed: 12, samplesPerImage: 2000);
         double gap = 0;
         for (int i = 0; i < test.Count; i++)
         {
@@ -64,7 +62,7 @@ public class LikelihoodTests
     {
         var model = TrainedVae(latent: 1);
         var test = Bars(6, 9);
-        var iw = ImportanceWeightedLikelihood.Estimate(model, test.Images, samples: 5000, seed: 5);
+        var iw = ImportanceWeightedLikelihood.Estimate(model, test.Matrix, samples: 5000, seed: 5);
         // log p(x) = log ∫ p(x|z) N(z; 0, 1) dz by the midpoint rule over [−10, 10], in double from the logits.
         const int points = 8000;
         const double low = -10, step = 20.0 / points;
@@ -75,7 +73,7 @@ public class LikelihoodTests
         var logits = decoded.ToArray();
         for (int i = 0; i < test.Count; i++)
         {
-            var x = test.Images[i];
+            var x = test.Matrix[i];
             var terms = new double[points];
             for (int k = 0; k < points; k++)
             {
@@ -96,7 +94,7 @@ public class LikelihoodTests
     public void One_importance_sample_is_an_unbiased_ELBO_estimate()
     {
         var model = TrainedVae(latent: 2);
-        var image = Bars(1, 4).Images;
+        var image = Bars(1, 4).Matrix;
         const int copies = 4000;
         var repeated = new float[copies * 16];
         for (int c = 0; c < copies; c++) image[0].CopyTo(repeated.AsSpan(c * 16, 16));
@@ -111,13 +109,13 @@ public class LikelihoodTests
     {
         var model = TrainedVae(latent: 2);
         var test = Bars(5, 3);
-        Assert.Equal(ImportanceWeightedLikelihood.Estimate(model, test.Images, 300, seed: 1, threads: 1),
-                     ImportanceWeightedLikelihood.Estimate(model, test.Images, 300, seed: 1, threads: 2));
+        Assert.Equal(ImportanceWeightedLikelihood.Estimate(model, test.Matrix, 300, seed: 1, threads: 1),
+                     ImportanceWeightedLikelihood.Estimate(model, test.Matrix, 300, seed: 1, threads: 2));
         var gaussian = new VariationalNetwork(new ModelConfig { InputSize = 16, Hidden = [4], Latent = 2, Likelihood = Likelihood.Gaussian });
-        Assert.Contains("Bernoulli", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(gaussian, test.Images, 10)).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ImportanceWeightedLikelihood.Estimate(model, test.Images, 0));
+        Assert.Contains("Bernoulli", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(gaussian, test.Matrix, 10)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImportanceWeightedLikelihood.Estimate(model, test.Matrix, 0));
         Assert.Contains("16 values", Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(model, new ReadOnlyMatrixSpan(new float[10], 1, 10), 10)).Message);
-        var nan = test.Images.ToArray();
+        var nan = test.Matrix.ToArray();
         nan[7] = float.NaN;
         Assert.Throws<ArgumentException>(() => ImportanceWeightedLikelihood.Estimate(model, new ReadOnlyMatrixSpan(nan, test.Count, 16), 10));
         Assert.Throws<ArgumentException>(() => Elbo.Evaluate(model, new ReadOnlyMatrixSpan(nan, test.Count, 16), seed: 1));
@@ -130,16 +128,16 @@ public class LikelihoodTests
     {
         var model = TrainedVae(latent: 2);
         var test = Bars(40, 5);
-        var elbo = Elbo.Evaluate(model, test.Images, seed: 3);
+        var elbo = Elbo.Evaluate(model, test.Matrix, seed: 3);
         using var ws = model.CreateWorkspace(40);
         var eps = new float[40 * 2];
         for (int r = 0; r < 40; r++) new NoiseSource(3).FillRow(eps.AsSpan(r * 2, 2), r);
-        var loss = model.ComputeLoss(test.Images, new ReadOnlyMatrixSpan(eps, 40, 2), new LossWeights(1, 1), ws);
+        var loss = model.ComputeLoss(test.Matrix, new ReadOnlyMatrixSpan(eps, 40, 2), new LossWeights(1, 1), ws);
         Approx.Equal(loss.Reconstruction, elbo.Reconstruction.Sum(), 1e-9, "reconstruction");
         Approx.Equal(loss.Kl, elbo.Kl.Sum(), 1e-9, "KL");
         Approx.Equal(-(loss.Total) / 40, elbo.MeanElbo, 1e-9, "mean ELBO");
         Assert.All(elbo.Kl, kl => Assert.True(kl >= 0));
         var ae = LatentNetwork.Create(new ModelConfig { Kind = ModelKind.Autoencoder, InputSize = 16, Hidden = [4], Latent = 2 });
-        Assert.All(Elbo.Evaluate(ae, test.Images, seed: 1).Kl, kl => Assert.Equal(0, kl));
+        Assert.All(Elbo.Evaluate(ae, test.Matrix, seed: 1).Kl, kl => Assert.Equal(0, kl));
     }
 }

@@ -12,11 +12,11 @@ public class MnistClassifierTests
     [Fact]
     public void The_judge_classifier_reaches_98_percent_on_the_MNIST_test_set()
     {
-        var pair = ImageDatasetPair.Load(VaeCommand.DefaultDataDirectory());
-        var classifier = new Classifier(ClassifierCache.Sizes(pair.Train.PixelsPerImage), seed: 1);
+        var pair = Dataset.LoadMnist(VaeCommand.DefaultDataDirectory());
+        var classifier = new Classifier(ClassifierCache.Sizes(pair.Train.Features), seed: 1);
         ClassifierTrainer.Train(classifier, pair.Train, new ClassifierTrainingOptions { Threads = 2 });
         using var ws = classifier.CreateWorkspace(500, threads: 2);
-        double accuracy = classifier.Accuracy(pair.Test.Images, pair.Test.Labels, ws);
+        double accuracy = classifier.Accuracy(pair.Test.Matrix, pair.Test.Labels, ws);
         Assert.True(accuracy >= 0.98, $"test accuracy {accuracy:P2} is below 98 %");
     }
 }

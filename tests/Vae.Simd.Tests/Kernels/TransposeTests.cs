@@ -28,8 +28,14 @@ public class TransposeTests
         });
     }
 
-    [Fact]
-    public void A_forward_through_cached_transposed_weights_is_bitwise_the_packed_forward()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(37)]
+    public void A_forward_through_cached_transposed_weights_is_bitwise_the_packed_forward_for_any_batch(int rows)
     {
         var layout = new ParameterLayout();
         var layer = new Linear(layout, "l", 131, 77);
@@ -38,10 +44,14 @@ public class TransposeTests
         var cache = new TransposedWeights([layer]);
         cache.Refresh(parameters, null);
         var random = new SeededRandom(4);
-        var x = Enumerable.Range(0, 37 * 131).Select(_ => random.NextUniform(-1, 1)).ToArray();
-        float[] packed = new float[37 * 77], cached = new float[37 * 77];
-        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, 37, 131), new MatrixSpan(packed, 37, 77));
-        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, 37, 131), new MatrixSpan(cached, 37, 77), cache.For(layer));
+        var x = Enumerable.Range(0, rows * 131).Select(_ => random.NextUniform(-1, 1)).ToArray();
+        float[] packed = new float[rows * 77], cached = new float[rows * 77], alone = new float[rows * 77];
+        Gemm.LinearForward(new ReadOnlyMatrixSpan(x, rows, 131), layer.WeightSpan((ReadOnlySpan<float>)parameters), parameters.AsSpan(layer.Bias.Offset, 77), new MatrixSpan(packed, rows, 77));
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 131), new MatrixSpan(cached, rows, 77), cache.For(layer));
+        // Each row alone (batch 1 runs the GEMV kernel): a row's output must not depend on the rows computed with it.
+        for (int r = 0; r < rows; r++)
+            layer.Forward(parameters, new ReadOnlyMatrixSpan(x.AsSpan(r * 131, 131), 1, 131), new MatrixSpan(alone.AsSpan(r * 77, 77), 1, 77), cache.For(layer));
         Assert.Equal(packed, cached);
+        Assert.Equal(packed, alone);
     }
 }

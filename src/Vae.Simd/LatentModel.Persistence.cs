@@ -1,0 +1,64 @@
+using System.Globalization;
+using Vae.Simd.Serialization;
+
+namespace Vae.Simd;
+
+public abstract partial class LatentModel
+{
+    /// <summary>The file name <see cref="Load"/> looks for when given a folder.</summary>
+    public const string DefaultFileName = "model.safetensors";
+
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> as safetensors: every parameter under its PyTorch-style name, the architecture
+    /// (and <see cref="EpochsTrained"/>) in the metadata, so that <see cref="Load"/> needs nothing else. The write is atomic: an
+    /// existing file is replaced whole or left as it was. A missing folder is created.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var lease = EnterInference();
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            if (File.Exists(folder)) throw new IOException($"{path}: cannot be written, {folder} is a file");
+            Directory.CreateDirectory(folder);
+        }
+        ModelCheckpoint.Save(Network, path, new Dictionary<string, string> { ["epochs_trained"] = EpochsTrained.ToString(CultureInfo.InvariantCulture) });
+    }
+
+    /// <summary>
+    /// Reads a model written by <see cref="Save"/> (or a folder holding <see cref="DefaultFileName"/>). Every tensor must be present,
+    /// finite and of the recorded shape; anything else throws <see cref="CheckpointException"/> naming the file and the problem.
+    /// </summary>
+    public static LatentModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string file = ResolveModelFile(path);
+        var network = ModelCheckpoint.Load(file, out var metadata);
+        var model = Wrap(network);
+        if (metadata.TryGetValue("epochs_trained", out var epochs) && int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out int e))
+            model.EpochsTrained = e;
+        return model;
+    }
+
+    /// <summary>
+    /// Loads bare weights — a safetensors state dict without Vae.Simd's metadata, e.g. <c>safetensors.torch.save_file(model.state_dict(), …)</c>
+    /// — into a new model of architecture <paramref name="config"/>. Tensors may carry Vae.Simd's names or the PyTorch VAE example's
+    /// (<c>fc1</c>, <c>fc21</c>, <c>fc22</c>, <c>fc3</c>, <c>fc4</c>); <see cref="StateDictNames.Auto"/> tells them apart. Every tensor
+    /// must be there, of the configured shape and finite, and nothing else.
+    /// </summary>
+    public static LatentModel LoadStateDict(string path, ModelConfig config, StateDictNames names = StateDictNames.Auto)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Wrap(ModelCheckpoint.LoadStateDict(ResolveModelFile(path), config, names));
+    }
+
+    /// <summary>A folder means the model file inside it.</summary>
+    private protected static string ResolveModelFile(string path)
+    {
+        if (!Directory.Exists(path)) return path;
+        string inside = Path.Combine(path, DefaultFileName);
+        if (File.Exists(inside)) return inside;
+        throw new CheckpointException($"{path}: is a directory without a {DefaultFileName}; give the path of a .safetensors file");
+    }
+}

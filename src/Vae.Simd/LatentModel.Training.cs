@@ -1,0 +1,187 @@
+using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+using Vae.Simd.Training;
+
+namespace Vae.Simd;
+
+public abstract partial class LatentModel
+{
+    // The optimizer and its moments live as long as the model: a second Fit continues where the first stopped.
+    private TrainingSession? _training;
+
+    /// <summary>
+    /// Trains the model on <paramref name="train"/> for <see cref="TrainingOptions.Epochs"/> epochs (default options: the PyTorch VAE
+    /// example's) and returns one report per epoch; <paramref name="progress"/> hears each report as its epoch ends.
+    /// <para>
+    /// A later call continues: its epochs are numbered after <see cref="EpochsTrained"/> (shuffling, noise and binarization are
+    /// keyed by the epoch number, so nothing repeats) and the optimizer keeps its state (when the optimizer settings are
+    /// unchanged). Calling Fit with 3 epochs, then with 7, trains exactly as one call with 10 would.
+    /// </para>
+    /// <para>
+    /// With <paramref name="validation"/>, each report also gives the loss on it (one z per row, keyed by row). A cancelled
+    /// <paramref name="cancellationToken"/> stops between two optimizer steps with <see cref="OperationCanceledException"/>; the
+    /// parameters are those after the last step, and the unfinished epoch does not count in <see cref="EpochsTrained"/>.
+    /// Throws <see cref="TrainingDivergedException"/> (parameters left as before the failing step) if the loss stops being finite.
+    /// </para>
+    /// </summary>
+    public IReadOnlyList<EpochReport> Fit(Dataset train, TrainingOptions? options = null, Dataset? validation = null,
+        IProgress<EpochReport>? progress = null, CancellationToken cancellationToken = default)
+        => FitCore(train, options, validation, progress, null, cancellationToken);
+
+    /// <summary>As the public <see cref="Fit(Dataset, TrainingOptions?, Dataset?, IProgress{EpochReport}?, CancellationToken)"/>;
+    /// <paramref name="onStep"/> also hears after every step the epoch (1-based), the rows done in it and the loss so far.</summary>
+    internal IReadOnlyList<EpochReport> FitCore(Dataset train, TrainingOptions? options, Dataset? validation, IProgress<EpochReport>? progress,
+        Action<int, int, LossBreakdown>? onStep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? new TrainingOptions()).Validate();
+        options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
+        CheckData(train, nameof(train));
+        if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
+        if (validation is not null) CheckData(validation, nameof(validation));
+        if (options.Binarize != BinarizationMode.None && (train.Min < 0 || train.Max > 1))
+            train.RequireUnitRange("binarization");
+
+        using var change = EnterChange("Fit");
+        _training ??= new TrainingSession();
+        var optimizer = _training.OptimizerFor(options, Network.Parameters.Length);
+        // Static binarization draws the targets once; dynamic redraws them in every shard. Validation targets are drawn once,
+        // so that its loss is comparable from epoch to epoch.
+        var data = options.Binarize == BinarizationMode.Static ? train.Binarized(options.Seed) : train;
+        if (validation is not null && options.Binarize != BinarizationMode.None) validation = validation.Binarized(options.Seed ^ 0x7E57UL);
+
+        int threads = options.EffectiveThreads;
+        // Shards no larger than a thread's share of the batch keep every thread busy; results do not depend on the size.
+        int shardRows = Math.Min(options.ShardRows, Math.Max(1, (Math.Min(options.BatchSize, data.Count) + threads - 1) / threads));
+        int batch = Math.Min(options.BatchSize, data.Count);
+        using var pool = new WorkerPool(threads);
+        using var step = new FusedStep(new LatentProblem(Network, data, options.Seed, options.Binarize), optimizer, batch, shardRows, pool);
+        using var evaluator = validation is null ? null : new LossEvaluator(Network, threads);
+        var trainer = new MinibatchTrainer(step, data.Count, batch, options.Seed, options.Weights, options.KlWarmupEpochs);
+
+        var reports = new List<EpochReport>(options.Epochs);
+        int last = EpochsTrained + options.Epochs;
+        try
+        {
+            for (int epoch = EpochsTrained; epoch < last; epoch++)
+            {
+                optimizer.LearningRate = options.LearningRate;
+                var (loss, seconds) = trainer.TrainEpoch(epoch, onStep is null ? null : (done, soFar) => onStep(epoch + 1, done, soFar), cancellationToken);
+                LossBreakdown? validationLoss = evaluator?.Evaluate(validation!, options.Weights, options.Seed, pool);
+                EpochsTrained = epoch + 1;
+                var report = new EpochReport
+                {
+                    Epoch = epoch + 1, LastEpoch = last, Train = loss, Validation = validationLoss, Seconds = seconds,
+                    LearningRate = optimizer.LearningRate, KlWeight = trainer.KlWeight(epoch, trainer.StepsPerEpoch - 1),
+                };
+                reports.Add(report);
+                progress?.Report(report);
+            }
+        }
+        finally
+        {
+            // Whatever happened, the transposed weights match the parameters the steps left.
+            Network.ParametersChanged();
+        }
+        return reports;
+    }
+
+    /// <summary>
+    /// The loss of the rows of <paramref name="x"/> with the noise ε = <paramref name="epsilon"/> (rows × <see cref="Latent"/>; ignored
+    /// by an autoencoder, which may pass an empty span), summed over rows, under <paramref name="weights"/> (default 1 and 1).
+    /// </summary>
+    public LossBreakdown ComputeLoss(ReadOnlySpan<float> x, ReadOnlySpan<float> epsilon, LossWeights? weights = null)
+        => ComputeLossAndGradients(x, epsilon, default, weights, withGradient: false);
+
+    /// <summary>
+    /// The same loss and its gradient with respect to every parameter, written into <paramref name="gradients"/>
+    /// (<see cref="ParameterCount"/> values, in <see cref="ParameterTensors"/> order): the hand-derived backward pass, exactly
+    /// as training computes it. The entry point for checking gradients and for writing one's own training step.
+    /// </summary>
+    public LossBreakdown ComputeLossAndGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> epsilon, Span<float> gradients, LossWeights? weights = null)
+        => ComputeLossAndGradients(x, epsilon, gradients, weights, withGradient: true);
+
+    private LossBreakdown ComputeLossAndGradients(ReadOnlySpan<float> x, ReadOnlySpan<float> epsilon, Span<float> gradients, LossWeights? weights, bool withGradient)
+    {
+        weights ??= new LossWeights();
+        weights.RequireNonZero(nameof(weights), Network.NeedsNoise);
+        int rows = RowsOf(x, InputSize, nameof(x));
+        var input = new ReadOnlyMatrixSpan(x, rows, InputSize);
+        CheckTargets(input, nameof(x));
+        bool needsNoise = Network.NeedsNoise;
+        if (needsNoise) CheckOutput(epsilon.Length, rows, Latent, nameof(epsilon));
+        var eps = needsNoise ? new ReadOnlyMatrixSpan(epsilon, rows, Latent) : default;
+        if (withGradient) CheckOutput(gradients.Length, ParameterCount, 1, nameof(gradients));
+        using var lease = EnterInference();
+        // The whole batch in one workspace: a gradient summed over chunks would depend on the chunking.
+        var ws = rows <= _workspaces.Rows ? _workspaces.Rent() : Network.CreateWorkspace(Math.Max(rows, 1));
+        try
+        {
+            return withGradient
+                ? Network.ComputeLossAndGradients(input, eps, weights, ws, gradients, GradientUpdate.Overwrite)
+                : Network.ComputeLoss(input, eps, weights, ws);
+        }
+        finally
+        {
+            if (ws.MaxRows == _workspaces.Rows) _workspaces.Return(ws); else ws.Dispose();
+        }
+    }
+
+    /// <summary>Every parameter tensor's name (PyTorch style, e.g. <c>encoder.0.weight</c>) and shape, in the order the flat
+    /// parameter and gradient buffers hold them.</summary>
+    public IReadOnlyList<(string Name, int[] Shape)> ParameterTensors
+        => Network.Layout.Tensors.Select(t => (t.Name, t.Shape.ToArray())).ToArray();
+
+    /// <summary>A copy of every parameter (<see cref="ParameterCount"/> values, <see cref="ParameterTensors"/> order).</summary>
+    public float[] GetParameters()
+    {
+        var values = new float[ParameterCount];
+        CopyParametersTo(values);
+        return values;
+    }
+
+    /// <summary>Copies every parameter into <paramref name="destination"/> (<see cref="ParameterCount"/> values).</summary>
+    public void CopyParametersTo(Span<float> destination)
+    {
+        CheckOutput(destination.Length, ParameterCount, 1, nameof(destination));
+        using var lease = EnterInference();
+        Network.Parameters.CopyTo(destination);
+    }
+
+    /// <summary>Replaces every parameter (<see cref="ParameterCount"/> finite values, <see cref="ParameterTensors"/> order).
+    /// Everything the model derives from its parameters follows; the optimizer's moments of a later <see cref="Fit"/> stay.</summary>
+    public void SetParameters(ReadOnlySpan<float> values)
+    {
+        CheckOutput(values.Length, ParameterCount, 1, nameof(values));
+        int bad = values.IndexOfAnyExceptInRange(float.MinValue, float.MaxValue);
+        if (bad >= 0) throw new ArgumentException($"values[{bad}] is {values[bad]}; parameters must be finite", nameof(values));
+        using var change = EnterChange("SetParameters");
+        Network.SetParameters(values);
+    }
+
+    /// <summary>The optimizer of this model's training, kept between <see cref="Fit"/> calls.</summary>
+    private sealed class TrainingSession : IDisposable
+    {
+        private Optimizer? _optimizer;
+        private TrainingOptions? _settings;
+
+        /// <summary>The optimizer from the last Fit when its kind and hyper-parameters are unchanged (the learning rate may
+        /// change: schedules do that), else a fresh one.</summary>
+        public Optimizer OptimizerFor(TrainingOptions options, int parameters)
+        {
+            bool same = _optimizer is not null && _settings is not null && _settings.Optimizer == options.Optimizer
+                && _settings.AdamBeta1 == options.AdamBeta1 && _settings.AdamBeta2 == options.AdamBeta2
+                && _settings.AdamEpsilon == options.AdamEpsilon && _settings.Momentum == options.Momentum;
+            if (!same)
+                _optimizer = options.Optimizer == OptimizerKind.Sgd
+                    ? new Sgd(parameters, options.LearningRate, options.Momentum)
+                    : new Adam(parameters, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
+            _settings = options;
+            return _optimizer!;
+        }
+
+        public void Dispose() { }
+    }
+}

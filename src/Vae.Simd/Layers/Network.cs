@@ -1,0 +1,55 @@
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Layers;
+
+/// <summary>
+/// Linear layers whose parameters live in one flat buffer (<see cref="Parameters"/>), with a transposed copy of
+/// every weight (<see cref="Transposed"/>) that the forward products read in place. The copy is the network's own
+/// business: every method here that writes parameters refreshes it, and code that writes
+/// <see cref="Parameters"/> directly (an optimizer) must call <see cref="ParametersChanged"/> or refresh the rows it
+/// wrote. No caller outside the library ever sees the buffer, so the copy cannot go stale behind its back.
+/// </summary>
+internal abstract class Network
+{
+    /// <summary>Names, shapes and offsets of every parameter tensor.</summary>
+    public ParameterLayout Layout { get; } = new();
+
+    /// <summary>Every parameter, in <see cref="Layout"/> order.</summary>
+    public float[] Parameters { get; private set; } = [];
+
+    /// <summary>The linear layers in parameter order.</summary>
+    public IReadOnlyList<Linear> Linears { get; private set; } = [];
+
+    /// <summary>Wᵀ of every linear layer, as of the last write to <see cref="Parameters"/>.</summary>
+    public TransposedWeights Transposed { get; private set; } = null!;
+
+    /// <summary>Called by a subclass once its layers are declared: allocates the buffers and initialises them from <paramref name="seed"/>.</summary>
+    protected void Complete(IReadOnlyList<Linear> linears, ulong seed)
+    {
+        Linears = linears;
+        Parameters = new float[Layout.Count];
+        Transposed = new TransposedWeights(linears);
+        Initialize(seed);
+    }
+
+    /// <summary>Re-draws every parameter as PyTorch does: uniform ±1/√fan_in, layer by layer in <see cref="Layout"/> order.</summary>
+    public void Initialize(ulong seed)
+    {
+        var random = new SeededRandom(seed);
+        foreach (var layer in Linears) layer.Initialize(Parameters, random);
+        ParametersChanged();
+    }
+
+    /// <summary>Replaces every parameter (layout order) and refreshes the transposed weights.</summary>
+    public void SetParameters(ReadOnlySpan<float> values)
+    {
+        Shape.CheckLength(values.Length, Parameters.Length, nameof(values));
+        values.CopyTo(Parameters);
+        ParametersChanged();
+    }
+
+    /// <summary>Re-transposes every weight after <see cref="Parameters"/> was written as a whole.</summary>
+    public void ParametersChanged(WorkerPool? pool = null) => Transposed.Refresh(Parameters, pool);
+}

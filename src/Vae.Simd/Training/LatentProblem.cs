@@ -1,0 +1,70 @@
+using Vae.Simd.Data;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Training;
+
+/// <summary>
+/// Training a VAE or an autoencoder: a shard gathers its rows (redrawn binary targets under dynamic binarization), draws
+/// its noise keyed by each row's position in the whole run — never by shard or thread — and runs the network's forward
+/// pass and the first half of backward.
+/// </summary>
+internal sealed class LatentProblem : ITrainingProblem
+{
+    private readonly LatentNetwork _network;
+    private readonly Dataset _data;
+    private readonly NoiseSource _noise;
+    private readonly ulong _binarizeSeed;
+    private readonly bool _dynamicBinarization;
+
+    public LatentProblem(LatentNetwork network, Dataset data, ulong seed, BinarizationMode binarize)
+    {
+        (_network, _data) = (network, data);
+        _noise = new NoiseSource(seed);
+        _binarizeSeed = seed ^ 0xB1A5ED0000000000UL;
+        _dynamicBinarization = binarize == BinarizationMode.Dynamic;
+    }
+
+    public Layers.Network Network => _network;
+
+    public int Rows => _data.Count;
+
+    public IShard CreateShard(int maxRows) => new Shard(this, maxRows);
+
+    private sealed class Shard(LatentProblem problem, int maxRows) : IShard
+    {
+        private readonly NetworkWorkspace _workspace = problem._network.CreateWorkspace(maxRows);
+        private readonly Matrix _inputs = new(maxRows, problem._network.Config.InputSize);
+        private readonly Matrix _epsilon = new(maxRows, problem._network.Latent);
+        private int _rows;
+
+        public LossBreakdown Run(in BatchContext batch, int first, int rows)
+        {
+            var data = problem._data;
+            int features = data.Features;
+            _rows = rows;
+            MatrixSpan x = _inputs.AsSpan().SliceRows(0, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                int row = batch.Order[batch.Start + first + r];
+                ReadOnlySpan<float> source = data.Values.AsSpan(row * features, features);
+                if (problem._dynamicBinarization) Binarization.Sample(source, x[r], problem._binarizeSeed, batch.Epoch, row);
+                else source.CopyTo(x[r]);
+            }
+            MatrixSpan eps = _epsilon.AsSpan().SliceRows(0, rows);
+            problem._noise.Fill(eps, (long)batch.Epoch * data.Count + batch.Start + first);
+            return problem._network.ComputeLossAndDeltas(x, eps, batch.Weights, _workspace);
+        }
+
+        public ReadOnlyMatrixSpan LayerInput(int layer) => problem._network.LinearInput(layer, _inputs.AsReadOnlySpan().SliceRows(0, _rows), _workspace);
+
+        public ReadOnlyMatrixSpan LayerDelta(int layer) => problem._network.LinearDelta(layer, _workspace, _rows);
+
+        public void Dispose()
+        {
+            _workspace.Dispose();
+            _inputs.Dispose();
+            _epsilon.Dispose();
+        }
+    }
+}
