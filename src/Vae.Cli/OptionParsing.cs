@@ -42,6 +42,20 @@ internal static class OptionParsing
         _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian"),
     };
 
+    public static OptimizerKind Optimizer(string text) => text.ToLowerInvariant() switch
+    {
+        "adam" => OptimizerKind.Adam,
+        "sgd" => OptimizerKind.Sgd,
+        _ => throw new CliError($"--optimizer: '{text}' is not one of adam, sgd"),
+    };
+
+    public static ScheduleKind Schedule(string text) => text.ToLowerInvariant() switch
+    {
+        "constant" => ScheduleKind.Constant,
+        "burda" => ScheduleKind.Burda,
+        _ => throw new CliError($"--schedule: '{text}' is not one of constant, burda"),
+    };
+
     public static BinarizationMode Binarize(string text) => text.ToLowerInvariant() switch
     {
         "none" => BinarizationMode.None,

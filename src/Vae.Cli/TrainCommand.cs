@@ -14,7 +14,17 @@ namespace Vae.Cli;
 internal static class TrainCommand
 {
     /// <summary>Everything <c>vae train</c> was asked to do, validated.</summary>
-    internal sealed record Settings(string DataDirectory, ModelConfig Model, TrainingOptions Training, string OutputDirectory, bool Force, bool Quiet, int Limit);
+    internal sealed record Settings(string DataDirectory, ModelConfig Model, TrainingOptions Training, string OutputDirectory, bool Force, bool Quiet, int Limit)
+    {
+        /// <summary>How the learning rate moves from epoch to epoch.</summary>
+        public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+
+        /// <summary>The test loss is measured after every this many epochs (and after the last).</summary>
+        public int EvaluateEvery { get; init; } = 1;
+    }
+
+    /// <summary>The checkpoint that <c>--resume</c> continues from: the model with its optimizer state, written after every epoch.</summary>
+    public const string CheckpointFile = "checkpoint.safetensors";
 
     public static Command Create(TextWriter stdout)
     {
@@ -29,7 +39,11 @@ internal static class TrainCommand
         var klWarmup = new Option<int>("--kl-warmup") { Description = "Epochs of linear KL warm-up (0 = none)", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 128 };
-        var lr = new Option<float>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 1e-3f };
+        var lr = new Option<float>("--lr") { Description = "Learning rate (the first stage's, with --schedule burda)", DefaultValueFactory = _ => 1e-3f };
+        var schedule = new Option<string>("--schedule") { Description = "constant, or burda: stage i = 0…7 lasts 3^i epochs at lr·10^(−i/7) (3280 epochs in all)", DefaultValueFactory = _ => "constant" };
+        var adamEpsilon = new Option<float>("--adam-epsilon") { Description = "Adam's ε (Burda et al.: 1e-4)", DefaultValueFactory = _ => 1e-8f };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Measure the test loss after every N epochs (and after the last)", DefaultValueFactory = _ => 1 };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last finished epoch (its settings come from its config.json; --epochs may extend it)" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9)", DefaultValueFactory = _ => "adam" };
         var binarize = new Option<string>("--binarize") { Description = "none, static or dynamic", DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Seed for initialisation, shuffling, noise and binarization", DefaultValueFactory = _ => 1 };
@@ -41,13 +55,20 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a VAE or an autoencoder and write model.safetensors, config.json, metrics.json and PNG grids.")
         {
-            data, model, hidden, latent, activation, likelihood, recWeight, klWeight, klWarmup, epochs, batch, lr, optimizer, binarize, seed, threads, output, force, quiet, limit,
+            data, model, hidden, latent, activation, likelihood, recWeight, klWeight, klWarmup, epochs, batch, lr, schedule, adamEpsilon, optimizer, binarize,
+            seed, threads, output, force, quiet, limit, evalEvery, resume,
         };
         command.SetAction(parse =>
         {
+            var progress = ReferenceEquals(stdout, Console.Out) ? EpochProgress.ForConsole(parse.GetValue(quiet)) : new EpochProgress(parse.GetValue(quiet), stdout, interactive: false);
+            if (parse.GetValue(resume) is { } resumeDirectory)
+            {
+                var saved = ReadSettings(resumeDirectory);
+                int? more = parse.GetResult(epochs) is { Implicit: false } ? OptionParsing.Positive(parse.GetValue(epochs), "--epochs") : null;
+                Resume(saved with { Quiet = parse.GetValue(quiet), Training = saved.Training with { Epochs = more ?? saved.Training.Epochs } }, progress);
+                return 0;
+            }
             var kind = OptionParsing.Model(parse.GetValue(model)!);
-            string optimizerName = parse.GetValue(optimizer)!.ToLowerInvariant();
-            if (optimizerName is not ("adam" or "sgd")) throw new CliError($"--optimizer: '{optimizerName}' is not one of adam, sgd");
             var settings = new Settings(
                 parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory(),
                 new ModelConfig
@@ -63,7 +84,8 @@ internal static class TrainCommand
                     Epochs = OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
                     BatchSize = OptionParsing.Positive(parse.GetValue(batch), "--batch-size"),
                     LearningRate = OptionParsing.PositiveFinite(parse.GetValue(lr), "--lr"),
-                    Optimizer = optimizerName == "sgd" ? OptimizerKind.Sgd : OptimizerKind.Adam,
+                    AdamEpsilon = OptionParsing.PositiveFinite(parse.GetValue(adamEpsilon), "--adam-epsilon"),
+                    Optimizer = OptionParsing.Optimizer(parse.GetValue(optimizer)!),
                     Threads = OptionParsing.Threads(parse.GetValue(threads), "--threads"),
                     Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
                     Weights = OptionParsing.Weights(parse.GetValue(recWeight), parse.GetValue(klWeight)),
@@ -73,14 +95,18 @@ internal static class TrainCommand
                 parse.GetValue(output) ?? Path.Combine("runs", $"{(kind == ModelKind.Variational ? "vae" : "ae")}-{DateTime.Now:yyyyMMdd-HHmmss}"),
                 parse.GetValue(force),
                 parse.GetValue(quiet),
-                OptionParsing.NonNegative(parse.GetValue(limit), "--limit"));
-            Train(settings, ReferenceEquals(stdout, Console.Out) ? EpochProgress.ForConsole(settings.Quiet) : new EpochProgress(settings.Quiet, stdout, interactive: false));
+                OptionParsing.NonNegative(parse.GetValue(limit), "--limit"))
+            {
+                Schedule = OptionParsing.Schedule(parse.GetValue(schedule)!),
+                EvaluateEvery = OptionParsing.Positive(parse.GetValue(evalEvery), "--eval-every"),
+            };
+            Train(settings, progress);
             return 0;
         });
         return command;
     }
 
-    /// <summary>Runs a whole training: checks, data, epochs (model and metrics saved after each), pictures.
+    /// <summary>Runs a whole training: checks, data, epochs (model, checkpoint and metrics saved after each), pictures.
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
     public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null)
     {
@@ -88,44 +114,78 @@ internal static class TrainCommand
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         if (File.Exists(modelPath) && !s.Force)
             throw new CliError($"{modelPath} already exists; pass --force to overwrite it or choose another --out");
+        var (train, test) = LoadData(s, data);
+        var config = s.Model with { InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth };
+        Directory.CreateDirectory(s.OutputDirectory);
+        using var model = LatentModel.Create(config, s.Training.Seed);
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
+        RunEpochs(s, model, train, test, [], progress);
+    }
 
+    /// <summary>Continues the run in <see cref="Settings.OutputDirectory"/> from its checkpoint: the epochs it still lacks, then the pictures.
+    /// The result is the same, bit for bit, as a run that was never interrupted.</summary>
+    public static void Resume(Settings s, EpochProgress progress)
+    {
+        string checkpoint = Path.Combine(s.OutputDirectory, CheckpointFile);
+        if (!File.Exists(checkpoint)) throw new CliError($"--resume: {checkpoint} not found (the run never finished an epoch, or was not made by 'vae train')");
+        using var model = LatentModel.Load(checkpoint);
+        if (!model.Config.Equals(s.Model with { InputSize = model.InputSize, ImageHeight = model.Config.ImageHeight, ImageWidth = model.Config.ImageWidth }))
+            throw new CliError($"--resume: {checkpoint} holds {model.Config} but config.json describes {s.Model}");
+        var (train, test) = LoadData(s, null);
+        if (train.Features != model.InputSize) throw new CliError($"--resume: the data now has {train.Features} values per row but the model takes {model.InputSize}");
+        var metrics = ReadMetrics(Path.Combine(s.OutputDirectory, "metrics.json")).Where(m => m.Epoch <= model.EpochsTrained).ToList();
+        if (model.EpochsTrained >= s.Training.Epochs)
+            progress.Info($"{s.OutputDirectory} has already trained {model.EpochsTrained} of {s.Training.Epochs} epochs; pass --epochs to train more");
+        else
+            progress.Info($"resuming {s.OutputDirectory} at epoch {model.EpochsTrained + 1} of {s.Training.Epochs}");
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, model.Config));
+        RunEpochs(s, model, train, test, metrics, progress);
+    }
+
+    private static (Dataset Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
+    {
         var (train, test) = data ?? Dataset.LoadMnist(s.DataDirectory);
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
-        var config = s.Model with { InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth };
+        // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.
+        if (s.Training.Binarize != BinarizationMode.None) test = test.Binarized(s.Training.Seed ^ 0x7E57UL);
+        return (train, test);
+    }
+
+    /// <summary>One Fit call per epoch, from the model's <see cref="LatentModel.EpochsTrained"/> to the settings' epochs: each at its
+    /// scheduled learning rate, followed by the test loss, the model, the resumable checkpoint and the metrics.</summary>
+    private static void RunEpochs(Settings s, LatentModel model, Dataset train, Dataset test, List<EpochMetrics> metrics, EpochProgress progress)
+    {
         var options = s.Training;
-        if (options.Binarize != BinarizationMode.None)
-        {
-            // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.
-            test = test.Binarized(options.Seed ^ 0x7E57UL);
-        }
-
-        Directory.CreateDirectory(s.OutputDirectory);
-        using var model = LatentModel.Create(config, options.Seed);
-        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config, train));
+        string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
-        progress.Info($"training {config} on {train.Count} images ({s.DataDirectory}), {threads} threads → {s.OutputDirectory}");
-
-        var metrics = new List<EpochReport>();
-        // One epoch per Fit call: the model and the metrics are saved after each, and a later call continues the same run.
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        if (model.EpochsTrained == 0)
+            progress.Info($"training {model.Config} on {train.Count} images ({s.DataDirectory}), {threads} threads → {s.OutputDirectory}");
+        for (int epoch = model.EpochsTrained; epoch < options.Epochs; epoch++)
         {
             progress.StartEpoch();
-            var report = model.FitCore(train, options with { Epochs = 1, Binarize = options.Binarize }, null, null,
+            float rate = LearningRateSchedule.At(s.Schedule, options.LearningRate, epoch);
+            var report = model.FitCore(train, options with { Epochs = 1, LearningRate = rate }, null, null,
                 (e, done, loss) => progress.Step(e, options.Epochs, done, train.Count, loss.TotalPerSample), CancellationToken.None)[0];
-            var testLoss = model.Evaluate(test, options.Weights, options.Seed, options.Threads);
-            report = report with { LastEpoch = options.Epochs, Validation = testLoss };
-            metrics.Add(report);
-            progress.EndEpoch($"epoch {report.Epoch,3}/{options.Epochs}  train {report.Train.TotalPerSample,9:F3}  test {testLoss.TotalPerSample,9:F3}  (recon {testLoss.ReconstructionPerSample:F3}, kl {testLoss.KlPerSample:F3})  {report.Seconds,6:F2} s  {report.SamplesPerSecond,9:N0} samples/s");
+            bool evaluate = (epoch + 1) % s.EvaluateEvery == 0 || epoch + 1 == options.Epochs;
+            LossBreakdown? testLoss = evaluate ? model.Evaluate(test, options.Weights, options.Seed, options.Threads) : null;
+            metrics.Add(new EpochMetrics(report.Epoch, report.Train.TotalPerSample, testLoss, rate, report.Seconds, report.SamplesPerSecond));
+            progress.EndEpoch($"epoch {report.Epoch,3}/{options.Epochs}  train {report.Train.TotalPerSample,9:F3}"
+                + (testLoss is { } t ? $"  test {t.TotalPerSample,9:F3}  (recon {t.ReconstructionPerSample:F3}, kl {t.KlPerSample:F3})" : "")
+                + $"  {report.Seconds,6:F2} s  {report.SamplesPerSecond,9:N0} samples/s");
+            // The checkpoint first: a run killed between the two writes resumes from it and writes the model again.
+            model.Save(Path.Combine(s.OutputDirectory, CheckpointFile), includeTrainingState: true);
             model.Save(modelPath);
-            AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "metrics.json"), MetricsJson(metrics));
+            AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "metrics.json"), MetricsJson(metrics, options.Epochs));
         }
-
         ImageCommands.WriteSamples(model, Path.Combine(s.OutputDirectory, "samples.png"), 64, options.Seed);
         ImageCommands.WriteReconstructions(model, test, Path.Combine(s.OutputDirectory, "reconstructions.png"), 32);
         progress.Info($"wrote {modelPath}, config.json, metrics.json, samples.png and reconstructions.png in {s.OutputDirectory}");
     }
 
-    private static string ConfigJson(Settings s, ModelConfig config, Dataset train)
+    /// <summary>One line of metrics.json.</summary>
+    internal sealed record EpochMetrics(int Epoch, double TrainLoss, LossBreakdown? Test, double LearningRate, double Seconds, double SamplesPerSecond);
+
+    private static string ConfigJson(Settings s, ModelConfig config)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -135,13 +195,15 @@ internal static class TrainCommand
             using (var doc = JsonDocument.Parse(ModelCheckpoint.ConfigToJson(config))) doc.WriteTo(json);
             json.WriteStartObject("training");
             json.WriteString("data", Path.GetFullPath(s.DataDirectory));
-            json.WriteNumber("image_height", train.ImageHeight);
-            json.WriteNumber("image_width", train.ImageWidth);
+            json.WriteNumber("image_height", config.ImageHeight);
+            json.WriteNumber("image_width", config.ImageWidth);
             var t = s.Training;
             json.WriteNumber("epochs", t.Epochs);
             json.WriteNumber("batch_size", t.BatchSize);
             json.WriteString("optimizer", t.Optimizer.ToString().ToLowerInvariant());
             json.WriteNumber("lr", t.LearningRate);
+            json.WriteString("schedule", s.Schedule.ToString().ToLowerInvariant());
+            json.WriteNumber("adam_epsilon", t.AdamEpsilon);
             json.WriteNumber("recon_weight", t.Weights.Reconstruction);
             json.WriteNumber("kl_weight", t.Weights.Kl);
             json.WriteNumber("kl_warmup", t.KlWarmupEpochs);
@@ -149,28 +211,84 @@ internal static class TrainCommand
             json.WriteNumber("seed", t.Seed);
             json.WriteNumber("threads", t.Threads == 0 ? Environment.ProcessorCount : t.Threads);
             json.WriteNumber("limit", s.Limit);
+            json.WriteNumber("eval_every", s.EvaluateEvery);
             json.WriteEndObject();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static string MetricsJson(List<EpochReport> metrics)
+    /// <summary>The settings a run's config.json records (what --resume continues with).</summary>
+    internal static Settings ReadSettings(string directory)
+    {
+        string path = Path.Combine(directory, "config.json");
+        if (!File.Exists(path)) throw new CliError($"--resume: {path} not found (not a 'vae train' output directory?)");
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            var model = ModelCheckpoint.ConfigFromJson(doc.RootElement.GetProperty("model").GetRawText());
+            var t = doc.RootElement.GetProperty("training");
+            string Text(string name) => t.GetProperty(name).GetString() ?? throw new FormatException($"'{name}' is null");
+            T Or<T>(string name, Func<JsonElement, T> read, T fallback) => t.TryGetProperty(name, out var e) ? read(e) : fallback;
+            return new Settings(Text("data"), model, new TrainingOptions
+            {
+                Epochs = t.GetProperty("epochs").GetInt32(),
+                BatchSize = t.GetProperty("batch_size").GetInt32(),
+                Optimizer = OptionParsing.Optimizer(Text("optimizer")),
+                LearningRate = t.GetProperty("lr").GetSingle(),
+                AdamEpsilon = Or("adam_epsilon", e => e.GetSingle(), 1e-8f),
+                Weights = new LossWeights(t.GetProperty("recon_weight").GetSingle(), t.GetProperty("kl_weight").GetSingle()),
+                KlWarmupEpochs = t.GetProperty("kl_warmup").GetInt32(),
+                Binarize = OptionParsing.Binarize(Text("binarize")),
+                Seed = t.GetProperty("seed").GetUInt64(),
+                Threads = t.GetProperty("threads").GetInt32(),
+            }, directory, Force: true, Quiet: false, Limit: t.GetProperty("limit").GetInt32())
+            {
+                Schedule = OptionParsing.Schedule(Or("schedule", e => e.GetString() ?? "constant", "constant")),
+                EvaluateEvery = Or("eval_every", e => e.GetInt32(), 1),
+            };
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new CliError($"--resume: {path} is not a readable run configuration ({e.Message})");
+        }
+    }
+
+    private static List<EpochMetrics> ReadMetrics(string path)
+    {
+        if (!File.Exists(path)) return [];
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            return doc.RootElement.GetProperty("epochs").EnumerateArray().Select(e => new EpochMetrics(
+                e.GetProperty("epoch").GetInt32(), e.GetProperty("train_loss").GetDouble(),
+                e.GetProperty("test_loss").ValueKind == JsonValueKind.Null ? null
+                    : new LossBreakdown(e.GetProperty("test_reconstruction").GetDouble(), e.GetProperty("test_kl").GetDouble(), e.GetProperty("test_loss").GetDouble(), 1),
+                e.TryGetProperty("lr", out var lr) ? lr.GetDouble() : double.NaN, e.GetProperty("seconds").GetDouble(), e.GetProperty("samples_per_second").GetDouble())).ToList();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CliError($"--resume: {path} is not readable ({e.Message}); move it away to resume without the earlier epochs' metrics");
+        }
+    }
+
+    private static string MetricsJson(List<EpochMetrics> metrics, int epochs)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
+            json.WriteBoolean("finished", metrics.Count > 0 && metrics[^1].Epoch >= epochs);
             json.WriteStartArray("epochs");
             foreach (var e in metrics)
             {
-                var test = e.Validation!.Value;
                 json.WriteStartObject();
                 json.WriteNumber("epoch", e.Epoch);
-                json.WriteNumber("train_loss", e.Train.TotalPerSample);
-                json.WriteNumber("test_loss", test.TotalPerSample);
-                json.WriteNumber("test_reconstruction", test.ReconstructionPerSample);
-                json.WriteNumber("test_kl", test.KlPerSample);
+                json.WriteNumber("train_loss", e.TrainLoss);
+                Json.Number(json, "test_loss", e.Test?.TotalPerSample);
+                Json.Number(json, "test_reconstruction", e.Test?.ReconstructionPerSample);
+                Json.Number(json, "test_kl", e.Test?.KlPerSample);
+                json.WriteNumber("lr", e.LearningRate);
                 json.WriteNumber("seconds", e.Seconds);
                 json.WriteNumber("samples_per_second", e.SamplesPerSecond);
                 json.WriteEndObject();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Vae.Simd.Serialization;
 
 namespace Vae.Simd;
@@ -12,8 +13,11 @@ public abstract partial class LatentModel
     /// Writes the model to <paramref name="path"/> as safetensors: every parameter under its PyTorch-style name, the architecture
     /// (and <see cref="EpochsTrained"/>) in the metadata, so that <see cref="Load"/> needs nothing else. The write is atomic: an
     /// existing file is replaced whole or left as it was. A missing folder is created.
+    /// <para>With <paramref name="includeTrainingState"/>, the file also holds the optimizer's state (Adam's moments, the step
+    /// count), and a model loaded from it continues training with <see cref="Fit"/> exactly as if it had never stopped. The
+    /// parameters are still a plain state dict beside it, under the same names.</para>
     /// </summary>
-    public void Save(string path)
+    public void Save(string path, bool includeTrainingState = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var lease = EnterInference();
@@ -23,21 +27,39 @@ public abstract partial class LatentModel
             if (File.Exists(folder)) throw new IOException($"{path}: cannot be written, {folder} is a file");
             Directory.CreateDirectory(folder);
         }
-        ModelCheckpoint.Save(Network, path, new Dictionary<string, string> { ["epochs_trained"] = EpochsTrained.ToString(CultureInfo.InvariantCulture) });
+        var metadata = new Dictionary<string, string> { ["epochs_trained"] = EpochsTrained.ToString(CultureInfo.InvariantCulture) };
+        var snapshot = includeTrainingState ? _training?.Snapshot() : null;
+        if (snapshot is { } s) metadata[TrainingSession.MetadataKey] = s.Description;
+        ModelCheckpoint.Save(Network, path, metadata, snapshot?.Tensors);
     }
 
     /// <summary>
-    /// Reads a model written by <see cref="Save"/> (or a folder holding <see cref="DefaultFileName"/>). Every tensor must be present,
-    /// finite and of the recorded shape; anything else throws <see cref="CheckpointException"/> naming the file and the problem.
+    /// Reads a model written by <see cref="Save"/> (or a folder holding <see cref="DefaultFileName"/>), with its training state if it
+    /// was saved with it. Every tensor must be present, finite and of the recorded shape; anything else throws
+    /// <see cref="CheckpointException"/> naming the file and the problem.
     /// </summary>
     public static LatentModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string file = ResolveModelFile(path);
-        var network = ModelCheckpoint.Load(file, out var metadata);
+        var network = ModelCheckpoint.Load(file, out var metadata, out var state);
         var model = Wrap(network);
         if (metadata.TryGetValue("epochs_trained", out var epochs) && int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out int e))
             model.EpochsTrained = e;
+        if (metadata.TryGetValue(TrainingSession.MetadataKey, out var description))
+        {
+            try { model._training = TrainingSession.Restore(description, state, model.ParameterCount); }
+            catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException or OverflowException)
+            {
+                model.Dispose();
+                throw new CheckpointException($"{file}: invalid training state ({ex.Message})", ex);
+            }
+        }
+        else if (state.Count > 0)
+        {
+            model.Dispose();
+            throw new CheckpointException($"{file}: optimizer tensors without a '{TrainingSession.MetadataKey}' entry to describe them");
+        }
         return model;
     }
 

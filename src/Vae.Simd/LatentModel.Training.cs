@@ -160,28 +160,4 @@ public abstract partial class LatentModel
         using var change = EnterChange("SetParameters");
         Network.SetParameters(values);
     }
-
-    /// <summary>The optimizer of this model's training, kept between <see cref="Fit"/> calls.</summary>
-    private sealed class TrainingSession : IDisposable
-    {
-        private Optimizer? _optimizer;
-        private TrainingOptions? _settings;
-
-        /// <summary>The optimizer from the last Fit when its kind and hyper-parameters are unchanged (the learning rate may
-        /// change: schedules do that), else a fresh one.</summary>
-        public Optimizer OptimizerFor(TrainingOptions options, int parameters)
-        {
-            bool same = _optimizer is not null && _settings is not null && _settings.Optimizer == options.Optimizer
-                && _settings.AdamBeta1 == options.AdamBeta1 && _settings.AdamBeta2 == options.AdamBeta2
-                && _settings.AdamEpsilon == options.AdamEpsilon && _settings.Momentum == options.Momentum;
-            if (!same)
-                _optimizer = options.Optimizer == OptimizerKind.Sgd
-                    ? new Sgd(parameters, options.LearningRate, options.Momentum)
-                    : new Adam(parameters, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon);
-            _settings = options;
-            return _optimizer!;
-        }
-
-        public void Dispose() { }
-    }
 }

@@ -77,7 +77,6 @@ public abstract partial class LatentModel : IDisposable
         if (_disposed) return;
         _disposed = true;
         _workspaces.Dispose();
-        _training?.Dispose();
         GC.SuppressFinalize(this);
     }
 

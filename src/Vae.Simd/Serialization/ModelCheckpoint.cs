@@ -19,22 +19,30 @@ internal static class ModelCheckpoint
     private static readonly (string Torch, string Ours)[] PyTorchExampleNames =
         [("fc1", "encoder.0"), ("fc21", "encoder_mu"), ("fc22", "encoder_logvar"), ("fc3", "decoder.0"), ("fc4", "decoder.2")];
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(LatentNetwork model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    /// <summary>Tensors under this prefix are a training checkpoint's optimizer state, not parameters.</summary>
+    public const string StatePrefix = "optimizer.";
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically, with <paramref name="state"/> tensors
+    /// (names starting with <see cref="StatePrefix"/>) beside the parameters when given.</summary>
+    public static void Save(LatentNetwork model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null,
+        IEnumerable<(string Name, float[] Values)>? state = null)
     {
         var tensors = ParameterTensors.From(model.Layout, model.Parameters);
+        if (state is not null) tensors.AddRange(state.Select(s => new SafeTensor(s.Name, [s.Values.Length], s.Values)));
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["config"] = ConfigToJson(model.Config) };
         if (extraMetadata is not null) foreach (var (k, v) in extraMetadata) metadata.TryAdd(k, v);
         SafeTensors.Write(path, tensors, metadata);
     }
 
     /// <summary>Reads a checkpoint and rebuilds its model; every tensor must be present, finite and of the configured shape.</summary>
-    public static LatentNetwork Load(string path) => Load(path, out _);
+    public static LatentNetwork Load(string path) => Load(path, out _, out _);
 
-    /// <summary>As <see cref="Load(string)"/>, also returning the file's metadata.</summary>
-    public static LatentNetwork Load(string path, out IReadOnlyDictionary<string, string> metadata)
+    /// <summary>As <see cref="Load(string)"/>, also returning the file's metadata and its optimizer-state tensors (empty for a plain model).</summary>
+    public static LatentNetwork Load(string path, out IReadOnlyDictionary<string, string> metadata, out IReadOnlyDictionary<string, float[]> state)
     {
-        (var tensors, metadata) = SafeTensors.Read(path);
+        (var all, metadata) = SafeTensors.Read(path);
+        var tensors = all.Where(t => !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToList();
+        state = all.Where(t => t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToDictionary(t => t.Name, t => t.Data);
         if (!metadata.TryGetValue("config", out var configJson))
             throw new CheckpointException($"{path}: no model configuration in __metadata__ (not written by Vae.Simd? load bare weights with LoadStateDict and the architecture)");
         ModelConfig config;

@@ -34,6 +34,8 @@ internal sealed class Adam : Optimizer
         _v = new float[count];
     }
 
+    internal override IReadOnlyList<(string Name, float[] Values)> State => [("optimizer.adam.m", _m), ("optimizer.adam.v", _v)];
+
     /// <inheritdoc />
     public override void BeginStep()
     {

@@ -25,6 +25,22 @@ internal abstract class Optimizer
         LearningRate = learningRate;
     }
 
+    /// <summary>The optimizer's per-parameter state (moments, velocity), by name, for checkpoints that resume training exactly.</summary>
+    internal abstract IReadOnlyList<(string Name, float[] Values)> State { get; }
+
+    /// <summary>Restores a checkpoint's state: every tensor of <see cref="State"/> (same names and lengths) and the step count.</summary>
+    internal void Restore(IReadOnlyDictionary<string, float[]> state, long steps)
+    {
+        if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "a step count cannot be negative");
+        foreach (var (name, values) in State)
+        {
+            if (!state.TryGetValue(name, out var saved)) throw new ArgumentException($"the optimizer state '{name}' is missing", nameof(state));
+            if (saved.Length != values.Length) throw new ArgumentException($"the optimizer state '{name}' has {saved.Length} values, not {values.Length}", nameof(state));
+            saved.CopyTo(values, 0);
+        }
+        Steps = steps;
+    }
+
     /// <summary>Starts step t + 1 (bias corrections and schedules read the count).</summary>
     public virtual void BeginStep() => Steps++;
 

@@ -18,6 +18,8 @@ internal sealed class Sgd : Optimizer
         _velocity = new float[count];
     }
 
+    internal override IReadOnlyList<(string Name, float[] Values)> State => [("optimizer.sgd.velocity", _velocity)];
+
     /// <inheritdoc />
     public override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {

@@ -24,7 +24,7 @@ public class SafeTensorsTests : IDisposable
         var model = LatentNetwork.Create(config, 9);
         string path = Path.Combine(_dir, "m.safetensors");
         ModelCheckpoint.Save(model, path, new Dictionary<string, string> { ["note"] = "x" });
-        var loaded = ModelCheckpoint.Load(path, out var metadata);
+        var loaded = ModelCheckpoint.Load(path, out var metadata, out _);
         Assert.Equal(model.Config, loaded.Config);
         Assert.Equal(model.Parameters, loaded.Parameters);
         Assert.Equal("x", metadata["note"]);
