@@ -27,6 +27,7 @@ internal sealed class WorkerPool : IDisposable
     private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 10_000; // 100 µs
     private volatile bool _disposed;
     private Exception? _failure;
+    private int _running;
 
     /// <summary>Number of threads, the caller's included.</summary>
     public int Threads { get; }
@@ -53,6 +54,16 @@ internal sealed class WorkerPool : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (count <= 0) return;
+        // One batch at a time: a second caller (another thread, or a work item calling back in) would corrupt the
+        // counters the workers share. It gets an exception on its own thread instead.
+        if (Interlocked.Exchange(ref _running, 1) != 0)
+            throw new InvalidOperationException("this worker pool is already running a batch; a pool serves one caller at a time");
+        try { RunBatch(work, count); }
+        finally { Volatile.Write(ref _running, 0); }
+    }
+
+    private void RunBatch(IParallelWork work, int count)
+    {
         _failure = null;
         if (_threads.Length == 0 || count == 1)
         {
@@ -95,7 +106,9 @@ internal sealed class WorkerPool : IDisposable
             while (_generation == seen && !_disposed) start.Wait();
             if (_disposed) return;
             seen = _generation;
-            Drain(worker);
+            // Nothing may escape a worker thread: it would take the whole process down. Failures go to the caller.
+            try { Drain(worker); }
+            catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
             _done.Signal();
         }
     }

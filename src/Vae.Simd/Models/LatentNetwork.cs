@@ -110,7 +110,7 @@ internal abstract class LatentNetwork : Network
     private LossBreakdown Run(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan epsilon, LossScale weights, NetworkWorkspace ws, Span<float> gradients, bool withGradient,
         GradientUpdate update = GradientUpdate.Accumulate, bool computeParameterGradients = true)
     {
-        CheckWorkspace(ws);
+        using var lease = Acquire(ws);
         int rows = x.Rows;
         if (x.Columns != Config.InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the model takes {Config.InputSize} values per image", nameof(x));
@@ -193,7 +193,7 @@ internal abstract class LatentNetwork : Network
     /// <summary>The deterministic code of each image: μ for a VAE, the code for an AE. Any number of rows.</summary>
     public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace workspace)
     {
-        CheckWorkspace(workspace);
+        using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(code, x.Rows, Latent, nameof(code));
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
@@ -219,7 +219,7 @@ internal abstract class LatentNetwork : Network
     /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian), sigmoid(logits), for latent points <paramref name="z"/>.</summary>
     public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace workspace)
     {
-        CheckWorkspace(workspace);
+        using var lease = Acquire(workspace);
         Shape.Check(z, z.Rows, Latent, nameof(z));
         Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
         Guard.Finite(z, nameof(z));
@@ -247,7 +247,7 @@ internal abstract class LatentNetwork : Network
     /// <summary>decode(encode-mean(x)): the model's reconstruction of each image.</summary>
     public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output, NetworkWorkspace workspace)
     {
-        CheckWorkspace(workspace);
+        using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
         for (int start = 0; start < x.Rows; start += workspace.MaxRows)
@@ -263,7 +263,7 @@ internal abstract class LatentNetwork : Network
     /// (sample indices from <paramref name="firstSample"/> on).</summary>
     public void Sample(MatrixSpan output, NoiseSource noise, NetworkWorkspace workspace, long firstSample = 0)
     {
-        CheckWorkspace(workspace);
+        using var lease = Acquire(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
         for (int start = 0; start < output.Rows; start += workspace.MaxRows)
         {
@@ -281,10 +281,12 @@ internal abstract class LatentNetwork : Network
         Guard.Finite(x, parameter);
     }
 
-    private protected void CheckWorkspace(NetworkWorkspace workspace)
+    /// <summary>Checks that the workspace is this model's and claims it for the call (see <see cref="NetworkWorkspace.Enter"/>).</summary>
+    private protected NetworkWorkspace.Lease Acquire(NetworkWorkspace workspace)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         if (!ReferenceEquals(workspace.Model, this))
             throw new ArgumentException("the workspace was made for another model", nameof(workspace));
+        return workspace.Enter();
     }
 }

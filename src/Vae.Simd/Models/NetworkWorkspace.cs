@@ -19,6 +19,22 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <summary>The largest batch it holds.</summary>
     public int MaxRows => Buffers.MaxRows;
 
+    private int _inUse;
+
+    /// <summary>Claims the workspace for one call. Two threads in one workspace would overwrite each other's activations and
+    /// return wrong numbers without a sign; the second one gets this exception instead.</summary>
+    internal Lease Enter()
+    {
+        if (Interlocked.Exchange(ref _inUse, 1) != 0)
+            throw new InvalidOperationException("this workspace is in use by another call on another thread; a workspace serves one call at a time (give each thread its own)");
+        return new Lease(this);
+    }
+
+    internal readonly struct Lease(NetworkWorkspace workspace) : IDisposable
+    {
+        public void Dispose() => Volatile.Write(ref workspace._inUse, 0);
+    }
+
     internal NetworkWorkspace(LatentNetwork model, Workspace buffers)
     {
         Model = model;

@@ -46,7 +46,7 @@ internal sealed class VariationalNetwork : LatentNetwork
     /// <summary>μ and log σ² of q(z|x) for each image. Any number of rows.</summary>
     public void Encode(ReadOnlyMatrixSpan x, MatrixSpan mu, MatrixSpan logVar, NetworkWorkspace workspace)
     {
-        CheckWorkspace(workspace);
+        using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(mu, x.Rows, Latent, nameof(mu));
         Shape.Check(logVar, x.Rows, Latent, nameof(logVar));

@@ -64,7 +64,7 @@ internal sealed class Workspace : IDisposable
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"the workspace holds batches of at most {MaxRows} rows");
         if ((uint)columns > (uint)capacity)
             throw new ArgumentOutOfRangeException(nameof(columns), columns, $"buffer {slot} is {capacity} columns wide");
-        var floats = _floats ?? throw new InvalidOperationException("call Allocate first");
+        var floats = _floats ?? throw NotReady();
         return new MatrixSpan(floats.Span.Slice(offset, rows * columns), rows, columns);
     }
 
@@ -73,13 +73,20 @@ internal sealed class Workspace : IDisposable
     {
         var (offset, length) = _doubleSlots[slot];
         if ((uint)rows > (uint)length) throw new ArgumentOutOfRangeException(nameof(rows), rows, $"the workspace holds batches of at most {MaxRows} rows");
-        var doubles = _doubles ?? throw new InvalidOperationException("call Allocate first");
+        var doubles = _doubles ?? throw NotReady();
         return doubles.Span.Slice(offset, rows);
     }
+
+    private Exception NotReady() => _disposed
+        ? new ObjectDisposedException(nameof(Workspace), "the workspace was disposed; its buffers went back to the pool")
+        : new InvalidOperationException("the workspace's buffers are not allocated yet: call Allocate after declaring them");
+
+    private bool _disposed;
 
     /// <summary>Returns the block to the pool.</summary>
     public void Dispose()
     {
+        _disposed = true;
         _floats?.Dispose();
         _doubles?.Dispose();
         _floats = null;
