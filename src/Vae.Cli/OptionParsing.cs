@@ -64,6 +64,16 @@ internal static class OptionParsing
         _ => throw new CliError($"--binarize: '{text}' is not one of none, static, dynamic"),
     };
 
+    /// <summary>"HxW" (or "H,W") whose product is the input size.</summary>
+    public static (int Height, int Width) ImageSize(string text, int inputSize)
+    {
+        var parts = text.Split('x', 'X', ',');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int h) || !int.TryParse(parts[1], out int w) || h <= 0 || w <= 0)
+            throw new CliError($"--image-size: '{text}' is not HxW (e.g. 28x28)");
+        if ((long)h * w != inputSize) throw new CliError($"--image-size: {h}x{w} is {(long)h * w} values, but --input is {inputSize}");
+        return (h, w);
+    }
+
     public static int Positive(int value, string option)
         => value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be at least 1");
 
