@@ -120,44 +120,11 @@ internal static class LatentCommands
     {
         int latent = model.Latent, pixels = model.Config.InputSize;
         using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
-        using var codes = TraversalCodes(model, test, image, steps, span, ws);
+        using var codes = Traversal.Codes(model, test, image, steps, span, ws);
         var images = new float[latent * steps * pixels];
         model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
         OutputFiles.EnsureParent(path);
         ImageGrid.Save(path, images, latent * steps, test.ImageHeight, test.ImageWidth, steps);
-    }
-
-    /// <summary>The latent points of a traversal: row d·steps + k is test image <paramref name="image"/>'s code with
-    /// z_d at step k of its range. The caller disposes the matrix.</summary>
-    public static Matrix TraversalCodes(LatentNetwork model, Dataset test, int image, int steps, float span, NetworkWorkspace ws)
-    {
-        int latent = model.Latent;
-        var (low, high) = TraversalRange(model, test, span, ws);
-        using var baseCode = new Matrix(1, latent);
-        model.EncodeMean(test.Matrix.SliceRows(image, 1), baseCode.AsSpan(), ws);
-        var codes = new Matrix(latent * steps, latent);
-        var c = codes.AsSpan();
-        for (int d = 0; d < latent; d++)
-            for (int k = 0; k < steps; k++)
-            {
-                var row = c[d * steps + k];
-                baseCode.Span.CopyTo(row);
-                row[d] = low[d] + (high[d] - low[d]) * k / (steps - 1);
-            }
-        return codes;
-    }
-
-    /// <summary>The traversal bounds per dimension (see <see cref="WriteTraversal"/>).</summary>
-    public static (float[] Low, float[] High) TraversalRange(LatentNetwork model, Dataset test, float span, NetworkWorkspace ws)
-    {
-        int latent = model.Latent;
-        if (model is VariationalNetwork)
-            return (Enumerable.Repeat(-span, latent).ToArray(), Enumerable.Repeat(span, latent).ToArray());
-        using var codes = new Matrix(test.Count, latent);
-        model.EncodeMean(test.Matrix, codes.AsSpan(), ws);
-        var stats = LatentStatistics.Of(codes.AsReadOnlySpan());
-        return (Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] - span * stats.StandardDeviation[d])).ToArray(),
-                Enumerable.Range(0, latent).Select(d => (float)(stats.Mean[d] + span * stats.StandardDeviation[d])).ToArray());
     }
 
     /// <summary>The figures <see cref="WriteLatentFigures"/> writes: histograms, and for a 2-D latent space the map and the decoded plane.</summary>
@@ -186,7 +153,7 @@ internal static class LatentCommands
     /// <summary>Decodes an n×n grid over the plane: z₀ left to right, z₁ bottom to top, over the traversal range (±3).</summary>
     private static void WriteDecodedPlane(LatentNetwork model, Dataset test, string path, int n, NetworkWorkspace ws)
     {
-        var (low, high) = TraversalRange(model, test, 3f, ws);
+        var (low, high) = Traversal.Range(model, test, 3f, ws);
         var z = new float[n * n * 2];
         for (int row = 0; row < n; row++)
             for (int col = 0; col < n; col++)

@@ -78,7 +78,7 @@ internal static class LectureExperiment
             ?? (s.Quick ? Path.Combine(s.OutputDirectory, "classifier.safetensors") : ClassifierCache.DefaultPath(s.DataDirectory, pair.Train));
         var (judge, accuracy) = ClassifierCache.LoadOrTrain(classifierPath, pair, classifierOptions, log);
         var reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, s.Threads);
-        var baselines = Baselines(pair, judge, reference, samples, s.Threads);
+        var baselines = BaselineNumbers.Measure(pair.Train, pair.Test, judge, reference, samples, s.Threads);
 
         var results = new List<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)>();
         var figures = Path.Combine(s.OutputDirectory, "figures");
@@ -115,31 +115,6 @@ internal static class LectureExperiment
         log.WriteLine($"wrote {Path.Combine(s.OutputDirectory, "report.md")} and report.json in {clock.Elapsed.TotalSeconds:F0} s");
     }
 
-    /// <summary>What no model can beat and what any model should: real images' FID, and the MSE of always
-    /// answering the mean training image (a reconstruction that ignores its input).</summary>
-    internal sealed record BaselineNumbers(double RealFid, double RealEntropy, double MeanImageMse, int RealImages);
-
-    private static BaselineNumbers Baselines((Dataset Train, Dataset Test) pair, Classifier judge, GaussianMoments reference, int samples, int threads)
-    {
-        var real = pair.Train.Take(samples);
-        var quality = SampleQuality.Judge(real.Matrix, judge, reference, threads);
-        int pixels = pair.Train.Features;
-        var mean = new double[pixels];
-        for (int i = 0; i < pair.Train.Count; i++)
-        {
-            var row = pair.Train.Matrix[i];
-            for (int j = 0; j < pixels; j++) mean[j] += row[j];
-        }
-        for (int j = 0; j < pixels; j++) mean[j] /= pair.Train.Count;
-        double error = 0;
-        for (int i = 0; i < pair.Test.Count; i++)
-        {
-            var row = pair.Test.Matrix[i];
-            for (int j = 0; j < pixels; j++) error += (row[j] - mean[j]) * (row[j] - mean[j]);
-        }
-        return new BaselineNumbers(quality.Fid, quality.MeanEntropy, error / ((double)pair.Test.Count * pixels), real.Count);
-    }
-
     /// <summary>samples-by-model.png (row k: model k decoding the same 12 draws z ~ N(0, I)) and
     /// reconstructions-by-model.png (first row: 12 test images; row k + 1: model k's reconstructions).</summary>
     private static void WriteComparisonFigures(IReadOnlyList<LatentNetwork> models, Dataset test, string figures, ulong seed)
@@ -157,50 +132,5 @@ internal static class LectureExperiment
         }
         ImageGrid.Save(Path.Combine(figures, "samples-by-model.png"), samples, models.Count * columns, test.ImageHeight, test.ImageWidth, columns);
         ImageGrid.Save(Path.Combine(figures, "reconstructions-by-model.png"), reconstructions, (models.Count + 1) * columns, test.ImageHeight, test.ImageWidth, columns);
-    }
-}
-
-/// <summary>
-/// A number for "each latent variable is interpretable": walk each dimension over its traversal range and ask the
-/// judge what it sees. A dimension that changes the predicted digit or stroke smoothly while every frame stays a
-/// clear digit (low entropy) is the kind the lecture calls interpretable; the picture remains the real evidence.
-/// </summary>
-internal sealed record TraversalSummary(double MeanEntropy, int DimensionsChangingDigit, double MeanStepChange)
-{
-    public static TraversalSummary Measure(LatentNetwork model, Dataset test, Classifier judge, int image, int steps, float span)
-    {
-        int latent = model.Latent, pixels = model.Config.InputSize, frames = latent * steps;
-        using var ws = model.CreateWorkspace(Math.Min(frames, 512));
-        using var codes = LatentCommands.TraversalCodes(model, test, image, steps, span, ws);
-        using var images = new Matrix(frames, pixels);
-        model.Decode(codes.AsReadOnlySpan(), images.AsSpan(), ws);
-        using var probabilities = new Matrix(frames, judge.Classes);
-        using (var cws = judge.CreateWorkspace(Math.Min(frames, 512)))
-            judge.Predict(images.AsReadOnlySpan(), probabilities.AsSpan(), cws);
-
-        double entropy = 0, change = 0;
-        int changing = 0;
-        var p = probabilities.AsReadOnlySpan();
-        var x = images.AsReadOnlySpan();
-        for (int d = 0; d < latent; d++)
-        {
-            var digits = new HashSet<int>();
-            for (int k = 0; k < steps; k++)
-            {
-                var row = p[d * steps + k];
-                for (int c = 0; c < row.Length; c++) if (row[c] > 0) entropy -= row[c] * Math.Log(row[c]);
-                digits.Add(System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row));
-                if (k > 0)
-                {
-                    double sq = 0;
-                    var a = x[d * steps + k];
-                    var b = x[d * steps + k - 1];
-                    for (int j = 0; j < pixels; j++) sq += (a[j] - b[j]) * (a[j] - b[j]);
-                    change += Math.Sqrt(sq / pixels);
-                }
-            }
-            if (digits.Count > 1) changing++;
-        }
-        return new TraversalSummary(entropy / frames, changing, change / (latent * (steps - 1)));
     }
 }

@@ -1,3 +1,4 @@
+using Vae.Simd.Evaluation;
 using System.Globalization;
 using System.Text;
 using Vae.Simd;
@@ -16,7 +17,7 @@ internal static class LectureReport
     private static string F(double? v, int digits = 3) => v is double d ? F(d, digits) : "–";
 
     public static void Write(LectureSettings s, (Dataset Train, Dataset Test) pair, int epochs, int samples, double accuracy, string classifierPath,
-        LectureExperiment.BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results, double seconds)
+        BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results, double seconds)
     {
         var m = results.ToDictionary(r => r.Spec.Name, r => r.Metrics);
         var t = results.ToDictionary(r => r.Spec.Name, r => r.Traversal);
@@ -98,7 +99,7 @@ internal static class LectureReport
     }
 
     /// <summary>Each claim of the lecture, tested by a stated rule on the measured numbers.</summary>
-    public static IReadOnlyList<Claim> Claims(IReadOnlyDictionary<string, ModelMetrics> m, IReadOnlyDictionary<string, TraversalSummary> t, LectureExperiment.BaselineNumbers baselines)
+    public static IReadOnlyList<Claim> Claims(IReadOnlyDictionary<string, ModelMetrics> m, IReadOnlyDictionary<string, TraversalSummary> t, BaselineNumbers baselines)
     {
         var (ae2, ae10, vae2, vae10, kl, rec) = (m["ae-2"], m["ae-10"], m["vae-2"], m["vae-10"], m["vae-10-kl-only"], m["vae-10-recon-only"]);
         static double Fid(ModelMetrics x) => x.Quality?.Fid ?? double.NaN;
@@ -187,7 +188,7 @@ internal static class LectureReport
     }
 
     private static string Markdown(LectureSettings s, (Dataset Train, Dataset Test) pair, int epochs, int samples, double accuracy, string classifierPath,
-        LectureExperiment.BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results,
+        BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results,
         IReadOnlyList<Claim> claims, double seconds)
     {
         var b = new StringBuilder();

@@ -65,7 +65,7 @@ internal static class SampleQuality
         for (int r = 0; r < n; r++)
         {
             var row = p[r];
-            for (int c = 0; c < row.Length; c++) if (row[c] > 0) entropy -= row[c] * Math.Log(row[c]);
+            entropy += Measures.Entropy(row);
             frequencies[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(row)] += 1.0 / n;
         }
         return new SampleQualityResult

@@ -1,6 +1,5 @@
 using Vae.Simd.Common;
 using Vae.Simd.Kernels;
-using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Layers;

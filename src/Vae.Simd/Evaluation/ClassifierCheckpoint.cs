@@ -1,7 +1,7 @@
 using System.Globalization;
-using Vae.Simd.Evaluation;
+using Vae.Simd.Serialization;
 
-namespace Vae.Simd.Serialization;
+namespace Vae.Simd.Evaluation;
 
 /// <summary>
 /// Saves and loads a <see cref="Classifier"/> as safetensors, with its widths in <c>__metadata__</c>

@@ -1,12 +1,11 @@
 using System.Text.Json;
 using Vae.Simd;
 using Vae.Simd.Data;
-using Vae.Simd.Evaluation;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
-namespace Vae.Cli;
+namespace Vae.Simd.Evaluation;
 
 /// <summary>What <see cref="ModelMetrics.Compute"/> measures and on how much data.</summary>
 internal sealed record MetricsOptions
@@ -77,12 +76,7 @@ internal sealed record ModelMetrics
         double squaredError = 0;
         var original = test.Matrix;
         var rebuilt = reconstructed.AsReadOnlySpan();
-        for (int r = 0; r < n; r++)
-        {
-            var a = original[r];
-            var b = rebuilt[r];
-            for (int j = 0; j < pixels; j++) squaredError += (double)(a[j] - b[j]) * (a[j] - b[j]);
-        }
+        for (int r = 0; r < n; r++) squaredError += Measures.SquaredError(original[r], rebuilt[r]);
 
         using var codes = new Matrix(n, latent);
         double? posteriorStd = null;
@@ -140,102 +134,5 @@ internal sealed record ModelMetrics
             IwImages = iwImages,
             IwSamples = iw is null ? 0 : options.IwSamples,
         };
-    }
-
-    /// <summary>The metrics as JSON properties of the current object (snake_case; non-finite numbers as null).</summary>
-    public void WriteProperties(Utf8JsonWriter json)
-    {
-        json.WriteString("kind", Kind);
-        json.WriteNumber("latent", Latent);
-        json.WriteString("likelihood", Likelihood.ToString().ToLowerInvariant());
-        json.WriteNumber("test_images", TestImages);
-        Json.Number(json, "test_recon_mse", TestReconMse);
-        Json.Number(json, "fid", Quality?.Fid);
-        Json.Number(json, "sample_entropy", Quality?.MeanEntropy);
-        if (Quality is not null) Json.Array(json, "sample_class_frequencies", Quality.ClassFrequencies);
-        Json.Number(json, "latent_mean_abs", Codes.MeanAbsMean);
-        Json.Number(json, "latent_std", Codes.MeanStandardDeviation);
-        Json.Number(json, "latent_skew", Codes.MeanAbsSkewness);
-        Json.Number(json, "latent_kurtosis", Codes.MeanExcessKurtosis);
-        Json.Number(json, "aggregate_kl", Codes.AggregateKl);
-        json.WriteNumber("active_units", Codes.ActiveUnits);
-        Json.Number(json, "prior_hole_fraction", PriorHoleFraction);
-        Json.Number(json, "fitted_hole_fraction", FittedHoleFraction);
-        if (Kind == "vae")
-        {
-            Json.Number(json, "test_elbo", Elbo.MeanElbo);
-            Json.Number(json, "test_kl", Elbo.MeanKl);
-            Json.Number(json, "posterior_std", PosteriorStd);
-            Json.Number(json, "sampled_latent_mean_abs", SampledCodes!.MeanAbsMean);
-            Json.Number(json, "sampled_latent_std", SampledCodes.MeanStandardDeviation);
-            Json.Number(json, "sampled_latent_skew", SampledCodes.MeanAbsSkewness);
-            Json.Number(json, "sampled_latent_kurtosis", SampledCodes.MeanExcessKurtosis);
-            Json.Number(json, "sampled_aggregate_kl", SampledCodes.AggregateKl);
-        }
-        Json.Number(json, "test_reconstruction", Elbo.MeanReconstruction);
-        if (IwLogLikelihood is not null)
-        {
-            Json.Number(json, "iw_log_likelihood", IwLogLikelihood);
-            Json.Number(json, "iw_elbo_same_images", IwElbo);
-            json.WriteNumber("iw_images", IwImages);
-            json.WriteNumber("iw_samples", IwSamples);
-        }
-        json.WriteStartObject("latent_per_dimension");
-        Json.Array(json, "mean", Codes.Mean);
-        Json.Array(json, "std", Codes.StandardDeviation);
-        Json.Array(json, "skew", Codes.Skewness);
-        Json.Array(json, "kurtosis", Codes.ExcessKurtosis);
-        json.WriteEndObject();
-    }
-
-    /// <summary>A few lines for the terminal.</summary>
-    public IEnumerable<string> Describe()
-    {
-        yield return $"test reconstruction MSE per pixel   {TestReconMse:F5}";
-        if (Kind == "vae")
-            yield return $"test ELBO per image                 {Elbo.MeanElbo:F3}  (reconstruction {Elbo.MeanReconstruction:F3}, KL {Elbo.MeanKl:F3}; {(Likelihood == Likelihood.Bernoulli ? "nats" : "Gaussian term: squared error")})";
-        else
-            yield return $"test reconstruction term per image  {Elbo.MeanReconstruction:F3}";
-        if (IwLogLikelihood is not null)
-            yield return $"log p(x), importance-weighted       {IwLogLikelihood:F3}  (K = {IwSamples}, {IwImages} binarized test images; ELBO on them {IwElbo:F3})";
-        else if (Kind == "vae" && Likelihood != Likelihood.Bernoulli)
-            yield return "log p(x), importance-weighted       not estimated: a Gaussian decoder's term has no normalising constant here";
-        yield return $"latent codes: mean |mean| {Codes.MeanAbsMean:F3}, std {Codes.MeanStandardDeviation:F3}, |skew| {Codes.MeanAbsSkewness:F3}, excess kurtosis {Codes.MeanExcessKurtosis:F3}";
-        yield return $"              active units {Codes.ActiveUnits}/{Latent}, KL(N(m, S) ‖ N(0, I)) {Codes.AggregateKl:F3}, draws in holes: prior {PriorHoleFraction:P1}, fitted N(m, S) {FittedHoleFraction:P1}";
-        if (SampledCodes is not null)
-            yield return $"z ~ q(z|x):   std {SampledCodes.MeanStandardDeviation:F3}, |skew| {SampledCodes.MeanAbsSkewness:F3}, KL(N(m, S) ‖ N(0, I)) {SampledCodes.AggregateKl:F3}; mean posterior σ {PosteriorStd:F3}";
-        if (Quality is not null)
-            yield return $"samples ({Quality.Samples}): MNIST FID {Quality.Fid:F2}, mean classifier entropy {Quality.MeanEntropy:F3} nats";
-    }
-}
-
-/// <summary>JSON helpers: numbers that may be missing or not finite become null.</summary>
-internal static class Json
-{
-    public static void Number(Utf8JsonWriter json, string name, double? value)
-    {
-        if (value is double v && double.IsFinite(v)) json.WriteNumber(name, v);
-        else json.WriteNull(name);
-    }
-
-    public static void Array(Utf8JsonWriter json, string name, IEnumerable<double> values)
-    {
-        json.WriteStartArray(name);
-        foreach (double v in values)
-            if (double.IsFinite(v)) json.WriteNumberValue(v); else json.WriteNullValue();
-        json.WriteEndArray();
-    }
-
-    /// <summary>Runs <paramref name="write"/> inside a fresh indented object and returns the text.</summary>
-    public static string Object(Action<Utf8JsonWriter> write)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            json.WriteStartObject();
-            write(json);
-            json.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 }
