@@ -15,9 +15,11 @@ internal static class ExperimentCommand
         var seed = new Option<int>("--seed") { Description = "Seed for every model, draw and figure", DefaultValueFactory = _ => 1 };
         var force = new Option<bool>("--force") { Description = "Run again in an --out that already holds a report" };
         var classifier = new Option<string?>("--classifier") { Description = "Judge classifier (safetensors). Default: the cached one for the data set, trained if missing" };
-        var lecture = new Command("lecture", "Train ae-2, ae-10, vae-2, vae-10, vae-10-kl-only and vae-10-recon-only on MNIST and test each claim of the lecture; writes figures, report.md and report.json.")
+        var variant = new Option<string>("--variant") { Description = "mlp (ReLU between layers) or linear (no hidden nonlinearity: the lecture's \"linear VAE\" read literally)", DefaultValueFactory = _ => "mlp" };
+        var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors" };
+        var lecture = new Command("lecture", "Train ae-2, ae-10, vae-2, vae-10 and the KL-only and reconstruction-only VAEs at dimensions 10 and 2 on MNIST and test each claim of the lecture; writes figures, report.md and report.json.")
         {
-            output, quick, epochs, data, threads, seed, force, classifier,
+            output, quick, epochs, data, threads, seed, force, classifier, variant, quiet,
         };
         lecture.SetAction(parse =>
         {
@@ -31,6 +33,9 @@ internal static class ExperimentCommand
                 Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
                 Force = parse.GetValue(force),
                 ClassifierPath = parse.GetValue(classifier),
+                Quiet = parse.GetValue(quiet),
+                Variant = parse.GetValue(variant)!.ToLowerInvariant() is "mlp" or "linear" ? parse.GetValue(variant)!.ToLowerInvariant()
+                    : throw new CliError($"--variant: '{parse.GetValue(variant)}' is not one of mlp, linear"),
             }, stdout);
             return 0;
         });

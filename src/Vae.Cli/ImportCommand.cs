@@ -17,7 +17,7 @@ internal static class ImportCommand
         var image = new Option<string?>("--image-size") { Description = "HxW of the rows as images (default: square when the input size is a square, e.g. 28x28)" };
         var hidden = new Option<string>("--hidden") { Description = "Encoder hidden widths, comma-separated (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
         var latent = new Option<int>("--latent") { Description = "Latent dimension", DefaultValueFactory = _ => 20 };
-        var activation = new Option<string>("--activation") { Description = "relu, leakyrelu, tanh or sigmoid", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = "relu, leakyrelu, tanh, sigmoid or identity (no nonlinearity)", DefaultValueFactory = _ => "relu" };
         var likelihood = new Option<string>("--likelihood") { Description = "bernoulli or gaussian", DefaultValueFactory = _ => "bernoulli" };
         var output = new Option<string>("--out") { Description = "Model directory to write (model.safetensors, config.json)", Required = true };
         var force = new Option<bool>("--force") { Description = "Overwrite a model already in --out" };

@@ -29,7 +29,8 @@ internal static class LectureReport
             json.WriteNumber("train_images", pair.Train.Count);
             json.WriteNumber("test_images", pair.Test.Count);
             json.WriteNumber("epochs", epochs);
-            json.WriteString("architecture", Architecture);
+            json.WriteString("variant", s.Variant);
+            json.WriteString("architecture", Architecture(s.Variant));
             json.WriteNumber("generated_samples", samples);
             json.WriteNumber("seed", s.Seed);
             json.WriteNumber("seconds", Math.Round(seconds, 1));
@@ -69,8 +70,9 @@ internal static class LectureReport
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "report.md"), Markdown(s, pair, epochs, samples, accuracy, classifierPath, baselines, results, claims, seconds));
     }
 
-    public const string Architecture = "MLP 784 → 512 → 256 → latent (encoder; a VAE has two heads, μ and log σ²), mirrored decoder, ReLU, sigmoid output; "
-        + "Gaussian (MSE) reconstruction; Adam, learning rate 1e-3, batch 128";
+    public static string Architecture(string variant) => "MLP 784 → 512 → 256 → latent (encoder; a VAE has two heads, μ and log σ²), mirrored decoder, "
+        + (variant == "linear" ? "no hidden nonlinearity (identity: every layer affine, the lecture's \"linear VAE\" read literally)" : "ReLU")
+        + ", sigmoid output; Gaussian (MSE) reconstruction; Adam, learning rate 1e-3, batch 128";
 
     /// <summary>The markdown table of the main numbers (also pasted into README).</summary>
     public static string Table(IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results)
@@ -175,6 +177,8 @@ internal static class LectureReport
             $"Rule: FID(vae-10) < FID(ae-10). FID vae-10 {F(Fid(vae10), 1)}, ae-10 {F(Fid(ae10), 1)}; sample entropy {F(vae10.Quality?.MeanEntropy)} vs {F(ae10.Quality?.MeanEntropy)} nats." + EntropyRemark(vae10, ae10, "vae-10", "ae-10"),
             "figures/samples-by-model.png (rows 2 and 4)"));
 
+        claims.AddRange(Ablation2D(m, baselines));
+
         var (tv, ta) = (t["vae-10"], t["ae-10"]);
         claims.Add(new Claim("interpretable",
             "A continuous latent space makes each latent variable interpretable.",
@@ -187,6 +191,65 @@ internal static class LectureReport
         return claims;
     }
 
+    /// <summary>The lecture's three claims about its 2-D ablation (MSE + KL, KL only, MSE only), each tested on z ~ q(z|x), one draw per
+    /// test image: the points the lecture plots. "Normal" is measured two ways: the KL from the points' fitted Gaussian to N(0, I),
+    /// and the Kolmogorov–Smirnov distance of each coordinate to N(0, 1), which draws from N(0, 1) keep below 1.36/√n (95 %).</summary>
+    private static IEnumerable<Claim> Ablation2D(IReadOnlyDictionary<string, ModelMetrics> m, BaselineNumbers baselines)
+    {
+        var (both, klOnly, mseOnly, ae2) = (m["vae-2"], m["vae-2-kl-only"], m["vae-2-recon-only"], m["ae-2"]);
+        static double Kl(ModelMetrics x) => x.SampledCodes?.AggregateKl ?? double.NaN;
+        static double Ks(ModelMetrics x) => x.SampledCodes?.MeanNormalKs ?? double.NaN;
+        static double Fid(ModelMetrics x) => x.Quality?.Fid ?? double.NaN;
+        static double Spread(ModelMetrics x) => x.Quality?.MeanPairwiseDistance ?? double.NaN;
+        static double Classes(ModelMetrics x) => x.Quality?.ClassHistogramEntropy ?? double.NaN;
+        double ksBound = 1.36 / Math.Sqrt(both.TestImages);
+        string Points(ModelMetrics x) => $"aggregate KL {F(Kl(x), 3)}, KS {F(Ks(x), 3)}";
+
+        bool moreGaussian = Kl(both) < 0.5 * Kl(mseOnly) && Ks(both) < Ks(mseOnly);
+        bool generatesBetter = Fid(both) < Fid(mseOnly);
+        double gain = Fid(mseOnly) / Fid(both);
+        bool clearly = gain >= 1.5;
+        yield return new Claim("ablation-2d-mse-kl",
+            "Dimension 2, MSE + KL (10, 0.001): the latent points are spread much more like a Gaussian, and generation should improve — \"but it is not so clear in dimension 2\".",
+            moreGaussian && generatesBetter && !clearly ? "supported"
+                : moreGaussian && generatesBetter ? "partly supported: the improvement is clear, not \"not so clear\""
+                : moreGaussian ? "partly supported: more Gaussian, but generation does not improve" : "contradicted",
+            $"Rules, against the MSE-only model: more like a Gaussian if the points' aggregate KL is below half of its and their KS distance is lower ({Yes(moreGaussian)}: "
+            + $"{Points(both)} vs {Points(mseOnly)}); generation improves if the FID is lower ({Yes(generatesBetter)}: {F(Fid(both), 1)} vs {F(Fid(mseOnly), 1)}); "
+            + $"the improvement counts as clear if the FID falls by at least 1.5× ({Yes(clearly)}: {F(gain, 2)}×). For scale: ae-2 FID {F(Fid(ae2), 1)}, real images {F(baselines.RealFid, 2)}.",
+            "figures/ablation-2d.png (left vs right), figures/ablation-2d-samples.png");
+
+        bool perfectlyNormal = Ks(klOnly) < ksBound && Kl(klOnly) < 0.05;
+        bool reconstructsNothing = klOnly.TestReconMse >= 0.9 * baselines.MeanImageMse;
+        yield return new Claim("ablation-2d-kl-only",
+            "Dimension 2, KL only: the latent points are \"perfectly\" normally distributed, but the network has learned to reconstruct nothing.",
+            perfectlyNormal && reconstructsNothing ? "supported" : perfectlyNormal || reconstructsNothing ? "partly supported" : "contradicted",
+            $"Rules: perfectly normal if the KS distance of the points to N(0, 1) is below the 95 % bound for as many true N(0, 1) draws, 1.36/√{both.TestImages} = {F(ksBound, 4)}, "
+            + $"and their aggregate KL is below 0.05 ({Yes(perfectlyNormal)}: KS {F(Ks(klOnly), 4)}, KL {F(Kl(klOnly), 4)}); reconstructs nothing if the test MSE is at least 0.9× "
+            + $"that of always answering the mean training image, {F(baselines.MeanImageMse, 4)} ({Yes(reconstructsNothing)}: {F(klOnly.TestReconMse, 4)}). "
+            + $"μ collapses (std {F(klOnly.Codes.MeanStandardDeviation, 4)}) and σ ≈ 1 (mean posterior σ {F(klOnly.PosteriorStd)}): the points are the noise ε itself.",
+            "figures/ablation-2d.png (centre), figures/ablation-2d-samples.png (row 2)");
+
+        bool notNormal = Kl(mseOnly) > 2 * Kl(both) && Ks(mseOnly) > 2 * Ks(both);
+        bool reconstructs = mseOnly.TestReconMse <= 1.1 * ae2.TestReconMse;
+        bool similar = Spread(mseOnly) < Spread(both) && Classes(mseOnly) < Classes(both);
+        int holds = (notNormal ? 1 : 0) + (reconstructs ? 1 : 0) + (similar ? 1 : 0);
+        yield return new Claim("ablation-2d-mse-only",
+            "Dimension 2, MSE only: the points are no longer normally distributed; the network reconstructs, but samples drawn from N(0, 1) decode to rather similar-looking data.",
+            holds == 3 ? "supported" : holds == 0 ? "contradicted" : $"partly supported ({holds} of 3)",
+            $"Rules: not normal if the points' aggregate KL and KS distance are both more than twice vae-2's ({Yes(notNormal)}: {Points(mseOnly)} vs {Points(both)}); "
+            + $"reconstructs if the test MSE is within 1.1× of ae-2's ({Yes(reconstructs)}: {F(mseOnly.TestReconMse, 4)} vs {F(ae2.TestReconMse, 4)}); "
+            + $"\"rather similar\" samples if both the mean pairwise RMS distance between decoded N(0, I) draws and the entropy of the judge's class histogram are below vae-2's "
+            + $"({Yes(similar)}: distance {F(Spread(mseOnly), 4)} vs {F(Spread(both), 4)}, class entropy {F(Classes(mseOnly), 3)} vs {F(Classes(both), 3)} nats of ln 10 = 2.303; "
+            + $"classes: {ClassList(mseOnly)} vs {ClassList(both)}). Its posterior σ is {F(mseOnly.PosteriorStd, 4)}: nothing ties its code cloud to N(0, 1) "
+            + $"(code std {F(mseOnly.Codes.MeanStandardDeviation, 2)}), so N(0, 1) draws fall in a small part of it.",
+            "figures/ablation-2d.png (right), figures/ablation-2d-samples.png (row 3)");
+    }
+
+    private static string ClassList(ModelMetrics x)
+        => x.Quality is null ? "–" : string.Join(" ", x.Quality.ClassFrequencies.Select((f, c) => (f, c)).Where(p => p.f >= 0.05).OrderByDescending(p => p.f)
+            .Select(p => $"{p.c}:{p.f.ToString("P0", CultureInfo.InvariantCulture)}"));
+
     private static string Markdown(LectureSettings s, (Dataset Train, Dataset Test) pair, int epochs, int samples, double accuracy, string classifierPath,
         BaselineNumbers baselines, IReadOnlyList<(LectureModel Spec, ModelMetrics Metrics, TraversalSummary Traversal)> results,
         IReadOnlyList<Claim> claims, double seconds)
@@ -197,11 +260,12 @@ internal static class LectureReport
         if (s.Quick) b.AppendLine("**--quick run: a subset and 2 epochs. The pipeline is exercised; the numbers and verdicts mean nothing.**\n");
         b.AppendLine($"Data: {pair.Train.Count} training and {pair.Test.Count} test images from `{s.DataDirectory}`. {epochs} epochs per model, seed {s.Seed}, {seconds:F0} s in all.");
         b.AppendLine();
-        b.AppendLine($"Architecture (all six models): {Architecture}.");
+        b.AppendLine($"Architecture (all {results.Count} models, {s.Variant} variant): {Architecture(s.Variant)}.");
         b.AppendLine();
         b.AppendLine("Loss weights: the lecture puts 10 on the MSE and 0.001 on the KL. An MSE is a mean over the 784 pixels; the library's Gaussian term is the squared error summed "
             + "over pixels, so the MSE weight 10 is applied as 10/784 on that sum. The KL is the analytic KL of each image, summed over latent dimensions. "
-            + "The AEs use the same reconstruction weight. `vae-10-kl-only` sets the reconstruction weight to 0, `vae-10-recon-only` the KL weight.");
+            + "The AEs use the same reconstruction weight. `vae-10-kl-only` and `vae-2-kl-only` set the reconstruction weight to 0, `vae-10-recon-only` and "
+            + "`vae-2-recon-only` the KL weight; the dimension-2 pair is the lecture's own ablation (its three 2-D panels: MSE + KL, KL only, MSE only).");
         b.AppendLine();
         b.AppendLine($"Sample quality: {samples} decoded draws z ~ N(0, I) per model (the same procedure for AEs, which have no prior), judged by an MLP classifier "
             + $"784 → 512 → 256 → 10 trained by this library (test accuracy {accuracy:P2}; `{Path.GetFileName(classifierPath)}`). "
@@ -229,6 +293,8 @@ internal static class LectureReport
         b.AppendLine();
         b.AppendLine("- `figures/samples-by-model.png`: one row per model in the table's order, each decoding the same 12 draws z ~ N(0, I).");
         b.AppendLine("- `figures/reconstructions-by-model.png`: the first 12 test images, then one row of reconstructions per model.");
+        b.AppendLine("- `figures/ablation-2d.png`: the lecture's ablation figure — one z ~ q(z|x) per test image of vae-2 (MSE + KL), vae-2-kl-only and vae-2-recon-only, "
+            + "coloured by digit, on one shared scale; `figures/ablation-2d-samples.png`: the three models decoding the same 12 draws z ~ N(0, I).");
         b.AppendLine("- `models/<name>/`: `samples.png`, `reconstructions.png`, `latent-histograms.png` (test codes per dimension against the N(0, 1) density), "
             + "`traversal.png` (row d: dimension d varied, the others held at test image 0's code), `interpolation.png`; for 2-D models also `latent-map.png` (codes by digit) "
             + "and `latent-grid.png` (decoded 20×20 grid over the plane); `evaluation.json`, `metrics.json`, the model.");

@@ -18,6 +18,9 @@ internal static class MetricsFormatting
         Json.Number(json, "fid", m.Quality?.Fid);
         Json.Number(json, "sample_entropy", m.Quality?.MeanEntropy);
         if (m.Quality is not null) Json.Array(json, "sample_class_frequencies", m.Quality.ClassFrequencies);
+        Json.Number(json, "sample_class_entropy", m.Quality?.ClassHistogramEntropy);
+        Json.Number(json, "sample_pairwise_distance", m.Quality?.MeanPairwiseDistance);
+        Json.Number(json, "latent_ks", m.Codes.MeanNormalKs);
         Json.Number(json, "latent_mean_abs", m.Codes.MeanAbsMean);
         Json.Number(json, "latent_std", m.Codes.MeanStandardDeviation);
         Json.Number(json, "latent_skew", m.Codes.MeanAbsSkewness);
@@ -36,6 +39,7 @@ internal static class MetricsFormatting
             Json.Number(json, "sampled_latent_skew", m.SampledCodes.MeanAbsSkewness);
             Json.Number(json, "sampled_latent_kurtosis", m.SampledCodes.MeanExcessKurtosis);
             Json.Number(json, "sampled_aggregate_kl", m.SampledCodes.AggregateKl);
+            Json.Number(json, "sampled_latent_ks", m.SampledCodes.MeanNormalKs);
         }
         Json.Number(json, "test_reconstruction", m.Elbo.MeanReconstruction);
         if (m.IwLogLikelihood is not null)
@@ -66,11 +70,12 @@ internal static class MetricsFormatting
         else if (m.Kind == "vae" && m.Likelihood != Likelihood.Bernoulli)
             yield return "log p(x), importance-weighted       not estimated: a Gaussian decoder's term has no normalising constant here";
         yield return $"latent codes: mean |mean| {m.Codes.MeanAbsMean:F3}, std {m.Codes.MeanStandardDeviation:F3}, |skew| {m.Codes.MeanAbsSkewness:F3}, excess kurtosis {m.Codes.MeanExcessKurtosis:F3}";
-        yield return $"              active units {m.Codes.ActiveUnits}/{m.Latent}, KL(N(m, S) ‖ N(0, I)) {m.Codes.AggregateKl:F3}, draws in holes: prior {m.PriorHoleFraction:P1}, fitted N(m, S) {m.FittedHoleFraction:P1}";
+        yield return $"              active units {m.Codes.ActiveUnits}/{m.Latent}, KL(N(m, S) ‖ N(0, I)) {m.Codes.AggregateKl:F3}, KS to N(0, 1) {m.Codes.MeanNormalKs:F3}, draws in holes: prior {m.PriorHoleFraction:P1}, fitted N(m, S) {m.FittedHoleFraction:P1}";
         if (m.SampledCodes is not null)
             yield return $"z ~ q(z|x):   std {m.SampledCodes.MeanStandardDeviation:F3}, |skew| {m.SampledCodes.MeanAbsSkewness:F3}, KL(N(m, S) ‖ N(0, I)) {m.SampledCodes.AggregateKl:F3}; mean posterior σ {m.PosteriorStd:F3}";
         if (m.Quality is not null)
-            yield return $"samples ({m.Quality.Samples}): MNIST FID {m.Quality.Fid:F2}, mean classifier entropy {m.Quality.MeanEntropy:F3} nats";
+            yield return $"samples ({m.Quality.Samples}): MNIST FID {m.Quality.Fid:F2}, mean classifier entropy {m.Quality.MeanEntropy:F3} nats, "
+                + $"class-histogram entropy {m.Quality.ClassHistogramEntropy:F3} nats, mean pairwise RMS distance {m.Quality.MeanPairwiseDistance:F4}";
     }
 }
 

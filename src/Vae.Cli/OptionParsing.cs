@@ -32,7 +32,8 @@ internal static class OptionParsing
         "leakyrelu" => ActivationKind.LeakyReLU,
         "tanh" => ActivationKind.Tanh,
         "sigmoid" => ActivationKind.Sigmoid,
-        _ => throw new CliError($"--activation: '{text}' is not one of relu, leakyrelu, tanh, sigmoid"),
+        "identity" => ActivationKind.Identity,
+        _ => throw new CliError($"--activation: '{text}' is not one of relu, leakyrelu, tanh, sigmoid, identity"),
     };
 
     public static Likelihood Likelihood(string text) => text.ToLowerInvariant() switch

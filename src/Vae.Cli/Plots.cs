@@ -79,6 +79,42 @@ internal static class Plots
         Save(path, file => plot.SavePng(file, 640, 540));
     }
 
+    /// <summary>Several 2-D code sets side by side on one shared scale (the 0.5–99.5 % range of all of them), coloured by digit.</summary>
+    public static void LatentScatterPanels(string path, IReadOnlyList<(string Title, float[] Codes)> panels, ReadOnlySpan<int> labels, string axisNote)
+    {
+        var all = panels.SelectMany(p => p.Codes.Select(v => (double)v)).Order().ToArray();
+        double low = Quantile(all, 0.005), high = Quantile(all, 0.995), pad = 0.05 * (high - low);
+        (low, high) = (low - pad, high + pad);
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(panels.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int p = 0; p < panels.Count; p++)
+        {
+            var plot = multiplot.GetPlot(p);
+            var codes = panels[p].Codes;
+            int count = codes.Length / 2;
+            for (int digit = 0; digit <= 9; digit++)
+            {
+                var xs = new List<double>();
+                var ys = new List<double>();
+                for (int i = 0; i < count; i++)
+                    if (labels[i] == digit) { xs.Add(codes[2 * i]); ys.Add(codes[2 * i + 1]); }
+                if (xs.Count == 0) continue;
+                var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
+                points.Color = palette.GetColor(digit).WithAlpha(0.5);
+                points.MarkerSize = 2;
+                if (p == panels.Count - 1) points.LegendText = digit.ToString(CultureInfo.InvariantCulture);
+            }
+            plot.Axes.SetLimits(low, high, low, high);
+            plot.Title(panels[p].Title, size: 13);
+            plot.XLabel("z0");
+            plot.YLabel(p == 0 ? $"z1 ({axisNote})" : "z1");
+            if (p == panels.Count - 1) plot.ShowLegend(Edge.Right);
+        }
+        Save(path, file => multiplot.SavePng(file, 480 * panels.Count, 440));
+    }
+
     /// <summary>A line chart with a legend (training curves and the like).</summary>
     public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<(string Name, double[] X, double[] Y)> series)
     {

@@ -32,7 +32,7 @@ internal static class TrainCommand
         var model = new Option<string>("--model") { Description = "vae or ae", DefaultValueFactory = _ => "vae" };
         var hidden = new Option<string>("--hidden") { Description = "Encoder hidden widths, comma-separated (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
         var latent = new Option<int>("--latent") { Description = "Latent dimension", DefaultValueFactory = _ => 20 };
-        var activation = new Option<string>("--activation") { Description = "relu, leakyrelu, tanh or sigmoid", DefaultValueFactory = _ => "relu" };
+        var activation = new Option<string>("--activation") { Description = "relu, leakyrelu, tanh, sigmoid or identity (no nonlinearity)", DefaultValueFactory = _ => "relu" };
         var likelihood = new Option<string>("--likelihood") { Description = "bernoulli (BCE) or gaussian (squared error)", DefaultValueFactory = _ => "bernoulli" };
         var recWeight = new Option<float>("--recon-weight") { Description = "Weight of the reconstruction term", DefaultValueFactory = _ => 1f };
         var klWeight = new Option<float>("--kl-weight") { Description = "Weight of the KL term", DefaultValueFactory = _ => 1f };

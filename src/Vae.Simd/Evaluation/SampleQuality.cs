@@ -15,6 +15,14 @@ internal sealed record SampleQualityResult
     /// <summary>Fraction of samples the classifier puts in each class: a model that generates few digits shows it here.</summary>
     public required double[] ClassFrequencies { get; init; }
 
+    /// <summary>Entropy (nats) of <see cref="ClassFrequencies"/>: ln 10 ≈ 2.30 when every digit is generated equally often,
+    /// 0 when every sample is the same digit.</summary>
+    public double ClassHistogramEntropy => ClassFrequencies.Sum(f => f > 0 ? -f * Math.Log(f) : 0);
+
+    /// <summary>Root mean squared pixel difference between two samples, averaged over all pairs of the first
+    /// <see cref="SampleQuality.PairwiseSamples"/>: how different the samples look from one another.</summary>
+    public required double MeanPairwiseDistance { get; init; }
+
     /// <summary>Number of samples.</summary>
     public required int Samples { get; init; }
 }
@@ -22,6 +30,20 @@ internal sealed record SampleQualityResult
 /// <summary>Sample quality of a generative model, judged by a trained <see cref="Classifier"/>.</summary>
 internal static class SampleQuality
 {
+    /// <summary>Samples whose pairwise distances are averaged (all pairs: half a million for 1000).</summary>
+    public const int PairwiseSamples = 1000;
+
+    /// <summary>The mean over pairs of the RMS pixel difference of the first <see cref="PairwiseSamples"/> images.</summary>
+    public static double MeanPairwiseDistance(ReadOnlyMatrixSpan images)
+    {
+        int n = Math.Min(images.Rows, PairwiseSamples);
+        if (n < 2) return double.NaN;
+        double sum = 0;
+        for (int a = 0; a < n; a++)
+            for (int b = a + 1; b < n; b++) sum += Math.Sqrt(Measures.SquaredError(images[a], images[b]) / images.Columns);
+        return sum / (n * (n - 1) / 2.0);
+    }
+
     /// <summary>The feature moments of real images (compute once, compare many models against them).</summary>
     public static GaussianMoments ReferenceMoments(Classifier classifier, ReadOnlyMatrixSpan images, int threads = 1)
     {
@@ -73,6 +95,7 @@ internal static class SampleQuality
             Fid = FrechetDistance.Between(GaussianMoments.Of(features.AsReadOnlySpan()), reference),
             MeanEntropy = entropy / n,
             ClassFrequencies = frequencies,
+            MeanPairwiseDistance = MeanPairwiseDistance(images),
             Samples = n,
         };
     }

@@ -11,4 +11,7 @@ public enum ActivationKind
     Tanh,
     /// <summary>Logistic function 1 / (1 + e^−x).</summary>
     Sigmoid,
+    /// <summary>No nonlinearity (x): every layer stays linear, so the whole encoder and decoder are affine maps
+    /// (the lecture's "linear VAE" read literally).</summary>
+    Identity,
 }

@@ -23,6 +23,7 @@ internal static class Activations
             case ActivationKind.LeakyReLU: Elementwise.Map<LeakyReluForward>(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
             case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case ActivationKind.Identity: x.CopyTo(y); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation");
         }
     }
@@ -39,6 +40,7 @@ internal static class Activations
             case ActivationKind.LeakyReLU: Elementwise.Map<LeakyReluBackward>(y, dy, dx); break;
             case ActivationKind.Tanh: Elementwise.Map<TanhBackward>(y, dy, dx); break;
             case ActivationKind.Sigmoid: Elementwise.Map<SigmoidBackward>(y, dy, dx); break;
+            case ActivationKind.Identity: dy.CopyTo(dx); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation");
         }
     }

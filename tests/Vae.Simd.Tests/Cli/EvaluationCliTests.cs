@@ -135,17 +135,28 @@ public class EvaluationCliTests : CliFixture
         Assert.Equal(0, Run("evaluate", "--model", model, "--data", Data.Directory, "--no-sample-quality", "--iw-samples", "0", "--seed", "2").Code);
     }
 
-    [Fact]
-    public void The_quick_lecture_experiment_writes_every_figure_a_report_with_a_verdict_per_claim_and_keeps_an_existing_report()
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("linear")]
+    public void The_quick_lecture_experiment_writes_every_figure_a_report_with_a_verdict_per_claim_and_keeps_an_existing_report(string variant)
     {
-        string dir = Path.Combine(Out, "lecture");
-        var (code, output, error) = Run("experiment", "lecture", "--quick", "--out", dir, "--threads", "2");
+        string dir = Path.Combine(Out, "lecture-" + variant);
+        var (code, output, error) = Run("experiment", "lecture", "--quick", "--out", dir, "--threads", "2", "--variant", variant, "--quiet");
         Assert.True(code == 0, error + output);
+        Assert.Equal("", output);   // --quiet
         using (var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))))
         {
             var models = json.RootElement.GetProperty("models");
-            string[] names = ["ae-2", "ae-10", "vae-2", "vae-10", "vae-10-kl-only", "vae-10-recon-only"];
+            string[] names = ["ae-2", "ae-10", "vae-2", "vae-10", "vae-10-kl-only", "vae-10-recon-only", "vae-2-kl-only", "vae-2-recon-only"];
             Assert.Equal(names, models.EnumerateObject().Select(p => p.Name).ToArray());
+            // Every VAE reports the same keys, the two new dimension-2 ablation models included.
+            var vaeKeys = models.GetProperty("vae-2").EnumerateObject().Select(p => p.Name).ToArray();
+            foreach (string name in names.Where(n => n.StartsWith("vae")))
+                Assert.Equal(vaeKeys, models.GetProperty(name).EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Contains("sampled_latent_ks", vaeKeys);
+            Assert.Contains("sample_pairwise_distance", vaeKeys);
+            Assert.Equal(variant, json.RootElement.GetProperty("experiment").GetProperty("variant").GetString());
+            Assert.Contains(variant == "linear" ? "no hidden nonlinearity" : "ReLU", json.RootElement.GetProperty("experiment").GetProperty("architecture").GetString());
             foreach (string name in names)
             {
                 var m = models.GetProperty(name);
@@ -155,17 +166,21 @@ public class EvaluationCliTests : CliFixture
                 string model = Path.Combine(dir, "models", name);
                 foreach (var f in new[] { "model.safetensors", "samples.png", "reconstructions.png", "latent-histograms.png", "traversal.png", "interpolation.png", "evaluation.json" })
                     Assert.True(File.Exists(Path.Combine(model, f)), $"{name}/{f} missing");
-                Assert.Equal(name.EndsWith("-2"), File.Exists(Path.Combine(model, "latent-map.png")));
+                Assert.Equal(name.Split('-')[1] == "2", File.Exists(Path.Combine(model, "latent-map.png")));
             }
             var claims = json.RootElement.GetProperty("claims");
-            Assert.Equal(8, claims.GetArrayLength());
+            Assert.Equal(11, claims.GetArrayLength());
+            Assert.Equal(["ablation-2d-mse-kl", "ablation-2d-kl-only", "ablation-2d-mse-only"],
+                claims.EnumerateArray().Select(c => c.GetProperty("id").GetString()!).Where(id => id.StartsWith("ablation")).ToArray());
             Assert.All(claims.EnumerateArray(), c => Assert.False(string.IsNullOrEmpty(c.GetProperty("verdict").GetString())));
             Assert.True(json.RootElement.GetProperty("experiment").GetProperty("quick").GetBoolean());
         }
         string report = File.ReadAllText(Path.Combine(dir, "report.md"));
         Assert.Contains("--quick run", report);
         Assert.Contains("| vae-10-kl-only |", report);
-        foreach (var f in new[] { "samples-by-model.png", "reconstructions-by-model.png" }) PngSize(Path.Combine(dir, "figures", f));
+        foreach (var f in new[] { "samples-by-model.png", "reconstructions-by-model.png", "ablation-2d.png", "ablation-2d-samples.png" }) PngSize(Path.Combine(dir, "figures", f));
+        var (panelsWidth, panelsHeight) = PngSize(Path.Combine(dir, "figures", "ablation-2d.png"));
+        Assert.True(panelsWidth > 2.5 * panelsHeight, $"ablation-2d.png is {panelsWidth}×{panelsHeight}: expected three panels side by side");
 
         // A second run without --force must not touch the first one's report.
         byte[] before = File.ReadAllBytes(Path.Combine(dir, "report.json"));

@@ -34,6 +34,32 @@ public class StatisticsTests
     }
 
     [Fact]
+    public void The_KS_distance_to_the_prior_is_small_for_prior_draws_and_the_closed_form_for_a_shift()
+    {
+        Assert.Equal(0.841344746, LatentStatistics.StandardNormalCdf(1), 6);
+        Assert.Equal(0.022750132, LatentStatistics.StandardNormalCdf(-2), 6);
+        Assert.Equal(0.5, LatentStatistics.StandardNormalCdf(0), 6);
+        const int n = 10_000;
+        var normal = Normals(2 * n, 3);
+        var stats = LatentStatistics.Of(new ReadOnlyMatrixSpan(normal, n, 2));
+        // Draws from N(0, 1) stay below 1.36/√n with 95 % probability (this seed: well below).
+        Assert.All(stats.NormalKs, ks => Assert.InRange(ks, 0, 1.36 / Math.Sqrt(n)));
+        // Shifted by 1: sup |Φ(x − 1) − Φ(x)| = Φ(½) − Φ(−½) ≈ 0.3829.
+        var shifted = normal.Select(v => v + 1f).ToArray();
+        var far = LatentStatistics.Of(new ReadOnlyMatrixSpan(shifted, n, 2));
+        Assert.All(far.NormalKs, ks => Assert.InRange(ks, 0.3829 - 0.02, 0.3829 + 0.02));
+    }
+
+    [Fact]
+    public void The_mean_pairwise_distance_of_samples_is_their_RMS_pixel_difference()
+    {
+        float[] images = [0, 0, 0, 0, /* */ 1, 1, 1, 1, /* */ 0, 0, 1, 1];
+        // Pairs: (0, 1) → 1, (0, 2) → √½, (1, 2) → √½.
+        Assert.Equal((1 + 2 * Math.Sqrt(0.5)) / 3, SampleQuality.MeanPairwiseDistance(new ReadOnlyMatrixSpan(images, 3, 4)), 12);
+        Assert.Equal(0, SampleQuality.MeanPairwiseDistance(new ReadOnlyMatrixSpan(new float[8], 2, 4)));
+    }
+
+    [Fact]
     public void Moments_and_KL_of_a_shifted_scaled_and_skewed_set_match_closed_forms()
     {
         const int n = 400_000;

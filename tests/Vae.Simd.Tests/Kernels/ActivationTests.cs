@@ -15,6 +15,7 @@ public class ActivationTests
         ActivationKind.LeakyReLU => x > 0 ? x : 0.01 * x,
         ActivationKind.Tanh => Math.Tanh(x),
         ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-x)),
+        ActivationKind.Identity => x,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -24,6 +25,7 @@ public class ActivationTests
         ActivationKind.LeakyReLU => x > 0 ? 1 : 0.01,
         ActivationKind.Tanh => 1 - Math.Tanh(x) * Math.Tanh(x),
         ActivationKind.Sigmoid => F(kind, x) * (1 - F(kind, x)),
+        ActivationKind.Identity => 1,
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
