@@ -22,6 +22,7 @@ internal static class VaeCommand
         root.Subcommands.Add(LatentCommands.CreateLatent(stdout));
         root.Subcommands.Add(ExperimentCommand.Create(stdout));
         root.Subcommands.Add(ImportCommand.Create(stdout));
+        root.Subcommands.Add(GradcheckCommand.Create(stdout));
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
