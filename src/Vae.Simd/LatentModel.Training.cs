@@ -38,6 +38,8 @@ public abstract partial class LatentModel
         ArgumentNullException.ThrowIfNull(train);
         options = (options ?? new TrainingOptions()).Validate();
         options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
+        if (options.Objective == Objective.Iwae && !Network.NeedsNoise)
+            throw new ArgumentException("the importance-weighted bound needs a VAE: an autoencoder has no q(z|x) to weight", nameof(options));
         CheckData(train, nameof(train));
         if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
         if (validation is not null) CheckData(validation, nameof(validation));
@@ -57,7 +59,7 @@ public abstract partial class LatentModel
         int shardRows = Math.Min(options.ShardRows, Math.Max(1, (Math.Min(options.BatchSize, data.Count) + threads - 1) / threads));
         int batch = Math.Min(options.BatchSize, data.Count);
         using var pool = new WorkerPool(threads);
-        using var step = new FusedStep(new LatentProblem(Network, data, options.Seed, options.Binarize), optimizer, batch, shardRows, pool);
+        using var step = new FusedStep(new LatentProblem(Network, data, options.Seed, options.Binarize, options.Objective, options.Samples), optimizer, batch, shardRows, pool);
         using var evaluator = validation is null ? null : new LossEvaluator(Network, threads);
         var trainer = new MinibatchTrainer(step, data.Count, batch, options.Seed, options.Weights, options.KlWarmupEpochs);
 

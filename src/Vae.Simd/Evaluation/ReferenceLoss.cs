@@ -48,6 +48,49 @@ internal sealed class ReferenceLoss(ModelConfig config, ParameterLayout layout)
         return total;
     }
 
+    /// <summary>
+    /// Burda et al.'s bound, −Σ_rows log (1/k) Σᵢ wᵢ with log wᵢ = log p(x|zᵢ) + log N(zᵢ; 0, I) − log N(zᵢ; μ, σ²), for
+    /// <paramref name="x"/> holding k copies of each row back to back and one noise row per copy (zᵢ = μ + σ ⊙ εᵢ).
+    /// Log-sum-exp in double.
+    /// </summary>
+    public double IwaeLoss(double[] p, ReadOnlySpan<float> x, ReadOnlySpan<float> epsilon, int k, List<bool>? kinks = null)
+    {
+        int input = config.InputSize, latent = config.Latent, rows = x.Length / input;
+        double total = 0;
+        var logW = new double[k];
+        for (int g = 0; g < rows; g += k)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                int b = g + c;
+                var row = x.Slice(b * input, input);
+                double[] h = new double[input];
+                for (int j = 0; j < input; j++) h[j] = row[j];
+                for (int i = 0; i < config.Hidden.Count; i++) h = Activate(Affine(p, $"encoder.{2 * i}", h), kinks);
+                double[] mu = Affine(p, "encoder_mu", h), logVar = Affine(p, "encoder_logvar", h);
+                double[] z = new double[latent];
+                double logPrior = 0, logPosterior = 0;
+                for (int j = 0; j < latent; j++)
+                {
+                    double e = epsilon[b * latent + j];
+                    z[j] = mu[j] + Math.Exp(0.5 * logVar[j]) * e;
+                    logPrior += -0.5 * z[j] * z[j];
+                    logPosterior += -0.5 * e * e - 0.5 * logVar[j];   // log N(z; μ, σ²) with (z − μ)/σ = ε
+                }
+                double[] d = z;
+                int hidden = config.Hidden.Count;
+                for (int i = 0; i < hidden; i++) d = Activate(Affine(p, $"decoder.{2 * i}", d), kinks);
+                double[] logits = Affine(p, $"decoder.{2 * hidden}", d);
+                double reconstruction = 0;
+                for (int j = 0; j < logits.Length; j++) reconstruction += PixelLoss(config.Likelihood, logits[j], row[j]);
+                logW[c] = -reconstruction + logPrior - logPosterior;
+            }
+            double max = logW.Max();
+            total -= max + Math.Log(logW.Sum(v => Math.Exp(v - max))) - Math.Log(k);
+        }
+        return total;
+    }
+
     /// <summary>−log p(x|z) of one pixel from its logit: BCE with logits (Bernoulli) or (sigmoid(logit) − x)² (Gaussian).</summary>
     public static double PixelLoss(Likelihood likelihood, double logit, double target)
     {

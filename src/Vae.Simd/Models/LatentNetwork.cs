@@ -11,7 +11,7 @@ namespace Vae.Simd.Models;
 /// decoder MLP from z to logits. Subclasses supply only the bottleneck's forward and backward.
 /// All parameters live in one flat buffer, <see cref="Network.Parameters"/>; gradients use the same layout.
 /// </summary>
-internal abstract class LatentNetwork : Network
+internal abstract partial class LatentNetwork : Network
 {
     /// <summary>The architecture.</summary>
     public ModelConfig Config { get; }

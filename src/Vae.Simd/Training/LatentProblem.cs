@@ -16,10 +16,13 @@ internal sealed class LatentProblem : ITrainingProblem
     private readonly NoiseSource _noise;
     private readonly ulong _binarizeSeed;
     private readonly bool _dynamicBinarization;
+    private readonly Objective _objective;
+    private readonly int _k;
 
-    public LatentProblem(LatentNetwork network, Dataset data, ulong seed, BinarizationMode binarize)
+    public LatentProblem(LatentNetwork network, Dataset data, ulong seed, BinarizationMode binarize, Objective objective = Objective.Elbo, int samples = 1)
     {
-        (_network, _data) = (network, data);
+        if (objective == Objective.Iwae && !network.NeedsNoise) throw new ArgumentException("the importance-weighted bound needs a VAE", nameof(objective));
+        (_network, _data, _objective, _k) = (network, data, objective, samples);
         _noise = new NoiseSource(seed);
         _binarizeSeed = seed ^ 0xB1A5ED0000000000UL;
         _dynamicBinarization = binarize == BinarizationMode.Dynamic;
@@ -31,29 +34,37 @@ internal sealed class LatentProblem : ITrainingProblem
 
     public IShard CreateShard(int maxRows) => new Shard(this, maxRows);
 
+    /// <summary>Buffers for up to <paramref name="maxRows"/> rows, each run as k copies (k draws of z).</summary>
     private sealed class Shard(LatentProblem problem, int maxRows) : IShard
     {
-        private readonly NetworkWorkspace _workspace = problem._network.CreateWorkspace(maxRows);
-        private readonly Matrix _inputs = new(maxRows, problem._network.Config.InputSize);
-        private readonly Matrix _epsilon = new(maxRows, problem._network.Latent);
+        private readonly NetworkWorkspace _workspace = problem._network.CreateWorkspace(maxRows * problem._k);
+        private readonly Matrix _inputs = new(maxRows * problem._k, problem._network.Config.InputSize);
+        private readonly Matrix _epsilon = new(maxRows * problem._k, problem._network.Latent);
         private int _rows;
 
         public LossBreakdown Run(in BatchContext batch, int first, int rows)
         {
             var data = problem._data;
-            int features = data.Features;
-            _rows = rows;
-            MatrixSpan x = _inputs.AsSpan().SliceRows(0, rows);
+            int features = data.Features, k = problem._k;
+            _rows = rows * k;
+            MatrixSpan x = _inputs.AsSpan().SliceRows(0, _rows);
             for (int r = 0; r < rows; r++)
             {
                 int row = batch.Order[batch.Start + first + r];
                 ReadOnlySpan<float> source = data.Values.AsSpan(row * features, features);
-                if (problem._dynamicBinarization) Binarization.Sample(source, x[r], problem._binarizeSeed, batch.Epoch, row);
-                else source.CopyTo(x[r]);
+                if (problem._dynamicBinarization) Binarization.Sample(source, x[r * k], problem._binarizeSeed, batch.Epoch, row);
+                else source.CopyTo(x[r * k]);
+                for (int c = 1; c < k; c++) x[r * k].CopyTo(x[r * k + c]);
             }
-            MatrixSpan eps = _epsilon.AsSpan().SliceRows(0, rows);
-            problem._noise.Fill(eps, (long)batch.Epoch * data.Count + batch.Start + first);
-            return problem._network.ComputeLossAndDeltas(x, eps, batch.Weights, _workspace);
+            // Draw c of the row at position n of the run is noise sample n·k + c: never shared, whatever the shard or thread.
+            MatrixSpan eps = _epsilon.AsSpan().SliceRows(0, _rows);
+            problem._noise.Fill(eps, ((long)batch.Epoch * data.Count + batch.Start + first) * k);
+            if (problem._objective == Objective.Iwae)
+                return problem._network.ComputeIwaeLossAndDeltas(x, eps, k, batch.Weights.Reconstruction, _workspace);
+            if (k == 1) return problem._network.ComputeLossAndDeltas(x, eps, batch.Weights, _workspace);
+            // The k-sample ELBO: the mean over the copies, so each copy's terms weigh 1/k.
+            var loss = problem._network.ComputeLossAndDeltas(x, eps, new LossScale(batch.Weights.Reconstruction / k, batch.Weights.Kl / k), _workspace);
+            return new LossBreakdown(loss.Reconstruction / k, loss.Kl / k, loss.Total, rows);
         }
 
         public ReadOnlyMatrixSpan LayerInput(int layer) => problem._network.LinearInput(layer, _inputs.AsReadOnlySpan().SliceRows(0, _rows), _workspace);

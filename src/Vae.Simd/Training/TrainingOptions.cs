@@ -9,6 +9,17 @@ public enum OptimizerKind
     Sgd,
 }
 
+/// <summary>What <see cref="LatentModel.Fit"/> minimises for each row (Burda et al., "Importance Weighted Autoencoders").</summary>
+public enum Objective
+{
+    /// <summary>The negative ELBO, w_rec·(−log p(x|z)) + w_kl·KL, averaged over <see cref="TrainingOptions.Samples"/> draws of z
+    /// (k = 1: the usual VAE loss).</summary>
+    Elbo,
+    /// <summary>The importance-weighted bound −log (1/k) Σᵢ p(x|zᵢ) p(zᵢ) / q(zᵢ|x) over k = <see cref="TrainingOptions.Samples"/>
+    /// draws; tighter than the ELBO for k &gt; 1 and equal to it in expectation for k = 1. VAEs only, loss weights (1, 1).</summary>
+    Iwae,
+}
+
 /// <summary>How <see cref="LatentModel.Fit"/> trains. The defaults are the PyTorch VAE example's: Adam at 1e-3, batch 128, 10 epochs.</summary>
 public sealed record TrainingOptions
 {
@@ -35,6 +46,16 @@ public sealed record TrainingOptions
 
     /// <summary>SGD's momentum μ (0: plain SGD).</summary>
     public float Momentum { get; init; } = 0.9f;
+
+    /// <summary>The objective: the ELBO (default) or the importance-weighted bound.</summary>
+    public Objective Objective { get; init; } = Objective.Elbo;
+
+    /// <summary>Draws of z per row, k (default 1). Each row's k copies run through the network together, so a step costs about
+    /// k times as much.</summary>
+    public int Samples { get; init; } = 1;
+
+    /// <summary>The most draws per row: beyond this the bound stops improving and a batch's copies stop fitting in cache.</summary>
+    internal const int MaxSamples = 5000;
 
     /// <summary>The weights of the two loss terms (the KL weight is the value reached after warm-up).</summary>
     public LossWeights Weights { get; init; } = new();
@@ -78,6 +99,12 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(Binarize)) throw new ArgumentOutOfRangeException(nameof(Binarize), Binarize, "unknown binarization mode");
         if (Threads < 0 || Threads > MaxThreads) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"the thread count must be 0 (one per processor) to {MaxThreads}");
         if (ShardRows <= 0) throw new ArgumentOutOfRangeException(nameof(ShardRows), ShardRows, "the shard size must be positive");
+        if (!Enum.IsDefined(Objective)) throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "unknown objective");
+        if (Samples < 1 || Samples > MaxSamples) throw new ArgumentOutOfRangeException(nameof(Samples), Samples, $"the number of draws per row must be 1 to {MaxSamples}");
+        if ((long)Samples * BatchSize > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(Samples), Samples, $"{Samples} draws × a batch of {BatchSize} rows is more than a million copies per step; use fewer draws or a smaller batch");
+        if (Objective == Objective.Iwae && (Weights.Reconstruction != 1 || Weights.Kl != 1 || KlWarmupEpochs != 0))
+            throw new ArgumentException("the importance-weighted bound has no separate reconstruction and KL terms to weight: use loss weights (1, 1) and no KL warm-up", nameof(Weights));
         return this;
     }
 }

@@ -58,11 +58,12 @@ public class TrainerTests
     // ------------------------------------------------------------------ the fused step is the reference step
 
     public sealed record StepCase(ModelKind Kind, int Input, int[] Hidden, int Latent, ActivationKind Activation, Likelihood Likelihood,
-        float RecWeight, float KlWeight, int Rows, int Batch, int ShardRows, int Threads, OptimizerKind Optimizer, BinarizationMode Binarize, int Steps, int Seed)
+        float RecWeight, float KlWeight, int Rows, int Batch, int ShardRows, int Threads, OptimizerKind Optimizer, BinarizationMode Binarize, int Steps, int Seed,
+        Objective Objective = Objective.Elbo, int K = 1)
     {
         public override string ToString() =>
             $"{Kind} {Input}-[{string.Join(",", Hidden)}]-{Latent} {Activation} {Likelihood} w=({RecWeight}, {KlWeight}) rows {Rows} batch {Batch} shards of {ShardRows} "
-            + $"threads {Threads} {Optimizer} {Binarize} {Steps} steps seed {Seed}";
+            + $"threads {Threads} {Optimizer} {Binarize} {Steps} steps seed {Seed} {Objective} k = {K}";
     }
 
     private static readonly FsCheck.Gen<float> Weight = Gen.Frequency(
@@ -85,9 +86,14 @@ public class TrainerTests
         from binarize in Gen.Elements(BinarizationMode.None, BinarizationMode.Dynamic)
         from steps in Gen.Choose(2, 5)
         from seed in Properties.Seed
+        from objective in Gen.Elements(Objective.Elbo, Objective.Elbo, Objective.Iwae)
+        from k in Gen.Frequency((2, Gen.Constant(1)), (1, Gen.Choose(2, 4)))
         // Enough rows that the last batch of the epoch is a remainder, and a loss that is not identically 0 (an autoencoder has no KL).
-        select new StepCase(kind, input, hidden, latent, activation, likelihood, wr == 0 && (wk == 0 || kind == ModelKind.Autoencoder) ? 1 : wr, wk, batch * steps - batch / 2, batch,
-            shardRows, threads, optimizer, binarize, steps, seed);
+        // The importance-weighted bound is a VAE's, with weights (1, 1).
+        let iwae = objective == Objective.Iwae && kind == ModelKind.Variational
+        select new StepCase(kind, input, hidden, latent, activation, likelihood,
+            iwae ? 1 : wr == 0 && (wk == 0 || kind == ModelKind.Autoencoder) ? 1 : wr, iwae ? 1 : wk, batch * steps - batch / 2, batch,
+            shardRows, threads, optimizer, binarize, steps, seed, iwae ? Objective.Iwae : Objective.Elbo, k);
 
     private static Optimizer NewOptimizer(OptimizerKind kind, int count)
         => kind == OptimizerKind.Adam ? new Adam(count, 1e-2f) : new Sgd(count, 1e-2f, momentum: 0.9f);
@@ -142,10 +148,10 @@ public class TrainerTests
             var fused = LatentNetwork.Create(config, (ulong)c.Seed);
             var weights = new LossScale(c.RecWeight, c.KlWeight);
             double[] expected, actual;
-            using (var step = new ReferenceStep(new LatentProblem(reference, data, 3, c.Binarize), NewOptimizer(c.Optimizer, reference.Parameters.Length), c.Batch))
+            using (var step = new ReferenceStep(new LatentProblem(reference, data, 3, c.Binarize, c.Objective, c.K), NewOptimizer(c.Optimizer, reference.Parameters.Length), c.Batch))
                 expected = RunSteps(step, c.Rows, c.Batch, c.Steps, 3, weights);
             using (var pool = new WorkerPool(c.Threads))
-            using (var step = new FusedStep(new LatentProblem(fused, data, 3, c.Binarize), NewOptimizer(c.Optimizer, fused.Parameters.Length), c.Batch, c.ShardRows, pool))
+            using (var step = new FusedStep(new LatentProblem(fused, data, 3, c.Binarize, c.Objective, c.K), NewOptimizer(c.Optimizer, fused.Parameters.Length), c.Batch, c.ShardRows, pool))
                 actual = RunSteps(step, c.Rows, c.Batch, c.Steps, 3, weights);
             AssertSameNetworks(reference, fused, c.ToString());
             for (int s = 0; s < c.Steps; s++)
