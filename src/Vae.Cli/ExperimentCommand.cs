@@ -39,6 +39,36 @@ internal static class ExperimentCommand
             }, stdout);
             return 0;
         });
-        return new Command("experiment", "Reproducible experiments.") { lecture };
+        var burdaOut = new Option<string>("--out") { Description = "Directory for the runs (one folder per k), report.md, report.json and training-curves.png", Required = true };
+        var burdaK = new Option<string>("--k") { Description = "Comma-separated k: 1 trains the VAE, k > 1 the IWAE with k samples", DefaultValueFactory = _ => "1,5" };
+        var burdaEpochs = new Option<int>("--epochs") { Description = "Epochs per run (the schedule's 3,280 unless truncated; a truncated run is labelled so)", DefaultValueFactory = _ => LearningRateSchedule.BurdaEpochs };
+        var burdaQuick = new Option<bool>("--quick") { Description = $"{BurdaSettings.QuickTrainImages} training images, {BurdaSettings.QuickEpochs} epochs, a small IW estimate (a smoke test)" };
+        var burdaData = new Option<string?>("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+        var burdaThreads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var burdaSeed = new Option<int>("--seed") { Description = "Seed of everything", DefaultValueFactory = _ => 1 };
+        var burdaQuiet = new Option<bool>("--quiet") { Description = "Print nothing but errors" };
+        var burda = new Command("burda", "Burda et al. (2016) Table 1: train the VAE (k = 1) and IWAEs on dynamically binarized MNIST with the paper's recipe and measure log p(x) with K = 5000; resumes unfinished runs.")
+        {
+            burdaOut, burdaK, burdaEpochs, burdaQuick, burdaData, burdaThreads, burdaSeed, burdaQuiet,
+        };
+        burda.SetAction(parse =>
+        {
+            var ks = parse.GetValue(burdaK)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => int.TryParse(t, out int k) && k is >= 1 and <= 5000 ? k : throw new CliError($"--k: '{t}' is not a number of samples from 1 to 5000")).ToArray();
+            if (ks.Length == 0) throw new CliError("--k: give at least one k");
+            BurdaExperiment.Run(new BurdaSettings
+            {
+                OutputDirectory = parse.GetValue(burdaOut)!,
+                Ks = ks.Distinct().ToArray(),
+                Epochs = OptionParsing.Positive(parse.GetValue(burdaEpochs), "--epochs"),
+                Quick = parse.GetValue(burdaQuick),
+                DataDirectory = parse.GetValue(burdaData) ?? VaeCommand.DefaultDataDirectory(),
+                Threads = OptionParsing.Threads(parse.GetValue(burdaThreads), "--threads"),
+                Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(burdaSeed), "--seed"),
+                Quiet = parse.GetValue(burdaQuiet),
+            }, stdout);
+            return 0;
+        });
+        return new Command("experiment", "Reproducible experiments.") { lecture, burda };
     }
 }

@@ -50,6 +50,13 @@ internal static class OptionParsing
         _ => throw new CliError($"--optimizer: '{text}' is not one of adam, sgd"),
     };
 
+    public static Objective Objective(string text) => text.ToLowerInvariant() switch
+    {
+        "elbo" => Simd.Objective.Elbo,
+        "iwae" => Simd.Objective.Iwae,
+        _ => throw new CliError($"--objective: '{text}' is not one of elbo, iwae"),
+    };
+
     public static ScheduleKind Schedule(string text) => text.ToLowerInvariant() switch
     {
         "constant" => ScheduleKind.Constant,

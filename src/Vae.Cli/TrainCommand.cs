@@ -42,6 +42,8 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Learning rate (the first stage's, with --schedule burda)", DefaultValueFactory = _ => 1e-3f };
         var schedule = new Option<string>("--schedule") { Description = "constant, or burda: stage i = 0…7 lasts 3^i epochs at lr·10^(−i/7) (3280 epochs in all)", DefaultValueFactory = _ => "constant" };
         var adamEpsilon = new Option<float>("--adam-epsilon") { Description = "Adam's ε (Burda et al.: 1e-4)", DefaultValueFactory = _ => 1e-8f };
+        var objective = new Option<string>("--objective") { Description = "elbo, or iwae: the importance-weighted bound over --k samples (VAE only)", DefaultValueFactory = _ => "elbo" };
+        var samples = new Option<int>("--k") { Description = "Draws of z per image: the ELBO is averaged over them, the IWAE bound weights them", DefaultValueFactory = _ => 1 };
         var evalEvery = new Option<int>("--eval-every") { Description = "Measure the test loss after every N epochs (and after the last)", DefaultValueFactory = _ => 1 };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its last finished epoch (its settings come from its config.json; --epochs may extend it)" };
         var optimizer = new Option<string>("--optimizer") { Description = "adam or sgd (momentum 0.9)", DefaultValueFactory = _ => "adam" };
@@ -56,7 +58,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a VAE or an autoencoder and write model.safetensors, config.json, metrics.json and PNG grids.")
         {
             data, model, hidden, latent, activation, likelihood, recWeight, klWeight, klWarmup, epochs, batch, lr, schedule, adamEpsilon, optimizer, binarize,
-            seed, threads, output, force, quiet, limit, evalEvery, resume,
+            objective, samples, seed, threads, output, force, quiet, limit, evalEvery, resume,
         };
         command.SetAction(parse =>
         {
@@ -91,6 +93,8 @@ internal static class TrainCommand
                     Weights = OptionParsing.Weights(parse.GetValue(recWeight), parse.GetValue(klWeight)),
                     KlWarmupEpochs = OptionParsing.NonNegative(parse.GetValue(klWarmup), "--kl-warmup"),
                     Binarize = OptionParsing.Binarize(parse.GetValue(binarize)!),
+                    Objective = OptionParsing.Objective(parse.GetValue(objective)!),
+                    Samples = OptionParsing.Positive(parse.GetValue(samples), "--k"),
                 },
                 parse.GetValue(output) ?? Path.Combine("runs", $"{(kind == ModelKind.Variational ? "vae" : "ae")}-{DateTime.Now:yyyyMMdd-HHmmss}"),
                 parse.GetValue(force),
@@ -208,6 +212,8 @@ internal static class TrainCommand
             json.WriteNumber("kl_weight", t.Weights.Kl);
             json.WriteNumber("kl_warmup", t.KlWarmupEpochs);
             json.WriteString("binarize", t.Binarize.ToString().ToLowerInvariant());
+            json.WriteString("objective", t.Objective.ToString().ToLowerInvariant());
+            json.WriteNumber("k", t.Samples);
             json.WriteNumber("seed", t.Seed);
             json.WriteNumber("threads", t.Threads == 0 ? Environment.ProcessorCount : t.Threads);
             json.WriteNumber("limit", s.Limit);
@@ -240,6 +246,8 @@ internal static class TrainCommand
                 Weights = new LossWeights(t.GetProperty("recon_weight").GetSingle(), t.GetProperty("kl_weight").GetSingle()),
                 KlWarmupEpochs = t.GetProperty("kl_warmup").GetInt32(),
                 Binarize = OptionParsing.Binarize(Text("binarize")),
+                Objective = OptionParsing.Objective(Or("objective", e => e.GetString() ?? "elbo", "elbo")),
+                Samples = Or("k", e => e.GetInt32(), 1),
                 Seed = t.GetProperty("seed").GetUInt64(),
                 Threads = t.GetProperty("threads").GetInt32(),
             }, directory, Force: true, Quiet: false, Limit: t.GetProperty("limit").GetInt32())
