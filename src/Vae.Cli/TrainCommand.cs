@@ -148,7 +148,8 @@ internal static class TrainCommand
 
     private static (Dataset Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
     {
-        var (train, test) = data ?? Dataset.LoadMnist(s.DataDirectory);
+        // --limit applies while reading: a header that claims millions of images costs only the rows kept.
+        var (train, test) = data ?? Dataset.LoadMnist(s.DataDirectory, s.Limit);
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
         // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.
         if (s.Training.Binarize != BinarizationMode.None) test = test.Binarized(s.Training.Seed ^ 0x7E57UL);

@@ -112,26 +112,32 @@ public sealed class Dataset
     }
 
     /// <summary>Reads an IDX images file (any rank ≥ 2: count × …, bytes scaled to [0, 1] by /255) and, optionally, its IDX
-    /// labels file. Raw or gzip. Throws <see cref="DataFormatException"/> naming the file and what is wrong.</summary>
-    public static Dataset LoadIdx(string imagesPath, string? labelsPath = null)
+    /// labels file. Raw or gzip. With <paramref name="maxRows"/> &gt; 0 only the first rows are kept: memory follows what is kept,
+    /// not what the header declares (the rest of the file is still checked). Throws <see cref="DataFormatException"/> naming the
+    /// file and what is wrong.</summary>
+    public static Dataset LoadIdx(string imagesPath, string? labelsPath = null, int maxRows = 0)
     {
         ArgumentNullException.ThrowIfNull(imagesPath);
-        var images = IdxFile.Read(imagesPath);
+        if (maxRows < 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "0 keeps every row; a limit must be positive");
+        int keep = maxRows == 0 ? int.MaxValue : maxRows;
+        var images = IdxFile.Read(imagesPath, keep);
         if (images.Dimensions.Length < 2)
             throw new DataFormatException($"{imagesPath}: expected count × row values (2 or 3 dimensions) but found {images.Dimensions.Length}");
         int count = images.Dimensions[0];
         long features = images.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (features > int.MaxValue) throw new DataFormatException($"{imagesPath}: rows of {features:N0} values are too long");
         if (count == 0 || features == 0)
             throw new DataFormatException($"{imagesPath}: empty ({string.Join(" × ", images.Dimensions)})");
         int[]? labels = null;
         if (labelsPath is not null)
         {
-            var labelFile = IdxFile.Read(labelsPath);
+            var labelFile = IdxFile.Read(labelsPath, keep);
             if (labelFile.Dimensions.Length != 1)
                 throw new DataFormatException($"{labelsPath}: expected 1 dimension (count) but found {labelFile.Dimensions.Length}");
             if (labelFile.Dimensions[0] != count)
                 throw new DataFormatException($"{imagesPath} holds {count} images but {labelsPath} holds {labelFile.Dimensions[0]} labels");
             labels = labelFile.Data.Select(b => (int)b).ToArray();
+            if (labels.Length != images.Items) throw new DataFormatException($"{labelsPath}: {labels.Length} labels kept for {images.Items} images");
         }
         var values = new float[images.Data.Length];
         const float scale = 1f / 255f;
@@ -143,8 +149,9 @@ public sealed class Dataset
     /// <summary>The four standard file stems of an MNIST-layout folder; each may be raw or end in .gz.</summary>
     internal static readonly string[] MnistFileStems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
-    /// <summary>Loads the training and test sets of MNIST, Fashion-MNIST, KMNIST or any folder with the same four file names.</summary>
-    public static (Dataset Train, Dataset Test) LoadMnist(string directory)
+    /// <summary>Loads the training and test sets of MNIST, Fashion-MNIST, KMNIST or any folder with the same four file names
+    /// (at most <paramref name="maxRows"/> rows of each when positive).</summary>
+    public static (Dataset Train, Dataset Test) LoadMnist(string directory, int maxRows = 0)
     {
         ArgumentNullException.ThrowIfNull(directory);
         if (File.Exists(directory)) throw new DataFormatException($"{directory}: is a file; give the folder that holds the four MNIST files");
@@ -158,8 +165,8 @@ public sealed class Dataset
             }
             throw new DataFormatException($"{directory}: missing {stem} (or {stem}.gz)");
         }
-        var train = LoadIdx(Find(MnistFileStems[0]), Find(MnistFileStems[1]));
-        var test = LoadIdx(Find(MnistFileStems[2]), Find(MnistFileStems[3]));
+        var train = LoadIdx(Find(MnistFileStems[0]), Find(MnistFileStems[1]), maxRows);
+        var test = LoadIdx(Find(MnistFileStems[2]), Find(MnistFileStems[3]), maxRows);
         if (train.Features != test.Features || train.ImageHeight != test.ImageHeight)
             throw new DataFormatException($"{directory}: training images are {train.ImageHeight}×{train.ImageWidth} but test images are {test.ImageHeight}×{test.ImageWidth}");
         return (train, test);

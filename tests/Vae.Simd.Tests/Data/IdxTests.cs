@@ -37,7 +37,7 @@ public class IdxTests
         { "bad magic", [1, 2, 8, 1, 0, 0, 0, 1, 7], "not an IDX file" },
         { "float elements", [.. SyntheticData.Header(0x0D, 1), 0, 0, 0, 0], "element type 0x0D" },
         { "trailing bytes", [.. SyntheticData.Header(0x08, 2), 1, 2, 3], "unexpected bytes" },
-        { "empty", [], "too short" },
+        { "empty", [], "empty, or not a regular file" },
     };
 
     [Theory]
