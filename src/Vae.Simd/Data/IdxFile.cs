@@ -39,20 +39,29 @@ internal sealed class IdxFile
         try
         {
             using var file = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[2];
-            bool gzip = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
-            file.Position = 0;
-            if (!gzip) return ReadFrom(file, path, maxItems, null);
-            var crc = new Crc32();
-            IdxFile result;
-            using (var unzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true))
-                result = ReadFrom(unzip, path, maxItems, crc);
-            CheckTrailer(path, crc);
-            return result;
+            return Read(file, path, maxItems);
         }
-        catch (InvalidDataException e) { throw new DataFormatException($"{path}: corrupt gzip data: the compressed stream or its CRC-32 checksum does not check out", e); }
         catch (IOException e) { throw new DataFormatException($"{path}: cannot be read ({e.Message})", e); }
         catch (UnauthorizedAccessException e) { throw new DataFormatException($"{path}: cannot be read ({e.Message})", e); }
+    }
+
+    /// <summary>Reads a raw or gzip IDX array from a seekable <paramref name="file"/>; <paramref name="source"/> names it in errors.</summary>
+    public static IdxFile Read(Stream file, string source, int maxItems = int.MaxValue)
+    {
+        Span<byte> magic = stackalloc byte[2];
+        bool gzip = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+        file.Position = 0;
+        if (!gzip) return ReadFrom(file, source, maxItems, null);
+        var crc = new Crc32();
+        IdxFile result;
+        try
+        {
+            using (var unzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true))
+                result = ReadFrom(unzip, source, maxItems, crc);
+        }
+        catch (InvalidDataException e) { throw new DataFormatException($"{source}: corrupt gzip data: the compressed stream or its CRC-32 checksum does not check out", e); }
+        CheckTrailer(file, source, crc);
+        return result;
     }
 
     /// <summary>Parses IDX bytes already in memory; <paramref name="source"/> names them in error messages.</summary>
@@ -150,9 +159,8 @@ internal sealed class IdxFile
     }
 
     /// <summary>A gzip member ends with the CRC-32 and the length (mod 2³²) of what it holds; they must be the last 8 bytes of the file.</summary>
-    private static void CheckTrailer(string path, Crc32 crc)
+    private static void CheckTrailer(Stream file, string path, Crc32 crc)
     {
-        using var file = File.OpenRead(path);
         if (file.Length < 18) throw new DataFormatException($"{path}: a gzip file of {file.Length} bytes is too short to hold its trailer");
         Span<byte> trailer = stackalloc byte[8];
         file.Seek(-8, SeekOrigin.End);

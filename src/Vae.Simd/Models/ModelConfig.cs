@@ -41,6 +41,9 @@ public sealed record ModelConfig
     /// <summary>Image width when rows are images, else 0.</summary>
     public int ImageWidth { get; init; }
 
+    /// <summary>The most hidden layers an encoder (and its mirrored decoder) may have.</summary>
+    internal const int MaxHiddenLayers = 64;
+
     /// <summary>The most parameters a model may have: one flat buffer holds them all.</summary>
     internal const long MaxParameters = 1L << 30;
 
@@ -50,6 +53,7 @@ public sealed record ModelConfig
         if (InputSize <= 0) throw new ArgumentOutOfRangeException(nameof(InputSize), InputSize, "the input size must be positive");
         if (Latent <= 0) throw new ArgumentOutOfRangeException(nameof(Latent), Latent, "the latent dimension must be positive");
         if (Hidden is null) throw new ArgumentNullException(nameof(Hidden));
+        if (Hidden.Count > MaxHiddenLayers) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden.Count, $"{Hidden.Count} hidden layers are more than a model may have ({MaxHiddenLayers})");
         for (int i = 0; i < Hidden.Count; i++)
             if (Hidden[i] <= 0) throw new ArgumentOutOfRangeException(nameof(Hidden), Hidden[i], $"hidden width {i + 1} must be positive");
         if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown model kind");

@@ -41,6 +41,14 @@ internal static class ModelCheckpoint
     public static LatentNetwork Load(string path, out IReadOnlyDictionary<string, string> metadata, out IReadOnlyDictionary<string, float[]> state)
     {
         (var all, metadata) = SafeTensors.Read(path);
+        return FromTensors(path, all, metadata, out state);
+    }
+
+    /// <summary>The model a parsed safetensors file describes (what <see cref="Load(string, out IReadOnlyDictionary{string, string}, out IReadOnlyDictionary{string, float[]})"/>
+    /// does after reading); <paramref name="path"/> names the source in errors.</summary>
+    public static LatentNetwork FromTensors(string path, IReadOnlyList<SafeTensor> all, IReadOnlyDictionary<string, string> metadata,
+        out IReadOnlyDictionary<string, float[]> state)
+    {
         var tensors = all.Where(t => !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToList();
         state = all.Where(t => t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToDictionary(t => t.Name, t => t.Data);
         if (!metadata.TryGetValue("config", out var configJson))

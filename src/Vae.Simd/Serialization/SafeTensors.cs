@@ -16,6 +16,9 @@ internal sealed record SafeTensor(string Name, int[] Shape, float[] Data);
 /// </summary>
 internal static class SafeTensors
 {
+    /// <summary>The largest file read: a model may have at most 2³⁰ parameters, 4 GiB of F32, plus an optimizer state.</summary>
+    public const long MaxFileBytes = int.MaxValue;
+
     /// <summary>Headers larger than this are refused (the format's own reference reader uses the same bound).</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
@@ -93,9 +96,14 @@ internal static class SafeTensors
     {
         if (Directory.Exists(path)) throw new CheckpointException($"{path}: is a directory, not a safetensors file");
         if (!File.Exists(path)) throw new CheckpointException($"{path}: file not found");
+        // A device or a pipe reports length 0 (and a pipe would block the open): refuse them unopened, with empty files.
+        long length = new FileInfo(path).Length;
+        if (length == 0) throw new CheckpointException($"{path}: empty, or not a regular file (a device or a pipe)");
+        if (length > MaxFileBytes) throw new CheckpointException($"{path}: {length:N0} bytes is more than a model file may be ({MaxFileBytes:N0})");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
         catch (IOException e) { throw new CheckpointException($"{path}: cannot be read ({e.Message})", e); }
+        catch (UnauthorizedAccessException e) { throw new CheckpointException($"{path}: cannot be read ({e.Message})", e); }
         return Parse(bytes, path);
     }
 
@@ -112,7 +120,14 @@ internal static class SafeTensors
         JsonDocument document;
         try { document = JsonDocument.Parse(headerBytes.ToArray()); }
         catch (JsonException e) { throw new CheckpointException($"{source}: the header is not valid JSON ({e.Message})", e); }
-        using (document)
+        // JSON that parses may still hold names or strings that are not valid UTF-8 text; reading them throws.
+        try { return Interpret(document, data, source); }
+        catch (InvalidOperationException e) { throw new CheckpointException($"{source}: the header holds text that is not valid UTF-8 ({e.Message})", e); }
+        finally { document.Dispose(); }
+    }
+
+    private static (IReadOnlyList<SafeTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Interpret(JsonDocument document, ReadOnlySpan<byte> data, string source)
+    {
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object) throw new CheckpointException($"{source}: the header is not a JSON object");
             var metadata = new Dictionary<string, string>();
@@ -129,7 +144,9 @@ internal static class SafeTensors
                     }
                     continue;
                 }
-                entries.Add(ParseEntry(property, source));
+                var entry = ParseEntry(property, source);
+                if (entries.Any(e => e.Name == entry.Item1)) throw new CheckpointException($"{source}: tensor '{entry.Item1}' is declared twice");
+                entries.Add(entry);
             }
 
             // Offsets must lie inside the data, not overlap, and (as the format requires) cover it exactly.
@@ -178,7 +195,9 @@ internal static class SafeTensors
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt32(out int size) || size < 0)
                 throw new CheckpointException($"{source}: tensor '{name}' has an invalid dimension {d}");
             shape.Add(size);
-            elements = checked(elements * size);
+            if (size != 0 && elements > int.MaxValue / size)
+                throw new CheckpointException($"{source}: tensor '{name}' of shape [{string.Join(", ", shape)}, …] has more elements than an array holds");
+            elements *= size;
         }
         if (!v.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw new CheckpointException($"{source}: tensor '{name}' has no [begin, end] data_offsets");
