@@ -49,7 +49,8 @@ internal static class BurdaExperiment
     public static void Run(BurdaSettings s, TextWriter output)
     {
         var log = s.Quiet ? TextWriter.Null : output;
-        OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
+        // Runs in DIR resume rather than being replaced; the lock keeps two experiments from writing one report.
+        using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         var clock = Stopwatch.StartNew();
         var test = Dataset.LoadMnist(s.DataDirectory).Test;
         int epochs = s.Quick ? Math.Min(s.Epochs, BurdaSettings.QuickEpochs) : s.Epochs;

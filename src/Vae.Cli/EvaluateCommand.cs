@@ -8,6 +8,21 @@ namespace Vae.Cli;
 /// <summary><c>vae evaluate</c>: every test-set metric of a trained model, printed and written to evaluation.json.</summary>
 internal static class EvaluateCommand
 {
+    /// <summary>A line every 10 s during the importance-weighted estimate, with the time it still needs.</summary>
+    private static Action<int, int> EstimateProgress(TextWriter stdout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        long last = 0;
+        return (done, total) =>
+        {
+            long now = clock.ElapsedMilliseconds;
+            if (now - Interlocked.Read(ref last) < 10_000 || done == total) return;
+            Interlocked.Exchange(ref last, now);
+            double remaining = now / 1000.0 * (total - done) / done;
+            lock (stdout) stdout.WriteLine($"  log p(x): {done}/{total} images, about {TimeSpan.FromSeconds(remaining):h\\:mm\\:ss} left");
+        };
+    }
+
     public static Command Create(TextWriter stdout)
     {
         var modelDir = new Option<string>("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
@@ -30,11 +45,12 @@ internal static class EvaluateCommand
             var model = ImageCommands.LoadModel(dir).Network;
             var options = new MetricsOptions
             {
-                Samples = OptionParsing.Positive(parse.GetValue(samples), "--samples"),
-                IwSamples = OptionParsing.NonNegative(parse.GetValue(iwSamples), "--iw-samples"),
+                Samples = OptionParsing.Bounded(parse.GetValue(samples), "--samples", 100_000, "each costs a decode and 784 floats; 10,000 give a stable FID"),
+                IwSamples = parse.GetValue(iwSamples) == 0 ? 0 : OptionParsing.Bounded(parse.GetValue(iwSamples), "--iw-samples", 1_000_000, "K decodes per image; the estimate stops changing long before"),
                 IwImages = OptionParsing.NonNegative(parse.GetValue(iwImages), "--iw-images"),
                 Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
-                Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
+                Threads = OptionParsing.Threads(parse.GetValue(threads), "--threads"),
+                Progress = EstimateProgress(stdout),
             };
             if (options.Samples < 2) throw new CliError("--samples: at least 2 samples are needed for a covariance");
             string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
@@ -49,7 +65,10 @@ internal static class EvaluateCommand
             double accuracy = double.NaN;
             if (!parse.GetValue(noQuality))
             {
-                string path = parse.GetValue(classifier) ?? ClassifierCache.DefaultPath(dataDir, pair.Train);
+                string? given = parse.GetValue(classifier);
+                if (given is not null && !File.Exists(given) && !Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(given))))
+                    throw new CliError($"--classifier: {given} does not exist and neither does its folder; give an existing classifier, or a path in an existing folder to train one there");
+                string path = given ?? ClassifierCache.DefaultPath(dataDir, pair.Train);
                 (judge, accuracy) = ClassifierCache.LoadOrTrain(path, pair, new ClassifierTrainingOptions { Threads = options.Threads }, stdout);
                 reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, options.Threads);
             }

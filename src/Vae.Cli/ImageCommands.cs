@@ -20,7 +20,7 @@ internal static class ImageCommands
         var command = new Command("sample", "Decode n draws of z ~ N(0, I) and write them as a PNG grid.") { modelDir, n, output, seed };
         command.SetAction(parse =>
         {
-            int count = OptionParsing.Positive(parse.GetValue(n), "--n");
+            int count = OptionParsing.Bounded(parse.GetValue(n), "--n", MaxImages, "one PNG grid");
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
             using var model = LoadModel(parse.GetValue(modelDir)!);
@@ -40,7 +40,7 @@ internal static class ImageCommands
         var command = new Command("reconstruct", "Reconstruct the first n test images; the PNG shows originals and reconstructions in alternate rows.") { modelDir, n, output, data };
         command.SetAction(parse =>
         {
-            int count = OptionParsing.Positive(parse.GetValue(n), "--n");
+            int count = OptionParsing.Bounded(parse.GetValue(n), "--n", MaxImages, "one PNG grid");
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
             using var model = LoadModel(parse.GetValue(modelDir)!);
@@ -54,12 +54,25 @@ internal static class ImageCommands
         return command;
     }
 
+    /// <summary>The most images one PNG grid holds.</summary>
+    public const int MaxImages = 10_000;
+
+    /// <summary>A trained model's weights stay far below this; a file with larger ones is corrupt or scaled, and would draw garbage.</summary>
+    public const float MaxWeight = 1e4f;
+
     /// <summary>Loads DIR/model.safetensors (or the file named).</summary>
     public static LatentModel LoadModel(string directory)
     {
         string path = Directory.Exists(directory) ? Path.Combine(directory, "model.safetensors") : directory;
         if (!File.Exists(path)) throw new CliError($"no model at {path} (train one with 'vae train --out DIR')");
-        return LatentModel.Load(path);
+        var model = LatentModel.Load(path);
+        float largest = System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(model.GetParameters());
+        if (Math.Abs(largest) > MaxWeight)
+        {
+            model.Dispose();
+            throw new CliError($"{path}: holds weights as large as {Math.Abs(largest):G3}; a trained model's stay far below {MaxWeight:G0}, so the file is corrupt or was scaled");
+        }
+        return model;
     }
 
     /// <summary>The shape to draw a model's rows in: its recorded image shape, else a square if the input size is one, else one row.</summary>

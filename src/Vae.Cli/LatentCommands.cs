@@ -26,7 +26,7 @@ internal static class LatentCommands
             OutputFiles.Png(path, "--out");
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             int a = Index(parse.GetValue(from), "--from", test), b = Index(parse.GetValue(to), "--to", test);
-            int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
+            int n = OptionParsing.Bounded(parse.GetValue(steps), "--steps", 1000, "points on one line of a PNG");
             if (n < 2) throw new CliError("--steps: at least 2 points are needed for a line");
             WriteInterpolations(model, test, path, [(a, b)], n);
             stdout.WriteLine($"wrote the interpolation from test image {a} to {b} to {path}");
@@ -50,7 +50,7 @@ internal static class LatentCommands
             OutputFiles.Png(path, "--out");
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             int i = Index(parse.GetValue(image), "--image", test);
-            int n = OptionParsing.Positive(parse.GetValue(steps), "--steps");
+            int n = OptionParsing.Bounded(parse.GetValue(steps), "--steps", 1000, "points on one line of a PNG");
             if (n < 2) throw new CliError("--steps: at least 2 values are needed");
             float s = OptionParsing.PositiveFinite(parse.GetValue(span), "--span");
             WriteTraversal(model, test, path, i, n, s);

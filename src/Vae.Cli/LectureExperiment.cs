@@ -73,10 +73,8 @@ internal static class LectureExperiment
     public static void Run(LectureSettings s, TextWriter output)
     {
         var log = s.Quiet ? TextWriter.Null : output;
-        OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
-        string reportPath = Path.Combine(s.OutputDirectory, "report.json");
-        if (File.Exists(reportPath) && !s.Force)
-            throw new CliError($"{reportPath} already exists; pass --force to run the experiment again in {s.OutputDirectory}, or choose another --out");
+        using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
+        folder.ReplaceEarlierRun(["report.json", "report.md", "figures", "models", "classifier.safetensors"], s.Force, "an earlier lecture experiment");
         var clock = Stopwatch.StartNew();
         var pair = Dataset.LoadMnist(s.DataDirectory);
         if (s.Quick) pair = (pair.Train.Take(LectureSettings.QuickTrainImages), pair.Test.Take(LectureSettings.QuickTestImages));

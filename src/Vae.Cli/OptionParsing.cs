@@ -10,7 +10,8 @@ internal static class OptionParsing
 {
     public static int[] Hidden(string text)
     {
-        if (string.IsNullOrWhiteSpace(text) || text.Trim() == "none") return [];
+        if (text.Trim() == "none") return [];
+        if (string.IsNullOrWhiteSpace(text)) throw new CliError("--hidden: empty; give comma-separated widths (e.g. 400 or 512,256), or 'none' for no hidden layer");
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var widths = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
@@ -81,6 +82,10 @@ internal static class OptionParsing
         if ((long)h * w != inputSize) throw new CliError($"--image-size: {h}x{w} is {(long)h * w} values, but --input is {inputSize}");
         return (h, w);
     }
+
+    /// <summary>A count with a sane upper bound: <paramref name="max"/> and what it costs are named in the error.</summary>
+    public static int Bounded(int value, string option, int max, string why)
+        => value >= 1 && value <= max ? value : throw new CliError($"{option}: {value} is not allowed; it must be 1 to {max:N0} ({why})");
 
     public static int Positive(int value, string option)
         => value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be at least 1");

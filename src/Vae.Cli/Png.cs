@@ -76,6 +76,9 @@ internal static class ImageGrid
     /// <summary>Writes images (rows of <paramref name="images"/>, values in [0, 1]) <paramref name="columns"/> to a line.</summary>
     public static void Save(string path, float[] images, int count, int height, int width, int columns)
     {
+        // Pictures of what a model computed: a value that is not a number means a broken model, not a grey pixel.
+        int bad = Array.FindIndex(images, 0, (int)Math.Min(images.LongLength, (long)count * height * width), v => !float.IsFinite(v));
+        if (bad >= 0) throw new CliError($"{path}: image {bad / (height * width)} has a pixel of {images[bad]}; nothing was written (is the model corrupt?)");
         columns = Math.Max(1, Math.Min(columns, count));
         int rows = (count + columns - 1) / columns;
         const int gap = 1;

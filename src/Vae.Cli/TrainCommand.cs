@@ -26,7 +26,7 @@ internal static class TrainCommand
     /// <summary>The checkpoint that <c>--resume</c> continues from: the model with its optimizer state, written after every epoch.</summary>
     public const string CheckpointFile = "checkpoint.safetensors";
 
-    public static Command Create(TextWriter stdout)
+    public static Command Create(TextWriter stdout, CancellationToken interrupt = default)
     {
         var data = new Option<string?>("--data") { Description = "Dataset directory with the four MNIST IDX files (raw or .gz). Default: the repo's data/mnist." };
         var model = new Option<string>("--model") { Description = "vae or ae", DefaultValueFactory = _ => "vae" };
@@ -67,7 +67,7 @@ internal static class TrainCommand
             {
                 var saved = ReadSettings(resumeDirectory);
                 int? more = parse.GetResult(epochs) is { Implicit: false } ? OptionParsing.Positive(parse.GetValue(epochs), "--epochs") : null;
-                Resume(saved with { Quiet = parse.GetValue(quiet), Training = saved.Training with { Epochs = more ?? saved.Training.Epochs } }, progress);
+                Resume(saved with { Quiet = parse.GetValue(quiet), Training = saved.Training with { Epochs = more ?? saved.Training.Epochs } }, progress, interrupt);
                 return 0;
             }
             var kind = OptionParsing.Model(parse.GetValue(model)!);
@@ -104,7 +104,7 @@ internal static class TrainCommand
                 Schedule = OptionParsing.Schedule(parse.GetValue(schedule)!),
                 EvaluateEvery = OptionParsing.Positive(parse.GetValue(evalEvery), "--eval-every"),
             };
-            Train(settings, progress);
+            Train(settings, progress, cancellationToken: interrupt);
             return 0;
         });
         return command;
@@ -112,24 +112,26 @@ internal static class TrainCommand
 
     /// <summary>Runs a whole training: checks, data, epochs (model, checkpoint and metrics saved after each), pictures.
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
-    public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null)
+    public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null, CancellationToken cancellationToken = default)
     {
-        OutputFiles.OutputDirectory(s.OutputDirectory, "--out");
-        string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
-        if (File.Exists(modelPath) && !s.Force)
-            throw new CliError($"{modelPath} already exists; pass --force to overwrite it or choose another --out");
         var (train, test) = LoadData(s, data);
         var config = s.Model with { InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth };
-        Directory.CreateDirectory(s.OutputDirectory);
+        config.Validate();
+        using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
+        folder.ReplaceEarlierRun(RunFiles, s.Force, "an earlier run's output");
         using var model = LatentModel.Create(config, s.Training.Seed);
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
-        RunEpochs(s, model, train, test, [], progress);
+        RunEpochs(s, model, train, test, [], progress, cancellationToken);
     }
+
+    /// <summary>What one run writes into its folder (and what --force replaces).</summary>
+    public static readonly string[] RunFiles = ["model.safetensors", CheckpointFile, "config.json", "metrics.json", "samples.png", "reconstructions.png", "evaluation.json"];
 
     /// <summary>Continues the run in <see cref="Settings.OutputDirectory"/> from its checkpoint: the epochs it still lacks, then the pictures.
     /// The result is the same, bit for bit, as a run that was never interrupted.</summary>
-    public static void Resume(Settings s, EpochProgress progress)
+    public static void Resume(Settings s, EpochProgress progress, CancellationToken cancellationToken = default)
     {
+        using var folder = RunFolder.Claim(s.OutputDirectory, "--resume");
         string checkpoint = Path.Combine(s.OutputDirectory, CheckpointFile);
         if (!File.Exists(checkpoint)) throw new CliError($"--resume: {checkpoint} not found (the run never finished an epoch, or was not made by 'vae train')");
         using var model = LatentModel.Load(checkpoint);
@@ -143,7 +145,7 @@ internal static class TrainCommand
         else
             progress.Info($"resuming {s.OutputDirectory} at epoch {model.EpochsTrained + 1} of {s.Training.Epochs}");
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, model.Config));
-        RunEpochs(s, model, train, test, metrics, progress);
+        RunEpochs(s, model, train, test, metrics, progress, cancellationToken);
     }
 
     private static (Dataset Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
@@ -158,7 +160,8 @@ internal static class TrainCommand
 
     /// <summary>One Fit call per epoch, from the model's <see cref="LatentModel.EpochsTrained"/> to the settings' epochs: each at its
     /// scheduled learning rate, followed by the test loss, the model, the resumable checkpoint and the metrics.</summary>
-    private static void RunEpochs(Settings s, LatentModel model, Dataset train, Dataset test, List<EpochMetrics> metrics, EpochProgress progress)
+    private static void RunEpochs(Settings s, LatentModel model, Dataset train, Dataset test, List<EpochMetrics> metrics, EpochProgress progress,
+        CancellationToken cancellationToken)
     {
         var options = s.Training;
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
@@ -169,8 +172,18 @@ internal static class TrainCommand
         {
             progress.StartEpoch();
             float rate = LearningRateSchedule.At(s.Schedule, options.LearningRate, epoch);
-            var report = model.FitCore(train, options with { Epochs = 1, LearningRate = rate }, null, null,
-                (e, done, loss) => progress.Step(e, options.Epochs, done, train.Count, loss.TotalPerSample), CancellationToken.None)[0];
+            IReadOnlyList<EpochReport> reports;
+            try
+            {
+                reports = model.FitCore(train, options with { Epochs = 1, LearningRate = rate }, null, null,
+                    (e, done, loss) => progress.Step(e, options.Epochs, done, train.Count, loss.TotalPerSample), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // The checkpoint of the last whole epoch stays as it was: resuming from it is exact.
+                throw new RunInterruptedException($"interrupted during epoch {epoch + 1} of {options.Epochs}; {(epoch == 0 ? "no epoch finished, so start again" : $"continue with: vae train --resume {s.OutputDirectory}")}");
+            }
+            var report = reports[0];
             bool evaluate = (epoch + 1) % s.EvaluateEvery == 0 || epoch + 1 == options.Epochs;
             LossBreakdown? testLoss = evaluate ? model.Evaluate(test, options.Weights, options.Seed, options.Threads) : null;
             metrics.Add(new EpochMetrics(report.Epoch, report.Train.TotalPerSample, testLoss, rate, report.Seconds, report.SamplesPerSecond));

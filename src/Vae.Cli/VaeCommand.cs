@@ -10,10 +10,13 @@ namespace Vae.Cli;
 internal static class VaeCommand
 {
     /// <summary>Runs the command line; returns the exit code (0 ok, 1 usage, 2 a problem with inputs, 3 training diverged).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, CancellationToken.None);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>; <paramref name="interrupt"/> stops a training between two steps.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken interrupt)
     {
         var root = new RootCommand("Vae.Simd: train and use variational autoencoders on the CPU.");
-        root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(TrainCommand.Create(stdout, interrupt));
         root.Subcommands.Add(ImageCommands.CreateSample(stdout));
         root.Subcommands.Add(ImageCommands.CreateReconstruct(stdout));
         root.Subcommands.Add(EvaluateCommand.Create(stdout));
@@ -44,6 +47,11 @@ internal static class VaeCommand
         {
             stderr.WriteLine($"vae: {e.Message}");
             return 3;
+        }
+        catch (RunInterruptedException e)
+        {
+            stderr.WriteLine($"vae: {e.Message}");
+            return 130;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {

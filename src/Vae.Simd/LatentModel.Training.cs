@@ -58,6 +58,8 @@ public abstract partial class LatentModel
         // Shards no larger than a thread's share of the batch keep every thread busy; results do not depend on the size.
         int shardRows = Math.Min(options.ShardRows, Math.Max(1, (Math.Min(options.BatchSize, data.Count) + threads - 1) / threads));
         int batch = Math.Min(options.BatchSize, data.Count);
+        if ((long)options.Samples * batch > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Samples} draws × a batch of {batch} rows is more than a million copies of a row per step; use fewer draws or a smaller batch");
         using var pool = new WorkerPool(threads);
         using var step = new FusedStep(new LatentProblem(Network, data, options.Seed, options.Binarize, options.Objective, options.Samples), optimizer, batch, shardRows, pool);
         using var evaluator = validation is null ? null : new LossEvaluator(Network, threads);

@@ -27,7 +27,8 @@ internal static class ImportanceWeightedLikelihood
     /// likelihood) with <paramref name="samples"/> draws each. The noise of draw k of image i is keyed by (i, k),
     /// so the result does not depend on <paramref name="threads"/>.
     /// </summary>
-    public static double[] Estimate(VariationalNetwork model, ReadOnlyMatrixSpan images, int samples = DefaultSamples, ulong seed = 1, int threads = 1)
+    public static double[] Estimate(VariationalNetwork model, ReadOnlyMatrixSpan images, int samples = DefaultSamples, ulong seed = 1, int threads = 1,
+        Action<int, int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config.Likelihood != Likelihood.Bernoulli)
@@ -40,7 +41,7 @@ internal static class ImportanceWeightedLikelihood
 
         var result = new double[images.Rows];
         var copy = images.ToArray();
-        using var work = new Work(model, copy, images.Columns, samples, seed, threads, result);
+        using var work = new Work(model, copy, images.Columns, samples, seed, threads, result) { Progress = progress, Total = images.Rows };
         using var pool = new WorkerPool(threads);
         pool.Run(work, images.Rows);
         return result;
@@ -84,7 +85,17 @@ internal static class ImportanceWeightedLikelihood
             }
         }
 
+        public Action<int, int>? Progress { get; init; }
+        public int Total { get; init; }
+        private int _done;
+
         public void Execute(int image, int worker)
+        {
+            try { Estimate(image, worker); }
+            finally { if (Progress is { } report) report(Interlocked.Increment(ref _done), Total); }
+        }
+
+        private void Estimate(int image, int worker)
         {
             var ws = _workspaces[worker];
             int latent = _model.Latent;

@@ -22,6 +22,9 @@ internal sealed record MetricsOptions
     public ulong Seed { get; init; } = 1;
 
     public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Hears (images done, images in all) during the importance-weighted estimate, from any thread.</summary>
+    public Action<int, int>? Progress { get; init; }
 }
 
 /// <summary>Every number the CLI reports about one trained model, measured on the test set.</summary>
@@ -110,7 +113,7 @@ internal sealed record ModelMetrics
             // On binarized images: a Bernoulli likelihood of grey levels is not a probability of the data.
             var binary = test.Take(options.IwImages).Binarized(options.Seed ^ 0xB1A7UL);
             iwImages = binary.Count;
-            iw = ImportanceWeightedLikelihood.Estimate(bernoulli, binary.Matrix, options.IwSamples, options.Seed, options.Threads).Average();
+            iw = ImportanceWeightedLikelihood.Estimate(bernoulli, binary.Matrix, options.IwSamples, options.Seed, options.Threads, options.Progress).Average();
             iwElbo = Simd.Evaluation.Elbo.Evaluate(model, binary.Matrix, options.Seed).MeanElbo;
         }
 

@@ -101,8 +101,6 @@ public sealed record TrainingOptions
         if (ShardRows <= 0) throw new ArgumentOutOfRangeException(nameof(ShardRows), ShardRows, "the shard size must be positive");
         if (!Enum.IsDefined(Objective)) throw new ArgumentOutOfRangeException(nameof(Objective), Objective, "unknown objective");
         if (Samples < 1 || Samples > MaxSamples) throw new ArgumentOutOfRangeException(nameof(Samples), Samples, $"the number of draws per row must be 1 to {MaxSamples}");
-        if ((long)Samples * BatchSize > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(Samples), Samples, $"{Samples} draws × a batch of {BatchSize} rows is more than a million copies per step; use fewer draws or a smaller batch");
         if (Objective == Objective.Iwae && (Weights.Reconstruction != 1 || Weights.Kl != 1 || KlWarmupEpochs != 0))
             throw new ArgumentException("the importance-weighted bound has no separate reconstruction and KL terms to weight: use loss weights (1, 1) and no KL warm-up", nameof(Weights));
         return this;
