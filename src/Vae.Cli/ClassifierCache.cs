@@ -44,6 +44,9 @@ internal static class ClassifierCache
     public static (Classifier Classifier, double TestAccuracy) LoadOrTrain(string path, (Dataset Train, Dataset Test) pair, ClassifierTrainingOptions options,
         TextWriter log)
     {
+        // ±2-pixel shifts suit MNIST's 28×28; small images get smaller shifts (none below 4×4).
+        int side = Math.Min(pair.Train.ImageHeight, pair.Train.ImageWidth);
+        options = options with { MaxShift = Math.Min(options.MaxShift, side / 4) };
         if (File.Exists(path))
         {
             var cached = ClassifierCheckpoint.Load(path, out var metadata);

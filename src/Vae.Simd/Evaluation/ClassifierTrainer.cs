@@ -70,6 +70,8 @@ internal static class ClassifierTrainer
             throw new ArgumentException($"the data has labels outside the classifier's {classifier.Classes} classes", nameof(train));
         if (options.MaxShift > 0 && train.ImageHeight == 0)
             throw new ArgumentException("shift augmentation needs images; this dataset has no image shape (set MaxShift to 0)", nameof(train));
+        if (options.MaxShift >= Math.Min(train.ImageHeight, train.ImageWidth) && options.MaxShift > 0)
+            throw new ArgumentException($"shifts of up to {options.MaxShift} pixels need images larger than that; these are {train.ImageHeight}×{train.ImageWidth} (use a smaller MaxShift)", nameof(options));
 
         int threads = Math.Min(options.Threads, (options.BatchSize + ShardRows - 1) / ShardRows);
         using var pool = new WorkerPool(threads);

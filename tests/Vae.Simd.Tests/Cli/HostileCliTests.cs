@@ -117,6 +117,17 @@ public class HostileCliTests : CliFixture
         OneLine(Run("sample", "--model", run, "--out", Path.Combine(Out, "y.png")), 2, "more elements than an array holds");
     }
 
+    [Fact]
+    public void One_pixel_images_train_and_evaluate()
+    {
+        using var tiny = new SyntheticData(train: 120, test: 40, side: 1);
+        string dir = Path.Combine(Out, "one-pixel");
+        Assert.Equal(0, Run("train", "--data", tiny.Directory, "--epochs", "1", "--hidden", "4", "--latent", "2", "--out", dir, "--quiet").Code);
+        var (code, output, error) = Run("evaluate", "--model", dir, "--data", tiny.Directory, "--iw-samples", "10", "--samples", "100",
+            "--classifier", Path.Combine(Out, "tiny-judge.safetensors"));
+        Assert.True(code == 0, error + output);
+    }
+
     // ------------------------------------------------------------------ real processes: kills and signals
 
     private static Process StartVae(params string[] args)
