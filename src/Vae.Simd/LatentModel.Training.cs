@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
 using Vae.Simd.Models;
@@ -46,6 +47,10 @@ public abstract partial class LatentModel
         if (options.Binarize != BinarizationMode.None && (train.Min < 0 || train.Max > 1))
             train.RequireUnitRange("binarization");
 
+        // Adam's two moments per parameter, and per row of a shard every layer's output and delta for each of the k copies.
+        long perRow = 2L * 4 * (Config.InputSize * 2 + Config.Hidden.Sum() * 2 + Config.Latent * 4);
+        MemoryBudget.Require(8L * ParameterCount + perRow * options.Samples * Math.Min(options.BatchSize, train.Count),
+            $"training this model ({ParameterCount:N0} parameters) on batches of {Math.Min(options.BatchSize, train.Count)} × {options.Samples} draws", nameof(options));
         using var change = EnterChange("Fit");
         _training ??= new TrainingSession();
         var optimizer = _training.OptimizerFor(options, Network.Parameters.Length);

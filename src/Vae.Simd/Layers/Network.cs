@@ -29,6 +29,8 @@ internal abstract class Network
     protected void Complete(IReadOnlyList<Linear> linears, ulong seed)
     {
         Linears = linears;
+        // The parameters and their transposed copy, four bytes each.
+        MemoryBudget.Require(8L * Layout.Count, $"a model of {Layout.Count:N0} parameters", "config");
         Parameters = new float[Layout.Count];
         Transposed = new TransposedWeights(linears);
         Initialize(seed);
