@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
 
@@ -47,46 +46,34 @@ internal static class Activations
 
     private readonly struct ReluForward : IUnaryOperator
     {
-        public static float Invoke(float x) => x > 0f ? x : 0f;
-        public static Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
-        public static Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimdVector<TV> => TV.Max(x, TV.Create(0f));
     }
 
     // y > 0 exactly when x > 0, so the output decides the branch.
     private readonly struct ReluBackward : IBinaryOperator
     {
-        public static float Invoke(float y, float dy) => y > 0f ? dy : 0f;
-        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => Vector256.GreaterThan(y, Vector256<float>.Zero) & dy;
-        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => Vector512.GreaterThan(y, Vector512<float>.Zero) & dy;
+        public static TV Invoke<TV>(TV y, TV dy) where TV : struct, ISimdVector<TV> => TV.Select(TV.GreaterThanZero(y), dy, TV.Create(0f));
     }
 
     private readonly struct LeakyReluForward : IUnaryOperator
     {
-        public static float Invoke(float x) => x > 0f ? x : LeakySlope * x;
-        public static Vector256<float> Invoke(Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, Vector256<float>.Zero), x, x * LeakySlope);
-        public static Vector512<float> Invoke(Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, x * LeakySlope);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimdVector<TV> => TV.Select(TV.GreaterThanZero(x), x, TV.Multiply(x, TV.Create(LeakySlope)));
     }
 
     private readonly struct LeakyReluBackward : IBinaryOperator
     {
-        public static float Invoke(float y, float dy) => y > 0f ? dy : LeakySlope * dy;
-        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, dy * LeakySlope);
-        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, dy * LeakySlope);
+        public static TV Invoke<TV>(TV y, TV dy) where TV : struct, ISimdVector<TV> => TV.Select(TV.GreaterThanZero(y), dy, TV.Multiply(dy, TV.Create(LeakySlope)));
     }
 
     // tanh′ = 1 − y².
     private readonly struct TanhBackward : IBinaryOperator
     {
-        public static float Invoke(float y, float dy) => dy * (1f - y * y);
-        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
-        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * (Vector512<float>.One - y * y);
+        public static TV Invoke<TV>(TV y, TV dy) where TV : struct, ISimdVector<TV> => TV.Multiply(dy, TV.Subtract(TV.Create(1f), TV.Multiply(y, y)));
     }
 
     // σ′ = y (1 − y).
     private readonly struct SigmoidBackward : IBinaryOperator
     {
-        public static float Invoke(float y, float dy) => dy * y * (1f - y);
-        public static Vector256<float> Invoke(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
-        public static Vector512<float> Invoke(Vector512<float> y, Vector512<float> dy) => dy * y * (Vector512<float>.One - y);
+        public static TV Invoke<TV>(TV y, TV dy) where TV : struct, ISimdVector<TV> => TV.Multiply(TV.Multiply(dy, y), TV.Subtract(TV.Create(1f), y));
     }
 }

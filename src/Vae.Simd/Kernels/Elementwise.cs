@@ -1,27 +1,23 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Vae.Simd.Kernels;
 
-/// <summary>An elementwise function of one argument, in each vector width (the TensorPrimitives pattern:
-/// operators are structs passed as generic arguments, so the JIT inlines them into the loop).</summary>
+/// <summary>An elementwise function of one argument, written once for every width (the TensorPrimitives pattern: operators
+/// are structs passed as generic arguments, so the JIT inlines them into the loop).</summary>
 internal interface IUnaryOperator
 {
-    static abstract float Invoke(float x);
-    static abstract Vector256<float> Invoke(Vector256<float> x);
-    static abstract Vector512<float> Invoke(Vector512<float> x);
+    static abstract TV Invoke<TV>(TV x) where TV : struct, ISimdVector<TV>;
 }
 
 /// <summary>An elementwise function of two arguments; see <see cref="IUnaryOperator"/>.</summary>
 internal interface IBinaryOperator
 {
-    static abstract float Invoke(float x, float y);
-    static abstract Vector256<float> Invoke(Vector256<float> x, Vector256<float> y);
-    static abstract Vector512<float> Invoke(Vector512<float> x, Vector512<float> y);
+    static abstract TV Invoke<TV>(TV x, TV y) where TV : struct, ISimdVector<TV>;
 }
 
-/// <summary>Loops with a Vector512 body, a Vector256 body and a scalar tail. Destinations may alias sources exactly.</summary>
+/// <summary>Loops with a Vector512, a Vector256 and a Vector128 body and a one-lane tail, all running the same operator.
+/// Destinations may alias sources exactly.</summary>
 internal static class Elementwise
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -30,13 +26,10 @@ internal static class Elementwise
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ds = ref MemoryMarshal.GetReference(destination);
         int n = x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                TOp.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                TOp.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref ds, i) = TOp.Invoke(Unsafe.Add(ref xs, i));
+        i = Body<TOp, V512>(ref xs, ref ds, n, i);
+        i = Body<TOp, V256>(ref xs, ref ds, n, i);
+        i = Body<TOp, V128>(ref xs, ref ds, n, i);
+        Body<TOp, V1>(ref xs, ref ds, n, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -46,13 +39,27 @@ internal static class Elementwise
         ref float ys = ref MemoryMarshal.GetReference(y);
         ref float ds = ref MemoryMarshal.GetReference(destination);
         int n = x.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-                TOp.Invoke(Vector512.LoadUnsafe(ref xs, (nuint)i), Vector512.LoadUnsafe(ref ys, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-                TOp.Invoke(Vector256.LoadUnsafe(ref xs, (nuint)i), Vector256.LoadUnsafe(ref ys, (nuint)i)).StoreUnsafe(ref ds, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref ds, i) = TOp.Invoke(Unsafe.Add(ref xs, i), Unsafe.Add(ref ys, i));
+        i = Body<TOp, V512>(ref xs, ref ys, ref ds, n, i);
+        i = Body<TOp, V256>(ref xs, ref ys, ref ds, n, i);
+        i = Body<TOp, V128>(ref xs, ref ys, ref ds, n, i);
+        Body<TOp, V1>(ref xs, ref ys, ref ds, n, i);
+    }
+
+    /// <summary>Whole vectors of width <typeparamref name="TV"/> from <paramref name="i"/> on, if that width runs in hardware; returns where it stopped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Body<TOp, TV>(ref float xs, ref float ds, int n, int i) where TOp : IUnaryOperator where TV : struct, ISimdVector<TV>
+    {
+        if (!TV.IsAccelerated) return i;
+        for (; i <= n - TV.Count; i += TV.Count) TV.Store(TOp.Invoke(TV.Load(ref xs, (nuint)i)), ref ds, (nuint)i);
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Body<TOp, TV>(ref float xs, ref float ys, ref float ds, int n, int i) where TOp : IBinaryOperator where TV : struct, ISimdVector<TV>
+    {
+        if (!TV.IsAccelerated) return i;
+        for (; i <= n - TV.Count; i += TV.Count) TV.Store(TOp.Invoke(TV.Load(ref xs, (nuint)i), TV.Load(ref ys, (nuint)i)), ref ds, (nuint)i);
+        return i;
     }
 
     /// <summary>Checks lengths and the no-partial-overlap rule, as TensorPrimitives does.</summary>

@@ -21,6 +21,8 @@ internal static unsafe class GemmMicroKernels
         GemmPath.Vector512 => new Geometry(8, 32, 128),
         // 6×16: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.
         GemmPath.Vector256 => new Geometry(6, 16, 256),
+        // 4×8: 8 xmm accumulators + 2 B vectors + 1 broadcast fit the 16 registers of SSE (and leave room on Arm's 32).
+        GemmPath.Vector128 => new Geometry(4, 8, 256),
         _ => new Geometry(4, 4, 256),
     };
 
@@ -28,6 +30,7 @@ internal static unsafe class GemmMicroKernels
     {
         GemmPath.Vector512 => &Kernel8x32,
         GemmPath.Vector256 => &Kernel6x16,
+        GemmPath.Vector128 => &Kernel4x8,
         _ => &Kernel4x4,
     };
 
@@ -38,6 +41,7 @@ internal static unsafe class GemmMicroKernels
     {
         GemmPath.Vector512 => &Kernel8x16,
         GemmPath.Vector256 => &Kernel6x8,
+        GemmPath.Vector128 => &Kernel4x4Vector,
         _ => null,
     };
 
@@ -62,6 +66,44 @@ internal static unsafe class GemmMicroKernels
         }
         r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
         r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc); r6.Store(c + 6 * ldc); r7.Store(c + 7 * ldc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel4x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
+        Vector128<float> r00 = Vector128.Load(c0), r01 = Vector128.Load(c0 + 4), r10 = Vector128.Load(c1), r11 = Vector128.Load(c1 + 4);
+        Vector128<float> r20 = Vector128.Load(c2), r21 = Vector128.Load(c2 + 4), r30 = Vector128.Load(c3), r31 = Vector128.Load(c3 + 4);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]); r00 = Vector128.FusedMultiplyAdd(a0, b0, r00); r01 = Vector128.FusedMultiplyAdd(a0, b1, r01);
+            var a1 = Vector128.Create(a[1]); r10 = Vector128.FusedMultiplyAdd(a1, b0, r10); r11 = Vector128.FusedMultiplyAdd(a1, b1, r11);
+            var a2 = Vector128.Create(a[2]); r20 = Vector128.FusedMultiplyAdd(a2, b0, r20); r21 = Vector128.FusedMultiplyAdd(a2, b1, r21);
+            var a3 = Vector128.Create(a[3]); r30 = Vector128.FusedMultiplyAdd(a3, b0, r30); r31 = Vector128.FusedMultiplyAdd(a3, b1, r31);
+            a += 4;
+            b += ldb;
+        }
+        r00.Store(c0); r01.Store(c0 + 4); r10.Store(c1); r11.Store(c1 + 4);
+        r20.Store(c2); r21.Store(c2 + 4); r30.Store(c3); r31.Store(c3 + 4);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel4x4Vector(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    {
+        Vector128<float> r0 = Vector128.Load(c), r1 = Vector128.Load(c + ldc), r2 = Vector128.Load(c + 2 * ldc), r3 = Vector128.Load(c + 3 * ldc);
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector128.Load(b);
+            r0 = Vector128.FusedMultiplyAdd(Vector128.Create(a[0]), b0, r0);
+            r1 = Vector128.FusedMultiplyAdd(Vector128.Create(a[1]), b0, r1);
+            r2 = Vector128.FusedMultiplyAdd(Vector128.Create(a[2]), b0, r2);
+            r3 = Vector128.FusedMultiplyAdd(Vector128.Create(a[3]), b0, r3);
+            a += 4;
+            b += ldb;
+        }
+        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

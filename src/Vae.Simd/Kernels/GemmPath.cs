@@ -8,6 +8,8 @@ internal enum GemmPath
 {
     /// <summary>Plain scalar code: runs everywhere.</summary>
     Scalar,
+    /// <summary>128-bit vectors with fused multiply-add (SSE with FMA on x64, AdvSimd on Arm64).</summary>
+    Vector128,
     /// <summary>256-bit vectors with fused multiply-add (AVX2 + FMA, or Arm with 256-bit support).</summary>
     Vector256,
     /// <summary>512-bit vectors (AVX-512).</summary>
@@ -24,6 +26,7 @@ internal static class GemmPaths
     public static bool IsSupported(GemmPath path) => path switch
     {
         GemmPath.Scalar => true,
+        GemmPath.Vector128 => Vector128.IsHardwareAccelerated,
         GemmPath.Vector256 => Vector256.IsHardwareAccelerated && (Fma.IsSupported || !X86Base.IsSupported),
         GemmPath.Vector512 => Vector512.IsHardwareAccelerated,
         _ => false,
@@ -37,6 +40,7 @@ internal static class GemmPaths
             return path;
         if (IsSupported(GemmPath.Vector512)) return GemmPath.Vector512;
         if (IsSupported(GemmPath.Vector256)) return GemmPath.Vector256;
+        if (IsSupported(GemmPath.Vector128)) return GemmPath.Vector128;
         return GemmPath.Scalar;
     }
 }

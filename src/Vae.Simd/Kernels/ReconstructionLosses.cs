@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;
@@ -46,108 +45,97 @@ internal static class ReconstructionLosses
 
     private interface IPixelLoss
     {
-        static abstract float Loss(float logit, float target, out float dLoss);
-        static abstract Vector256<float> Loss(Vector256<float> logit, Vector256<float> target, out Vector256<float> dLoss);
-        static abstract Vector512<float> Loss(Vector512<float> logit, Vector512<float> target, out Vector512<float> dLoss);
+        /// <summary>The loss of each lane, with ∂loss/∂logit in <paramref name="dLoss"/>.</summary>
+        static abstract TV Loss<TV>(TV logit, TV target, out TV dLoss) where TV : struct, ISimdVector<TV>;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // Not inlined into Evaluate's switch: compiled fully optimized once per loss, whatever the host's tiering settings.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float Row<TOp>(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient, float scale) where TOp : IPixelLoss
     {
-        bool withGradient = !gradient.IsEmpty;
         ref float ls = ref MemoryMarshal.GetReference(logits);
         ref float ts = ref MemoryMarshal.GetReference(targets);
         ref float gs = ref MemoryMarshal.GetReference(gradient);
+        bool withGradient = !gradient.IsEmpty;
         int n = logits.Length, i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
-        {
-            var acc = Vector512<float>.Zero;
-            var s = Vector512.Create(scale);
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                acc += TOp.Loss(Vector512.LoadUnsafe(ref ls, (nuint)i), Vector512.LoadUnsafe(ref ts, (nuint)i), out var d);
-                if (withGradient) (d * s).StoreUnsafe(ref gs, (nuint)i);
-            }
-            sum += Vector512.Sum(acc);
-        }
-        if (Vector256.IsHardwareAccelerated && n - i >= Vector256<float>.Count)
-        {
-            var acc = Vector256<float>.Zero;
-            var s = Vector256.Create(scale);
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                acc += TOp.Loss(Vector256.LoadUnsafe(ref ls, (nuint)i), Vector256.LoadUnsafe(ref ts, (nuint)i), out var d);
-                if (withGradient) (d * s).StoreUnsafe(ref gs, (nuint)i);
-            }
-            sum += Vector256.Sum(acc);
-        }
-        for (; i < n; i++)
-        {
-            sum += TOp.Loss(Unsafe.Add(ref ls, i), Unsafe.Add(ref ts, i), out float d);
-            if (withGradient) Unsafe.Add(ref gs, i) = d * scale;
-        }
+        sum += Body<TOp, V512>(ref ls, ref ts, ref gs, withGradient, scale, n, ref i);
+        sum += Body<TOp, V256>(ref ls, ref ts, ref gs, withGradient, scale, n, ref i);
+        sum += Body<TOp, V128>(ref ls, ref ts, ref gs, withGradient, scale, n, ref i);
+        sum += Body<TOp, V1>(ref ls, ref ts, ref gs, withGradient, scale, n, ref i);
         return sum;
+    }
+
+    /// <summary>Whole vectors of width <typeparamref name="TV"/> from <paramref name="i"/> on (if that width runs in hardware):
+    /// their losses summed in a vector, gradients stored. Every width runs the same <typeparamref name="TOp"/>, so an element's
+    /// loss and gradient are the same bits on every path; only the order of the row's sum differs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Body<TOp, TV>(ref float ls, ref float ts, ref float gs, bool withGradient, float scale, int n, ref int i)
+        where TOp : IPixelLoss where TV : struct, ISimdVector<TV>
+    {
+        if (!TV.IsAccelerated || n - i < TV.Count) return 0f;
+        var acc = TV.Create(0f);
+        var s = TV.Create(scale);
+        for (; i <= n - TV.Count; i += TV.Count)
+        {
+            acc = TV.Add(acc, TOp.Loss(TV.Load(ref ls, (nuint)i), TV.Load(ref ts, (nuint)i), out var d));
+            if (withGradient) TV.Store(TV.Multiply(d, s), ref gs, (nuint)i);
+        }
+        return TV.Sum(acc);
     }
 
     // BCE with logits, stable for any |l|: max(l, 0) − l·x + log(1 + e^−|l|); its derivative is σ(l) − x.
     // σ(l) is formed from the same e = e^−|l| so that neither branch overflows.
     private readonly struct BernoulliOp : IPixelLoss
     {
-        public static float Loss(float l, float x, out float d)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Loss<TV>(TV l, TV x, out TV d) where TV : struct, ISimdVector<TV>
         {
-            float e = MathF.Exp(-MathF.Abs(l));
-            float p = l >= 0 ? 1f / (1f + e) : e / (1f + e);
-            d = p - x;
-            return MathF.Max(l, 0f) - l * x + MathF.Log(1f + e);
-        }
-
-        public static Vector256<float> Loss(Vector256<float> l, Vector256<float> x, out Vector256<float> d)
-        {
-            var e = Vector256.Exp(-Vector256.Abs(l));
-            var onePlusE = Vector256<float>.One + e;
-            var p = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(l, Vector256<float>.Zero), Vector256<float>.One, e) / onePlusE;
-            d = p - x;
-            return Vector256.Max(l, Vector256<float>.Zero) - l * x + Vector256.Log(onePlusE);
-        }
-
-        public static Vector512<float> Loss(Vector512<float> l, Vector512<float> x, out Vector512<float> d)
-        {
-            var e = FastMath.ExpNonPositive(-Vector512.Abs(l));
-            var p = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(l, Vector512<float>.Zero), Vector512<float>.One, e) / (Vector512<float>.One + e);
-            d = p - x;
-            return Vector512.Max(l, Vector512<float>.Zero) - l * x + FastMath.Log1pUnit(e);
+            var e = FastMath.ExpNonPositive(TV.Subtract(TV.Create(0f), TV.Abs(l)));
+            var p = TV.Divide(TV.Select(TV.GreaterThanOrEqualZero(l), TV.Create(1f), e), TV.Add(TV.Create(1f), e));
+            d = TV.Subtract(p, x);
+            return TV.Add(TV.Subtract(TV.Max(l, TV.Create(0f)), TV.Multiply(l, x)), FastMath.Log1pUnit(e));
         }
     }
 
     // (σ(l) − x)²; derivative 2 (σ(l) − x) σ(l) (1 − σ(l)).
     private readonly struct GaussianOp : IPixelLoss
     {
-        public static float Loss(float l, float x, out float d)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Loss<TV>(TV l, TV x, out TV d) where TV : struct, ISimdVector<TV>
         {
-            float e = MathF.Exp(-MathF.Abs(l));
-            float p = l >= 0 ? 1f / (1f + e) : e / (1f + e);
-            float r = p - x;
-            d = 2f * r * p * (1f - p);
-            return r * r;
+            var e = FastMath.ExpNonPositive(TV.Subtract(TV.Create(0f), TV.Abs(l)));
+            var p = TV.Divide(TV.Select(TV.GreaterThanOrEqualZero(l), TV.Create(1f), e), TV.Add(TV.Create(1f), e));
+            var r = TV.Subtract(p, x);
+            d = TV.Multiply(TV.Multiply(TV.Multiply(TV.Create(2f), r), p), TV.Subtract(TV.Create(1f), p));
+            return TV.Multiply(r, r);
         }
+    }
 
-        public static Vector256<float> Loss(Vector256<float> l, Vector256<float> x, out Vector256<float> d)
-        {
-            var e = Vector256.Exp(-Vector256.Abs(l));
-            var p = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(l, Vector256<float>.Zero), Vector256<float>.One, e) / (Vector256<float>.One + e);
-            var r = p - x;
-            d = Vector256.Create(2f) * r * p * (Vector256<float>.One - p);
-            return r * r;
-        }
+    /// <summary>The loss and ∂/∂logit of single pixels through the one-lane path (what every path computes, element by element).</summary>
+    internal static float PixelLoss(Likelihood likelihood, float logit, float target, out float dLoss)
+    {
+        var (l, x) = (V1.Create(logit), V1.Create(target));
+        V1 loss = likelihood == Likelihood.Bernoulli ? BernoulliOp.Loss(l, x, out var d) : GaussianOp.Loss(l, x, out d);
+        float value = 0, derivative = 0;
+        V1.Store(loss, ref value, 0);
+        V1.Store(d, ref derivative, 0);
+        dLoss = derivative;
+        return value;
+    }
 
-        public static Vector512<float> Loss(Vector512<float> l, Vector512<float> x, out Vector512<float> d)
+    /// <summary>The same through width <typeparamref name="TV"/>, for tests that compare the paths lane by lane.</summary>
+    internal static void PixelLosses<TV>(Likelihood likelihood, ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> losses, Span<float> derivatives)
+        where TV : struct, ISimdVector<TV>
+    {
+        ref float ls = ref MemoryMarshal.GetReference(logits);
+        ref float ts = ref MemoryMarshal.GetReference(targets);
+        for (int i = 0; i + TV.Count <= logits.Length; i += TV.Count)
         {
-            var e = FastMath.ExpNonPositive(-Vector512.Abs(l));
-            var p = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(l, Vector512<float>.Zero), Vector512<float>.One, e) / (Vector512<float>.One + e);
-            var r = p - x;
-            d = Vector512.Create(2f) * r * p * (Vector512<float>.One - p);
-            return r * r;
+            var (l, x) = (TV.Load(ref ls, (nuint)i), TV.Load(ref ts, (nuint)i));
+            TV loss = likelihood == Likelihood.Bernoulli ? BernoulliOp.Loss(l, x, out var d) : GaussianOp.Loss(l, x, out d);
+            TV.Store(loss, ref MemoryMarshal.GetReference(losses), (nuint)i);
+            TV.Store(d, ref MemoryMarshal.GetReference(derivatives), (nuint)i);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
@@ -22,6 +23,7 @@ internal readonly struct NoiseSource(ulong seed)
     }
 
     /// <summary>The noise of one sample: one N(0, 1) value per dimension.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void FillRow(Span<float> row, long sample)
     {
         // Box–Muller turns each pair of uniform draws into two independent normals.

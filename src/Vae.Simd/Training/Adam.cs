@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Training;
 
@@ -46,47 +46,41 @@ internal sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckChunk(offset, parameters.Length, gradients.Length);
+        var s = new Scalars(Beta1, Beta2, _stepSize, _inverseRootCorrection2, Epsilon);
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float m = ref _m[offset];
         ref float v = ref _v[offset];
         int n = parameters.Length, i = 0;
-        float b1 = Beta1, b2 = Beta2, c1 = 1 - b1, c2 = 1 - b2, step = _stepSize, rc2 = _inverseRootCorrection2, eps = Epsilon;
-        if (Vector512.IsHardwareAccelerated)
+        // Every width, widest first, then the one-lane tail: the same operations on every element, so chunking never matters.
+        i = Body<V512>(ref p, ref g, ref m, ref v, n, i, s);
+        i = Body<V256>(ref p, ref g, ref m, ref v, n, i, s);
+        i = Body<V128>(ref p, ref g, ref m, ref v, n, i, s);
+        Body<V1>(ref p, ref g, ref m, ref v, n, i, s);
+    }
+
+    private readonly record struct Scalars(float Beta1, float Beta2, float Step, float InverseRootCorrection2, float Epsilon);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Body<TV>(ref float p, ref float g, ref float m, ref float v, int n, int i, Scalars s) where TV : struct, ISimdVector<TV>
+    {
+        if (!TV.IsAccelerated) return i;
+        TV b1 = TV.Create(s.Beta1), b2 = TV.Create(s.Beta2), c1 = TV.Create(1 - s.Beta1), c2 = TV.Create(1 - s.Beta2);
+        TV step = TV.Create(s.Step), rc2 = TV.Create(s.InverseRootCorrection2), eps = TV.Create(s.Epsilon);
+        for (; i <= n - TV.Count; i += TV.Count)
         {
-            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-                var mi = Vector512.LoadUnsafe(ref m, (nuint)i) * b1 + gi * c1;
-                var vi = Vector512.LoadUnsafe(ref v, (nuint)i) * b2 + gi * gi * c2;
-                mi.StoreUnsafe(ref m, (nuint)i);
-                vi.StoreUnsafe(ref v, (nuint)i);
-                var denominator = Vector512.Sqrt(vi) * rc2 + Vector512.Create(eps);
-                (Vector512.LoadUnsafe(ref p, (nuint)i) - mi * step / denominator).StoreUnsafe(ref p, (nuint)i);
-            }
+            var gi = TV.Load(ref g, (nuint)i);
+            var mi = TV.Add(TV.Multiply(TV.Load(ref m, (nuint)i), b1), TV.Multiply(gi, c1));
+            var vi = TV.Add(TV.Multiply(TV.Load(ref v, (nuint)i), b2), TV.Multiply(TV.Multiply(gi, gi), c2));
+            TV.Store(mi, ref m, (nuint)i);
+            TV.Store(vi, ref v, (nuint)i);
+            var denominator = TV.Add(TV.Multiply(TV.Sqrt(vi), rc2), eps);
+            TV.Store(TV.Subtract(TV.Load(ref p, (nuint)i), TV.Divide(TV.Multiply(mi, step), denominator)), ref p, (nuint)i);
         }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var gi = Vector256.LoadUnsafe(ref g, (nuint)i);
-                var mi = Vector256.LoadUnsafe(ref m, (nuint)i) * b1 + gi * c1;
-                var vi = Vector256.LoadUnsafe(ref v, (nuint)i) * b2 + gi * gi * c2;
-                mi.StoreUnsafe(ref m, (nuint)i);
-                vi.StoreUnsafe(ref v, (nuint)i);
-                var denominator = Vector256.Sqrt(vi) * rc2 + Vector256.Create(eps);
-                (Vector256.LoadUnsafe(ref p, (nuint)i) - mi * step / denominator).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float gi = Unsafe.Add(ref g, i);
-            float mi = Unsafe.Add(ref m, i) = Unsafe.Add(ref m, i) * b1 + gi * c1;
-            float vi = Unsafe.Add(ref v, i) = Unsafe.Add(ref v, i) * b2 + gi * gi * c2;
-            Unsafe.Add(ref p, i) -= mi * step / (MathF.Sqrt(vi) * rc2 + eps);
-        }
+        return i;
     }
 }

@@ -74,7 +74,7 @@ public class SafeTensorsTests : IDisposable
         { "truncated", "truncated" },
         { "huge header", "not a safetensors file" },
         { "a JSON file", "not a safetensors file" },
-        { "empty", "not a safetensors file" },
+        { "empty", "empty, or not a regular file" },
         { "header past end", "runs past the end" },
         { "bad json", "not valid JSON" },
         { "dtype", "only F32" },
