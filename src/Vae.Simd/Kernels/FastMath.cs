@@ -19,12 +19,12 @@ internal static class FastMath
         var r = TV.Subtract(x, TV.Multiply(n, TV.Create(0.693359375f)));
         r = TV.Subtract(r, TV.Multiply(n, TV.Create(-2.12194440e-4f)));
         var p = TV.Create(1.9875691500E-4f);
-        p = TV.FusedMultiplyAdd(p, r, TV.Create(1.3981999507E-3f));
-        p = TV.FusedMultiplyAdd(p, r, TV.Create(8.3334519073E-3f));
-        p = TV.FusedMultiplyAdd(p, r, TV.Create(4.1665795894E-2f));
-        p = TV.FusedMultiplyAdd(p, r, TV.Create(1.6666665459E-1f));
-        p = TV.FusedMultiplyAdd(p, r, TV.Create(5.0000001201E-1f));
-        p = TV.FusedMultiplyAdd(p, TV.Multiply(r, r), TV.Add(r, TV.Create(1f)));
+        p = TV.MultiplyAdd(p, r, TV.Create(1.3981999507E-3f));
+        p = TV.MultiplyAdd(p, r, TV.Create(8.3334519073E-3f));
+        p = TV.MultiplyAdd(p, r, TV.Create(4.1665795894E-2f));
+        p = TV.MultiplyAdd(p, r, TV.Create(1.6666665459E-1f));
+        p = TV.MultiplyAdd(p, r, TV.Create(5.0000001201E-1f));
+        p = TV.MultiplyAdd(p, TV.Multiply(r, r), TV.Add(r, TV.Create(1f)));
         return TV.Multiply(p, TV.PowerOfTwo(n));
     }
 
@@ -36,11 +36,11 @@ internal static class FastMath
         var s = TV.Divide(y, TV.Add(TV.Create(2f), y));
         var s2 = TV.Multiply(s, s);
         var p = TV.Create(1f / 11);
-        p = TV.FusedMultiplyAdd(p, s2, TV.Create(1f / 9));
-        p = TV.FusedMultiplyAdd(p, s2, TV.Create(1f / 7));
-        p = TV.FusedMultiplyAdd(p, s2, TV.Create(1f / 5));
-        p = TV.FusedMultiplyAdd(p, s2, TV.Create(1f / 3));
-        p = TV.FusedMultiplyAdd(p, s2, TV.Create(1f));
+        p = TV.MultiplyAdd(p, s2, TV.Create(1f / 9));
+        p = TV.MultiplyAdd(p, s2, TV.Create(1f / 7));
+        p = TV.MultiplyAdd(p, s2, TV.Create(1f / 5));
+        p = TV.MultiplyAdd(p, s2, TV.Create(1f / 3));
+        p = TV.MultiplyAdd(p, s2, TV.Create(1f));
         return TV.Multiply(TV.Multiply(TV.Create(2f), s), p);
     }
 }

@@ -53,14 +53,14 @@ internal static unsafe class GemmMicroKernels
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector512.Load(b);
-            r0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, r0);
-            r1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, r1);
-            r2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, r2);
-            r3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, r3);
-            r4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, r4);
-            r5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, r5);
-            r6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, r6);
-            r7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, r7);
+            r0 = Vector512.MultiplyAddEstimate(Vector512.Create(a[0]), b0, r0);
+            r1 = Vector512.MultiplyAddEstimate(Vector512.Create(a[1]), b0, r1);
+            r2 = Vector512.MultiplyAddEstimate(Vector512.Create(a[2]), b0, r2);
+            r3 = Vector512.MultiplyAddEstimate(Vector512.Create(a[3]), b0, r3);
+            r4 = Vector512.MultiplyAddEstimate(Vector512.Create(a[4]), b0, r4);
+            r5 = Vector512.MultiplyAddEstimate(Vector512.Create(a[5]), b0, r5);
+            r6 = Vector512.MultiplyAddEstimate(Vector512.Create(a[6]), b0, r6);
+            r7 = Vector512.MultiplyAddEstimate(Vector512.Create(a[7]), b0, r7);
             a += 8;
             b += ldb;
         }
@@ -78,10 +78,10 @@ internal static unsafe class GemmMicroKernels
         {
             var b0 = Vector128.Load(b);
             var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]); r00 = Vector128.FusedMultiplyAdd(a0, b0, r00); r01 = Vector128.FusedMultiplyAdd(a0, b1, r01);
-            var a1 = Vector128.Create(a[1]); r10 = Vector128.FusedMultiplyAdd(a1, b0, r10); r11 = Vector128.FusedMultiplyAdd(a1, b1, r11);
-            var a2 = Vector128.Create(a[2]); r20 = Vector128.FusedMultiplyAdd(a2, b0, r20); r21 = Vector128.FusedMultiplyAdd(a2, b1, r21);
-            var a3 = Vector128.Create(a[3]); r30 = Vector128.FusedMultiplyAdd(a3, b0, r30); r31 = Vector128.FusedMultiplyAdd(a3, b1, r31);
+            var a0 = Vector128.Create(a[0]); r00 = Vector128.MultiplyAddEstimate(a0, b0, r00); r01 = Vector128.MultiplyAddEstimate(a0, b1, r01);
+            var a1 = Vector128.Create(a[1]); r10 = Vector128.MultiplyAddEstimate(a1, b0, r10); r11 = Vector128.MultiplyAddEstimate(a1, b1, r11);
+            var a2 = Vector128.Create(a[2]); r20 = Vector128.MultiplyAddEstimate(a2, b0, r20); r21 = Vector128.MultiplyAddEstimate(a2, b1, r21);
+            var a3 = Vector128.Create(a[3]); r30 = Vector128.MultiplyAddEstimate(a3, b0, r30); r31 = Vector128.MultiplyAddEstimate(a3, b1, r31);
             a += 4;
             b += ldb;
         }
@@ -96,10 +96,10 @@ internal static unsafe class GemmMicroKernels
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector128.Load(b);
-            r0 = Vector128.FusedMultiplyAdd(Vector128.Create(a[0]), b0, r0);
-            r1 = Vector128.FusedMultiplyAdd(Vector128.Create(a[1]), b0, r1);
-            r2 = Vector128.FusedMultiplyAdd(Vector128.Create(a[2]), b0, r2);
-            r3 = Vector128.FusedMultiplyAdd(Vector128.Create(a[3]), b0, r3);
+            r0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, r0);
+            r1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, r1);
+            r2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, r2);
+            r3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, r3);
             a += 4;
             b += ldb;
         }
@@ -114,12 +114,12 @@ internal static unsafe class GemmMicroKernels
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector256.Load(b);
-            r0 = Vector256.FusedMultiplyAdd(Vector256.Create(a[0]), b0, r0);
-            r1 = Vector256.FusedMultiplyAdd(Vector256.Create(a[1]), b0, r1);
-            r2 = Vector256.FusedMultiplyAdd(Vector256.Create(a[2]), b0, r2);
-            r3 = Vector256.FusedMultiplyAdd(Vector256.Create(a[3]), b0, r3);
-            r4 = Vector256.FusedMultiplyAdd(Vector256.Create(a[4]), b0, r4);
-            r5 = Vector256.FusedMultiplyAdd(Vector256.Create(a[5]), b0, r5);
+            r0 = Vector256.MultiplyAddEstimate(Vector256.Create(a[0]), b0, r0);
+            r1 = Vector256.MultiplyAddEstimate(Vector256.Create(a[1]), b0, r1);
+            r2 = Vector256.MultiplyAddEstimate(Vector256.Create(a[2]), b0, r2);
+            r3 = Vector256.MultiplyAddEstimate(Vector256.Create(a[3]), b0, r3);
+            r4 = Vector256.MultiplyAddEstimate(Vector256.Create(a[4]), b0, r4);
+            r5 = Vector256.MultiplyAddEstimate(Vector256.Create(a[5]), b0, r5);
             a += 6;
             b += ldb;
         }
@@ -143,14 +143,14 @@ internal static unsafe class GemmMicroKernels
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]); r00 = Vector512.FusedMultiplyAdd(a0, b0, r00); r01 = Vector512.FusedMultiplyAdd(a0, b1, r01);
-            var a1 = Vector512.Create(a[1]); r10 = Vector512.FusedMultiplyAdd(a1, b0, r10); r11 = Vector512.FusedMultiplyAdd(a1, b1, r11);
-            var a2 = Vector512.Create(a[2]); r20 = Vector512.FusedMultiplyAdd(a2, b0, r20); r21 = Vector512.FusedMultiplyAdd(a2, b1, r21);
-            var a3 = Vector512.Create(a[3]); r30 = Vector512.FusedMultiplyAdd(a3, b0, r30); r31 = Vector512.FusedMultiplyAdd(a3, b1, r31);
-            var a4 = Vector512.Create(a[4]); r40 = Vector512.FusedMultiplyAdd(a4, b0, r40); r41 = Vector512.FusedMultiplyAdd(a4, b1, r41);
-            var a5 = Vector512.Create(a[5]); r50 = Vector512.FusedMultiplyAdd(a5, b0, r50); r51 = Vector512.FusedMultiplyAdd(a5, b1, r51);
-            var a6 = Vector512.Create(a[6]); r60 = Vector512.FusedMultiplyAdd(a6, b0, r60); r61 = Vector512.FusedMultiplyAdd(a6, b1, r61);
-            var a7 = Vector512.Create(a[7]); r70 = Vector512.FusedMultiplyAdd(a7, b0, r70); r71 = Vector512.FusedMultiplyAdd(a7, b1, r71);
+            var a0 = Vector512.Create(a[0]); r00 = Vector512.MultiplyAddEstimate(a0, b0, r00); r01 = Vector512.MultiplyAddEstimate(a0, b1, r01);
+            var a1 = Vector512.Create(a[1]); r10 = Vector512.MultiplyAddEstimate(a1, b0, r10); r11 = Vector512.MultiplyAddEstimate(a1, b1, r11);
+            var a2 = Vector512.Create(a[2]); r20 = Vector512.MultiplyAddEstimate(a2, b0, r20); r21 = Vector512.MultiplyAddEstimate(a2, b1, r21);
+            var a3 = Vector512.Create(a[3]); r30 = Vector512.MultiplyAddEstimate(a3, b0, r30); r31 = Vector512.MultiplyAddEstimate(a3, b1, r31);
+            var a4 = Vector512.Create(a[4]); r40 = Vector512.MultiplyAddEstimate(a4, b0, r40); r41 = Vector512.MultiplyAddEstimate(a4, b1, r41);
+            var a5 = Vector512.Create(a[5]); r50 = Vector512.MultiplyAddEstimate(a5, b0, r50); r51 = Vector512.MultiplyAddEstimate(a5, b1, r51);
+            var a6 = Vector512.Create(a[6]); r60 = Vector512.MultiplyAddEstimate(a6, b0, r60); r61 = Vector512.MultiplyAddEstimate(a6, b1, r61);
+            var a7 = Vector512.Create(a[7]); r70 = Vector512.MultiplyAddEstimate(a7, b0, r70); r71 = Vector512.MultiplyAddEstimate(a7, b1, r71);
             a += 8;
             b += ldb;
         }
@@ -174,12 +174,12 @@ internal static unsafe class GemmMicroKernels
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]); r00 = Vector256.FusedMultiplyAdd(a0, b0, r00); r01 = Vector256.FusedMultiplyAdd(a0, b1, r01);
-            var a1 = Vector256.Create(a[1]); r10 = Vector256.FusedMultiplyAdd(a1, b0, r10); r11 = Vector256.FusedMultiplyAdd(a1, b1, r11);
-            var a2 = Vector256.Create(a[2]); r20 = Vector256.FusedMultiplyAdd(a2, b0, r20); r21 = Vector256.FusedMultiplyAdd(a2, b1, r21);
-            var a3 = Vector256.Create(a[3]); r30 = Vector256.FusedMultiplyAdd(a3, b0, r30); r31 = Vector256.FusedMultiplyAdd(a3, b1, r31);
-            var a4 = Vector256.Create(a[4]); r40 = Vector256.FusedMultiplyAdd(a4, b0, r40); r41 = Vector256.FusedMultiplyAdd(a4, b1, r41);
-            var a5 = Vector256.Create(a[5]); r50 = Vector256.FusedMultiplyAdd(a5, b0, r50); r51 = Vector256.FusedMultiplyAdd(a5, b1, r51);
+            var a0 = Vector256.Create(a[0]); r00 = Vector256.MultiplyAddEstimate(a0, b0, r00); r01 = Vector256.MultiplyAddEstimate(a0, b1, r01);
+            var a1 = Vector256.Create(a[1]); r10 = Vector256.MultiplyAddEstimate(a1, b0, r10); r11 = Vector256.MultiplyAddEstimate(a1, b1, r11);
+            var a2 = Vector256.Create(a[2]); r20 = Vector256.MultiplyAddEstimate(a2, b0, r20); r21 = Vector256.MultiplyAddEstimate(a2, b1, r21);
+            var a3 = Vector256.Create(a[3]); r30 = Vector256.MultiplyAddEstimate(a3, b0, r30); r31 = Vector256.MultiplyAddEstimate(a3, b1, r31);
+            var a4 = Vector256.Create(a[4]); r40 = Vector256.MultiplyAddEstimate(a4, b0, r40); r41 = Vector256.MultiplyAddEstimate(a4, b1, r41);
+            var a5 = Vector256.Create(a[5]); r50 = Vector256.MultiplyAddEstimate(a5, b0, r50); r51 = Vector256.MultiplyAddEstimate(a5, b1, r51);
             a += 6;
             b += ldb;
         }
@@ -197,10 +197,10 @@ internal static unsafe class GemmMicroKernels
             for (int k = 0; k < kc; k++)
             {
                 float av = *ak;
-                s0 = MathF.FusedMultiplyAdd(av, bk[0], s0);
-                s1 = MathF.FusedMultiplyAdd(av, bk[1], s1);
-                s2 = MathF.FusedMultiplyAdd(av, bk[2], s2);
-                s3 = MathF.FusedMultiplyAdd(av, bk[3], s3);
+                s0 = float.MultiplyAddEstimate(av, bk[0], s0);
+                s1 = float.MultiplyAddEstimate(av, bk[1], s1);
+                s2 = float.MultiplyAddEstimate(av, bk[2], s2);
+                s3 = float.MultiplyAddEstimate(av, bk[3], s3);
                 ak += 4;
                 bk += ldb;
             }

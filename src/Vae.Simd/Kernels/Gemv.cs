@@ -55,7 +55,7 @@ internal static unsafe class Gemv
                     {
                         float s = yr[j];
                         float* w = wk + j;
-                        for (int i = 0; i < kb; i++) s = MathF.FusedMultiplyAdd(xk[i], w[i * ldw], s);
+                        for (int i = 0; i < kb; i++) s = float.MultiplyAddEstimate(xk[i], w[i * ldw], s);
                         yr[j] = s;
                     }
                 }
@@ -72,14 +72,14 @@ internal static unsafe class Gemv
         for (int i = 0; i < k; i++, w += ldw)
         {
             var xv = Vector512.Create(x[i]);
-            a0 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w), a0);
-            a1 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 16), a1);
-            a2 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 32), a2);
-            a3 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 48), a3);
-            a4 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 64), a4);
-            a5 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 80), a5);
-            a6 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 96), a6);
-            a7 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w + 112), a7);
+            a0 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w), a0);
+            a1 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 16), a1);
+            a2 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 32), a2);
+            a3 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 48), a3);
+            a4 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 64), a4);
+            a5 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 80), a5);
+            a6 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 96), a6);
+            a7 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 112), a7);
         }
         a0.Store(y); a1.Store(y + 16); a2.Store(y + 32); a3.Store(y + 48); a4.Store(y + 64); a5.Store(y + 80); a6.Store(y + 96); a7.Store(y + 112);
     }
@@ -88,7 +88,7 @@ internal static unsafe class Gemv
     private static void Single512(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector512.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector512.FusedMultiplyAdd(Vector512.Create(x[i]), Vector512.Load(w), a);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector512.MultiplyAddEstimate(Vector512.Create(x[i]), Vector512.Load(w), a);
         a.Store(y);
     }
 
@@ -99,14 +99,14 @@ internal static unsafe class Gemv
         for (int i = 0; i < k; i++, w += ldw)
         {
             var xv = Vector256.Create(x[i]);
-            a0 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w), a0);
-            a1 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 8), a1);
-            a2 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 16), a2);
-            a3 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 24), a3);
-            a4 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 32), a4);
-            a5 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 40), a5);
-            a6 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 48), a6);
-            a7 = Vector256.FusedMultiplyAdd(xv, Vector256.Load(w + 56), a7);
+            a0 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w), a0);
+            a1 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 8), a1);
+            a2 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 16), a2);
+            a3 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 24), a3);
+            a4 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 32), a4);
+            a5 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 40), a5);
+            a6 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 48), a6);
+            a7 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 56), a7);
         }
         a0.Store(y); a1.Store(y + 8); a2.Store(y + 16); a3.Store(y + 24); a4.Store(y + 32); a5.Store(y + 40); a6.Store(y + 48); a7.Store(y + 56);
     }
@@ -115,7 +115,7 @@ internal static unsafe class Gemv
     private static void Single256(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector256.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector256.FusedMultiplyAdd(Vector256.Create(x[i]), Vector256.Load(w), a);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector256.MultiplyAddEstimate(Vector256.Create(x[i]), Vector256.Load(w), a);
         a.Store(y);
     }
 
@@ -126,14 +126,14 @@ internal static unsafe class Gemv
         for (int i = 0; i < k; i++, w += ldw)
         {
             var xv = Vector128.Create(x[i]);
-            a0 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w), a0);
-            a1 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 4), a1);
-            a2 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 8), a2);
-            a3 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 12), a3);
-            a4 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 16), a4);
-            a5 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 20), a5);
-            a6 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 24), a6);
-            a7 = Vector128.FusedMultiplyAdd(xv, Vector128.Load(w + 28), a7);
+            a0 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w), a0);
+            a1 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 4), a1);
+            a2 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 8), a2);
+            a3 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 12), a3);
+            a4 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 16), a4);
+            a5 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 20), a5);
+            a6 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 24), a6);
+            a7 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 28), a7);
         }
         a0.Store(y); a1.Store(y + 4); a2.Store(y + 8); a3.Store(y + 12); a4.Store(y + 16); a5.Store(y + 20); a6.Store(y + 24); a7.Store(y + 28);
     }
@@ -142,7 +142,7 @@ internal static unsafe class Gemv
     private static void Single128(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector128.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector128.FusedMultiplyAdd(Vector128.Create(x[i]), Vector128.Load(w), a);
+        for (int i = 0; i < k; i++, w += ldw) a = Vector128.MultiplyAddEstimate(Vector128.Create(x[i]), Vector128.Load(w), a);
         a.Store(y);
     }
 }

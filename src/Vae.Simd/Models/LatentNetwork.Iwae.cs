@@ -81,7 +81,7 @@ internal abstract partial class LatentNetwork
         MatrixSpan dz = buffers.View(ws.DZ, rows);
         Decoder.BackwardDeltas(p, buffers, rows, dz);
         for (int i = 0; i < rows; i++)
-            System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(z[i], (float)(scale * weight[i]), dz[i], dz[i]);   // + w̃ᵢ·∂(½‖z‖²)/∂z
+            System.Numerics.Tensors.TensorPrimitives.MultiplyAddEstimate(z[i], (float)(scale * weight[i]), dz[i], dz[i]);   // + w̃ᵢ·∂(½‖z‖²)/∂z
         MatrixSpan dHead = buffers.View(ws.HeadDelta, rows);
         dHead.Clear();
         MatrixSpan dMu = dHead.SliceColumns(0, latent), dLogVar = dHead.SliceColumns(latent, latent);

@@ -20,7 +20,7 @@ internal static class Reparameterization
             Span<float> zr = z[r];
             TensorPrimitives.Multiply(logVar[r], 0.5f, zr);
             TensorPrimitives.Exp(zr, zr);                                 // σ
-            TensorPrimitives.FusedMultiplyAdd(zr, epsilon[r], mu[r], zr); // σ·ε + μ
+            TensorPrimitives.MultiplyAddEstimate(zr, epsilon[r], mu[r], zr); // σ·ε + μ
         }
     }
 

@@ -26,7 +26,7 @@ internal sealed class Sgd : Optimizer
         CheckChunk(offset, parameters.Length, gradients.Length);
         Span<float> b = _velocity.AsSpan(offset, parameters.Length);
         // PyTorch starts the buffer at the first gradient; μ·0 + g is the same thing.
-        TensorPrimitives.FusedMultiplyAdd(b, Momentum, gradients, b);
-        TensorPrimitives.FusedMultiplyAdd(b, -LearningRate, parameters, parameters);
+        TensorPrimitives.MultiplyAddEstimate(b, Momentum, gradients, b);
+        TensorPrimitives.MultiplyAddEstimate(b, -LearningRate, parameters, parameters);
     }
 }
