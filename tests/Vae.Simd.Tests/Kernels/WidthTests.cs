@@ -53,7 +53,7 @@ public class WidthTests
     [Fact]
     public void Every_GEMM_path_gives_the_same_product_bit_for_bit()
     {
-        // Each element is one fused multiply-add chain over k in order, whatever the tile shape or vector width.
+        // Each element is one multiply-add chain over k in order, whatever the tile shape or vector width.
         var random = new SeededRandom(5);
         int m = 37, k = 301, n = 45;
         var a = Enumerable.Range(0, m * k).Select(_ => random.NextUniform(-1, 1)).ToArray();
@@ -66,5 +66,39 @@ public class WidthTests
             if (expected is null) expected = c;
             else Assert.True(expected.AsSpan().SequenceEqual(c), $"{path} differs from the first path");
         }
+    }
+
+    [Fact]
+    public void A_width_leg_of_CI_runs_the_width_it_names()
+    {
+        // .ci/run sets VAE_SIMD_EXPECTED_WIDTH beside the runtime switches of each leg: if a switch is misspelt or the
+        // runtime renames it, the leg would quietly test the default path again. Outside those legs there is nothing to check.
+        string? expected = Environment.GetEnvironmentVariable("VAE_SIMD_EXPECTED_WIDTH");
+        if (string.IsNullOrEmpty(expected)) return;
+        int widest = V512.IsAccelerated ? 512 : V256.IsAccelerated ? 256 : V128.IsAccelerated ? 128 : 32;
+        Assert.Equal(int.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), widest);
+        Assert.Equal(widest switch { 512 => GemmPath.Vector512, 256 => GemmPath.Vector256, 128 => GemmPath.Vector128, _ => GemmPath.Scalar }, GemmPaths.Best);
+    }
+
+    [Fact]
+    public void Multiply_add_fuses_exactly_when_the_hardware_has_FMA()
+    {
+        // a·b + c where the product's low bits matter: fused gives 2⁻⁴⁶, two roundings give 0. Every width must agree,
+        // and must fuse only where it is cheap (software FMA made the 128-bit path 45 times slower on a CPU without FMA).
+        float a = 1.0000001f, c = -1.0000002f;
+        bool hardwareFma = System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
+        float expected = hardwareFma ? MathF.FusedMultiplyAdd(a, a, c) : a * a + c;
+        Assert.NotEqual(MathF.FusedMultiplyAdd(a, a, c), a * a + c);
+        Assert.Equal(expected, Lane0(V1.MultiplyAdd(V1.Create(a), V1.Create(a), V1.Create(c))));
+        if (V128.IsAccelerated) Assert.Equal(expected, Lane0(V128.MultiplyAdd(V128.Create(a), V128.Create(a), V128.Create(c))));
+        if (V256.IsAccelerated) Assert.Equal(expected, Lane0(V256.MultiplyAdd(V256.Create(a), V256.Create(a), V256.Create(c))));
+        if (V512.IsAccelerated) Assert.Equal(expected, Lane0(V512.MultiplyAdd(V512.Create(a), V512.Create(a), V512.Create(c))));
+    }
+
+    private static float Lane0<TV>(TV v) where TV : struct, ISimdVector<TV>
+    {
+        float[] lanes = new float[TV.Count];
+        TV.Store(v, ref lanes[0], 0);
+        return lanes[0];
     }
 }
