@@ -43,7 +43,7 @@ internal static class ClassifierCheckpoint
         {
             throw new CheckpointException($"{path}: invalid classifier sizes '{sizesText}' ({e.Message})", e);
         }
-        ParameterTensors.CopyInto(path, tensors, classifier.Layout, classifier.Parameters, $"a classifier of sizes {sizesText}");
+        ParameterTensors.CopyInto(path, tensors, classifier, $"a classifier of sizes {sizesText}");
         return classifier;
     }
 }

@@ -102,8 +102,7 @@ internal static class ModelCheckpoint
         if (stored != needed)
             throw new CheckpointException($"{path}: the file holds {stored:N0} parameters but {what} has {needed:N0}");
         var model = LatentNetwork.Create(config);
-        ParameterTensors.CopyInto(path, tensors, model.Layout, model.Parameters, what);
-        model.ParametersChanged();
+        ParameterTensors.CopyInto(path, tensors, model, what);
         return model;
     }
 

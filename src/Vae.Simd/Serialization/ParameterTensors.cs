@@ -9,10 +9,14 @@ internal static class ParameterTensors
     public static List<SafeTensor> From(ParameterLayout layout, float[] parameters)
         => layout.Tensors.Select(t => new SafeTensor(t.Name, t.Shape, parameters.AsSpan(t.Offset, t.Length).ToArray())).ToList();
 
-    /// <summary>Copies <paramref name="tensors"/> into <paramref name="parameters"/>: every layout entry must be present, finite and of
-    /// its shape, and nothing else may be there. <paramref name="what"/> names the architecture in shape errors.</summary>
-    public static void CopyInto(string path, IReadOnlyList<SafeTensor> tensors, ParameterLayout layout, float[] parameters, string what)
+    /// <summary>Copies <paramref name="tensors"/> into <paramref name="network"/>'s parameters and refreshes its transposed weights
+    /// (the forward pass reads Wᵀ, so a copy without the refresh would run the freshly initialised weights): every layout
+    /// entry must be present, finite and of its shape, and nothing else may be there. <paramref name="what"/> names the
+    /// architecture in shape errors.</summary>
+    public static void CopyInto(string path, IReadOnlyList<SafeTensor> tensors, Network network, string what)
     {
+        ParameterLayout layout = network.Layout;
+        float[] parameters = network.Parameters;
         var byName = tensors.ToDictionary(t => t.Name);
         foreach (var expected in layout.Tensors)
         {
@@ -26,5 +30,6 @@ internal static class ParameterTensors
         }
         if (byName.Count > 0)
             throw new CheckpointException($"{path}: unexpected tensor(s) {string.Join(", ", byName.Keys.Select(k => $"'{k}'"))} for {what}");
+        network.ParametersChanged();
     }
 }

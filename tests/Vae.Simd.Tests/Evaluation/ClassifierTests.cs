@@ -192,6 +192,15 @@ public class ClassifierTests
             var loaded = ClassifierCheckpoint.Load(path, out var metadata);
             Assert.Equal(c.Parameters, loaded.Parameters);
             Assert.Equal(c.Sizes, loaded.Sizes);
+            // Equal parameters are not enough: the forward pass reads the transposed copy, which the load must refresh
+            // (it once did not, and a cached judge scored chance accuracy). The loaded one was built from seed 1, this one from 2.
+            var images = new float[4 * 36];
+            for (int i = 0; i < images.Length; i++) images[i] = (i * 7 % 11) / 11f;
+            var expected = new float[4 * 3];
+            var actual = new float[4 * 3];
+            c.Predict(new ReadOnlyMatrixSpan(images, 4, 36), new MatrixSpan(expected, 4, 3), c.CreateWorkspace(4));
+            loaded.Predict(new ReadOnlyMatrixSpan(images, 4, 36), new MatrixSpan(actual, 4, 3), loaded.CreateWorkspace(4));
+            Assert.Equal(expected, actual);
             Assert.Equal("0.5", metadata["test_accuracy"]);
 
             var model = LatentNetwork.Create(new ModelConfig { InputSize = 36, Hidden = [8], Latent = 2 });
