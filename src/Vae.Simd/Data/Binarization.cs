@@ -10,7 +10,7 @@ namespace Vae.Simd.Data;
 internal static class Binarization
 {
     /// <summary>Binarizes <paramref name="source"/> into <paramref name="destination"/> as image <paramref name="image"/> of epoch <paramref name="epoch"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     public static void Sample(ReadOnlySpan<float> source, Span<float> destination, ulong seed, long epoch, long image)
     {
         if (destination.Length != source.Length) throw new ArgumentException($"destination has length {destination.Length} but source has {source.Length}", nameof(destination));

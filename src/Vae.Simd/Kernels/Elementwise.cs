@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -20,7 +21,7 @@ internal interface IBinaryOperator
 /// Destinations may alias sources exactly.</summary>
 internal static class Elementwise
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(HotPath.Kernel)]
     public static void Map<TOp>(ReadOnlySpan<float> x, Span<float> destination) where TOp : IUnaryOperator
     {
         ref float xs = ref MemoryMarshal.GetReference(x);
@@ -32,7 +33,7 @@ internal static class Elementwise
         Body<TOp, V1>(ref xs, ref ds, n, i);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(HotPath.Kernel)]
     public static void Map<TOp>(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination) where TOp : IBinaryOperator
     {
         ref float xs = ref MemoryMarshal.GetReference(x);

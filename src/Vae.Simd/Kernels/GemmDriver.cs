@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vae.Simd.Tensors;
@@ -84,7 +85,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path)
     {
         var g = GemmMicroKernels.For(path);
@@ -161,7 +162,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Copies op(A)[row0 .. row0+rows, k0 .. k0+kc] into an MR-row panel laid out [k][MR], zero-padding missing rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void PackA(Operand a, int row0, int k0, int rows, int kc, int mr, float* dst)
     {
         if (a.RowStep == 1)
@@ -193,7 +194,7 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>Copies op(B)[k0 .. k0+kc, col0 .. col0+cols] into an NR-wide panel laid out [k][NR], zero-padding missing columns.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void PackB(Operand b, int k0, int col0, int kc, int cols, int nr, float* dst)
     {
         if (b.ColStep == 1)

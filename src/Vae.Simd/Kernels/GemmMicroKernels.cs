@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -45,7 +46,7 @@ internal static unsafe class GemmMicroKernels
         _ => null,
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel8x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         Vector512<float> r0 = Vector512.Load(c), r1 = Vector512.Load(c + ldc), r2 = Vector512.Load(c + 2 * ldc), r3 = Vector512.Load(c + 3 * ldc);
@@ -68,7 +69,7 @@ internal static unsafe class GemmMicroKernels
         r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc); r6.Store(c + 6 * ldc); r7.Store(c + 7 * ldc);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel4x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
@@ -89,7 +90,7 @@ internal static unsafe class GemmMicroKernels
         r20.Store(c2); r21.Store(c2 + 4); r30.Store(c3); r31.Store(c3 + 4);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel4x4Vector(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         Vector128<float> r0 = Vector128.Load(c), r1 = Vector128.Load(c + ldc), r2 = Vector128.Load(c + 2 * ldc), r3 = Vector128.Load(c + 3 * ldc);
@@ -106,7 +107,7 @@ internal static unsafe class GemmMicroKernels
         r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel6x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         Vector256<float> r0 = Vector256.Load(c), r1 = Vector256.Load(c + ldc), r2 = Vector256.Load(c + 2 * ldc);
@@ -126,7 +127,7 @@ internal static unsafe class GemmMicroKernels
         r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc); r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel8x32(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
@@ -160,7 +161,7 @@ internal static unsafe class GemmMicroKernels
         r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Kernel6x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc;

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Vae.Simd.Tensors;
@@ -20,7 +21,7 @@ internal static unsafe class Gemv
     private const int KB = 16;
 
     /// <summary>Output columns [col0, col0 + cols) of y = x·Wᵀ + b, with <paramref name="transposedWeight"/> = Wᵀ [in, out].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     public static void Forward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, int col0, int cols)
     {
         int k = x.Columns, end = col0 + cols;
@@ -65,7 +66,7 @@ internal static unsafe class Gemv
 
     // Eight vectors of columns per pass keep eight independent FMA chains in flight (two FMA units × four cycles of
     // latency); y holds the chains between passes.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Block512(float* x, float* w, nint ldw, int k, float* y)
     {
         Vector512<float> a0 = Vector512.Load(y), a1 = Vector512.Load(y + 16), a2 = Vector512.Load(y + 32), a3 = Vector512.Load(y + 48), a4 = Vector512.Load(y + 64), a5 = Vector512.Load(y + 80), a6 = Vector512.Load(y + 96), a7 = Vector512.Load(y + 112);
@@ -84,7 +85,7 @@ internal static unsafe class Gemv
         a0.Store(y); a1.Store(y + 16); a2.Store(y + 32); a3.Store(y + 48); a4.Store(y + 64); a5.Store(y + 80); a6.Store(y + 96); a7.Store(y + 112);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Single512(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector512.Load(y);
@@ -92,7 +93,7 @@ internal static unsafe class Gemv
         a.Store(y);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Block256(float* x, float* w, nint ldw, int k, float* y)
     {
         Vector256<float> a0 = Vector256.Load(y), a1 = Vector256.Load(y + 8), a2 = Vector256.Load(y + 16), a3 = Vector256.Load(y + 24), a4 = Vector256.Load(y + 32), a5 = Vector256.Load(y + 40), a6 = Vector256.Load(y + 48), a7 = Vector256.Load(y + 56);
@@ -111,7 +112,7 @@ internal static unsafe class Gemv
         a0.Store(y); a1.Store(y + 8); a2.Store(y + 16); a3.Store(y + 24); a4.Store(y + 32); a5.Store(y + 40); a6.Store(y + 48); a7.Store(y + 56);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Single256(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector256.Load(y);
@@ -119,7 +120,7 @@ internal static unsafe class Gemv
         a.Store(y);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Block128(float* x, float* w, nint ldw, int k, float* y)
     {
         Vector128<float> a0 = Vector128.Load(y), a1 = Vector128.Load(y + 4), a2 = Vector128.Load(y + 8), a3 = Vector128.Load(y + 12), a4 = Vector128.Load(y + 16), a5 = Vector128.Load(y + 20), a6 = Vector128.Load(y + 24), a7 = Vector128.Load(y + 28);
@@ -138,7 +139,7 @@ internal static unsafe class Gemv
         a0.Store(y); a1.Store(y + 4); a2.Store(y + 8); a3.Store(y + 12); a4.Store(y + 16); a5.Store(y + 20); a6.Store(y + 24); a7.Store(y + 28);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static void Single128(float* x, float* w, nint ldw, int k, float* y)
     {
         var a = Vector128.Load(y);

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vae.Simd.Tensors;
@@ -50,7 +51,7 @@ internal static class ReconstructionLosses
     }
 
     // Not inlined into Evaluate's switch: compiled fully optimized once per loss, whatever the host's tiering settings.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     private static float Row<TOp>(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, Span<float> gradient, float scale) where TOp : IPixelLoss
     {
         ref float ls = ref MemoryMarshal.GetReference(logits);

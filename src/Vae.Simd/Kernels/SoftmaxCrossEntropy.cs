@@ -1,3 +1,5 @@
+using Vae.Simd.Common;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Vae.Simd.Tensors;
 
@@ -14,6 +16,7 @@ internal static class SoftmaxCrossEntropy
     /// <paramref name="gradient"/> has no rows, gradient[r] = <paramref name="gradientScale"/> · (softmax(logits[r]) − onehot(labels[r])).
     /// Returns Σ_r rowLoss[r]. Labels outside [0, classes) are rejected, naming the row.
     /// </summary>
+    [MethodImpl(HotPath.Kernel)]
     public static double Evaluate(ReadOnlyMatrixSpan logits, ReadOnlySpan<int> labels, MatrixSpan gradient, float gradientScale, Span<double> rowLoss)
     {
         Shape.CheckLength(labels.Length, logits.Rows, nameof(labels));
@@ -44,6 +47,7 @@ internal static class SoftmaxCrossEntropy
     }
 
     /// <summary>softmax(<paramref name="logits"/>) into <paramref name="probabilities"/>, row by row.</summary>
+    [MethodImpl(HotPath.Kernel)]
     public static void Softmax(ReadOnlyMatrixSpan logits, MatrixSpan probabilities)
     {
         Shape.CheckSame(logits, probabilities, nameof(probabilities));

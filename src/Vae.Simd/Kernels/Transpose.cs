@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -14,7 +15,7 @@ internal static unsafe class Transpose
 
     /// <summary>Transposes source rows [<paramref name="rowStart"/>, +<paramref name="rowCount"/>) into the matching
     /// destination columns, so several threads can share one transpose.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     public static void Rows(ReadOnlyMatrixSpan source, MatrixSpan destination, int rowStart, int rowCount)
     {
         Shape.Check(destination, source.Columns, source.Rows, nameof(destination));

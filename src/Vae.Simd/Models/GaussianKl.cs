@@ -1,3 +1,6 @@
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using System.Runtime.CompilerServices;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Models;
@@ -9,6 +12,7 @@ namespace Vae.Simd.Models;
 internal static class GaussianKl
 {
     /// <summary>Writes each row's KL into <paramref name="rowKl"/> (in double) and returns their sum.</summary>
+    [MethodImpl(HotPath.Kernel)]
     public static double Forward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan logVar, Span<double> rowKl)
     {
         Shape.CheckSame(mu, logVar, nameof(logVar));
@@ -30,6 +34,7 @@ internal static class GaussianKl
     }
 
     /// <summary>Accumulates dμ += weight·μ and dlogVar += weight·½(exp(logVar) − 1).</summary>
+    [MethodImpl(HotPath.Kernel)]
     public static void Backward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan logVar, float weight, MatrixSpan dMu, MatrixSpan dLogVar)
     {
         Shape.CheckSame(mu, logVar, nameof(logVar));

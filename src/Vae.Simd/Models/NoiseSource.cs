@@ -23,7 +23,7 @@ internal readonly struct NoiseSource(ulong seed)
     }
 
     /// <summary>The noise of one sample: one N(0, 1) value per dimension.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     public void FillRow(Span<float> row, long sample)
     {
         // Box–Muller turns each pair of uniform draws into two independent normals.

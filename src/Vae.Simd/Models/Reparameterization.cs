@@ -1,3 +1,6 @@
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Vae.Simd.Tensors;
 
@@ -10,6 +13,7 @@ namespace Vae.Simd.Models;
 internal static class Reparameterization
 {
     /// <summary>z = μ + exp(½·logVar) ⊙ ε, row by row.</summary>
+    [MethodImpl(HotPath.Kernel)]
     public static void Forward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan logVar, ReadOnlyMatrixSpan epsilon, MatrixSpan z)
     {
         Shape.CheckSame(mu, logVar, nameof(logVar));
@@ -25,6 +29,7 @@ internal static class Reparameterization
     }
 
     /// <summary>Accumulates dμ += dz and dlogVar += dz ⊙ ½(z − μ).</summary>
+    [MethodImpl(HotPath.Kernel)]
     public static void Backward(ReadOnlyMatrixSpan mu, ReadOnlyMatrixSpan z, ReadOnlyMatrixSpan dz, MatrixSpan dMu, MatrixSpan dLogVar)
     {
         Shape.CheckSame(mu, z, nameof(z));

@@ -1,3 +1,4 @@
+using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vae.Simd.Kernels;
@@ -46,7 +47,7 @@ internal sealed class Adam : Optimizer
     }
 
     /// <inheritdoc />
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(HotPath.Kernel)]
     public override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckChunk(offset, parameters.Length, gradients.Length);

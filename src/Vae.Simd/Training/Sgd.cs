@@ -1,3 +1,6 @@
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Vae.Simd.Training;
@@ -21,6 +24,7 @@ internal sealed class Sgd : Optimizer
     internal override IReadOnlyList<(string Name, float[] Values)> State => [("optimizer.sgd.velocity", _velocity)];
 
     /// <inheritdoc />
+    [MethodImpl(HotPath.Kernel)]
     public override void Update(int offset, Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         CheckChunk(offset, parameters.Length, gradients.Length);
