@@ -85,7 +85,7 @@ internal static class BurdaExperiment
         log.WriteLine($"wrote {Path.Combine(s.OutputDirectory, "report.md")} and report.json in {clock.Elapsed.TotalSeconds:F0} s");
     }
 
-    internal sealed record BurdaResult(string Name, string Objective, int K, int Epochs, double TestLogLikelihood, double TestElbo, int ActiveUnits,
+    internal sealed record BurdaResult(string Name, string Objective, int K, int Epochs, double TestLogLikelihood, double StandardError, double TestElbo, int ActiveUnits,
         double Seconds, double SamplesPerSecond, IReadOnlyList<(int Epoch, double TestLoss)> Curve);
 
     private static BurdaResult Measure(string name, int k, string dir, Dataset test, int iwSamples, int iwImages, BurdaSettings s, TextWriter log)
@@ -93,7 +93,11 @@ internal static class BurdaExperiment
         using var model = VariationalAutoencoder.Load(dir);
         // The test set binarized once (seeded), as the paper's test log-likelihoods are of binary images.
         var binary = test.Take(iwImages).Binarized(s.Seed ^ 0xB1A7UL);
-        double logLikelihood = model.ImportanceWeightedLogLikelihood(binary.Rows(0, binary.Count), iwSamples, s.Seed, s.Threads).Average();
+        double[] perImage = model.ImportanceWeightedLogLikelihood(binary.Rows(0, binary.Count), iwSamples, s.Seed, s.Threads);
+        double logLikelihood = perImage.Average();
+        // The estimate is a mean over test images; its standard error says how far a subset's number may sit from the full set's.
+        double standardError = perImage.Length < 2 ? double.NaN
+            : Math.Sqrt(perImage.Sum(v => (v - logLikelihood) * (v - logLikelihood)) / (perImage.Length - 1) / perImage.Length);
         double elbo = -model.Evaluate(binary, seed: s.Seed, threads: s.Threads).TotalPerSample;
         using var codes = new Matrix(binary.Count, model.Latent);
         model.EncodeMean(binary.Rows(0, binary.Count), codes.Span);
@@ -104,9 +108,9 @@ internal static class BurdaExperiment
             .Select(e => (e.GetProperty("epoch").GetInt32(), e.GetProperty("test_loss").GetDouble())).ToList();
         double seconds = epochs.Sum(e => e.GetProperty("seconds").GetDouble());
         double rate = epochs.Count == 0 ? 0 : epochs.Average(e => e.GetProperty("samples_per_second").GetDouble());
-        log.WriteLine($"  {name}: log p(x) {logLikelihood:F2} nats (K = {iwSamples}, {binary.Count} binarized test images), ELBO {elbo:F2}, {active}/50 active units, "
+        log.WriteLine($"  {name}: log p(x) {logLikelihood:F2} ± {standardError:F2} nats (K = {iwSamples}, {binary.Count} binarized test images), ELBO {elbo:F2}, {active}/50 active units, "
             + $"{model.EpochsTrained} epochs in {seconds:F0} s ({rate:N0} rows/s)");
-        return new BurdaResult(name, k == 1 ? "vae" : "iwae", k, model.EpochsTrained, logLikelihood, elbo, active, seconds, rate, curve);
+        return new BurdaResult(name, k == 1 ? "vae" : "iwae", k, model.EpochsTrained, logLikelihood, standardError, elbo, active, seconds, rate, curve);
     }
 
     private static string F(double v, int digits = 2) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
@@ -123,6 +127,7 @@ internal static class BurdaExperiment
                 json.WriteNumber("k", r.K);
                 json.WriteNumber("epochs", r.Epochs);
                 Json.Number(json, "test_log_likelihood", Math.Round(r.TestLogLikelihood, 3));
+                Json.Number(json, "standard_error", Math.Round(r.StandardError, 3));
                 json.WriteNumber("active_units", r.ActiveUnits);
                 json.WriteNumber("seconds", Math.Round(r.Seconds));
                 Json.Number(json, "test_elbo", Math.Round(r.TestElbo, 3));
@@ -153,7 +158,7 @@ internal static class BurdaExperiment
         b.AppendLine("Setup (the paper's): dynamically binarized MNIST (60,000 training images), encoder 784-200-200-(50, 50), decoder 50-200-200-784, tanh, "
             + "Bernoulli output; Adam β = (0.9, 0.999), ε = 1e-4; batch 20; 3^i epochs at learning rate 1e-3·10^(−i/7) for i = 0…7 (3,280 epochs). "
             + $"Test log-likelihood: importance sampling with K = {iwSamples} on {iwImages} test images binarized once (seed {s.Seed}). Active units: "
-            + "latent dimensions whose μ varies over the test images with variance above 0.01.");
+            + "latent dimensions whose μ varies over the test images with variance above 0.01. ± is the standard error of the mean over the test images.");
         b.AppendLine();
         b.AppendLine("| run | epochs | test log p(x) (ours) | paper | TF2 reproduction | test ELBO | active units | time | rows/s |");
         b.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -161,7 +166,7 @@ internal static class BurdaExperiment
         {
             var p = Published.TryGetValue((r.Objective, r.K), out var v) ? v : (double.NaN, double.NaN);
             b.AppendLine($"| {r.Objective.ToUpperInvariant()} k = {r.K} | {r.Epochs}{(r.Epochs < LearningRateSchedule.BurdaEpochs ? $" of {LearningRateSchedule.BurdaEpochs} (**truncated**)" : "")} | "
-                + $"**{F(r.TestLogLikelihood)}** | {(double.IsNaN(p.Item1) ? "–" : F(p.Item1))} | {(double.IsNaN(p.Item2) ? "–" : F(p.Item2))} | {F(r.TestElbo)} | {r.ActiveUnits} | {r.Seconds / 3600:F1} h | {r.SamplesPerSecond:N0} |");
+                + $"**{F(r.TestLogLikelihood)}** ± {F(r.StandardError)} | {(double.IsNaN(p.Item1) ? "–" : F(p.Item1))} | {(double.IsNaN(p.Item2) ? "–" : F(p.Item2))} | {F(r.TestElbo)} | {r.ActiveUnits} | {r.Seconds / 3600:F1} h | {r.SamplesPerSecond:N0} |");
         }
         b.AppendLine();
         b.AppendLine("Goals: VAE k = 1 at or above −87.0 nats, IWAE k = 5 at or above −85.6 nats after the full schedule. A truncated run stops early in the "
@@ -170,7 +175,7 @@ internal static class BurdaExperiment
         b.AppendLine("![training curves](training-curves.png)");
         b.AppendLine();
         b.AppendLine($"Made with `dotnet run -c Release --project src/Vae.Cli -- experiment burda --out {s.OutputDirectory} --k {string.Join(",", s.Ks)}"
-            + $"{(epochs != LearningRateSchedule.BurdaEpochs && !s.Quick ? $" --epochs {epochs}" : "")}{(s.Quick ? " --quick" : "")}` "
+            + $"{(epochs != LearningRateSchedule.BurdaEpochs && !s.Quick ? $" --epochs {epochs}" : "")}{(iwImages != 10_000 && !s.Quick ? $" --iw-images {iwImages}" : "")}{(s.Quick ? " --quick" : "")}` "
             + "(running it again resumes unfinished runs from their checkpoints and re-measures finished ones).");
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "report.md"), b.ToString());
     }

@@ -21,6 +21,8 @@ public class BurdaCliTests : CliFixture
                 double ll = r.GetProperty("test_log_likelihood").GetDouble();
                 Assert.True(ll < 0 && ll > -800, $"log p(x) {ll}");
                 Assert.True(ll >= r.GetProperty("test_elbo").GetDouble() - 5, "the IW estimate is (nearly) never below the ELBO");
+                double se = r.GetProperty("standard_error").GetDouble();
+                Assert.True(se > 0 && se < 20, $"standard error {se}");
                 Assert.InRange(r.GetProperty("active_units").GetInt32(), 0, 50);
                 Assert.True(r.GetProperty("seconds").GetDouble() >= 0);
             }
@@ -55,5 +57,16 @@ public class BurdaCliTests : CliFixture
         Assert.Equal(2, bad.Code);
         Assert.Contains("needs a VAE", bad.Err);
         Assert.Contains("--objective", Run("train", "--objective", "bogus", "--out", Path.Combine(Out, "x")).Err);
+    }
+
+    [Fact]
+    public void The_number_of_test_images_for_the_estimate_is_bounded_by_the_test_set()
+    {
+        foreach (string bad in new[] { "0", "10001", "-3" })
+        {
+            var (code, _, error) = Run("experiment", "burda", "--quick", "--iw-images", bad, "--out", Path.Combine(Out, "b" + bad), "--quiet");
+            Assert.Equal(2, code);
+            Assert.Contains("--iw-images", error);
+        }
     }
 }
