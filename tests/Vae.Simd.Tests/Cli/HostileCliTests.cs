@@ -133,10 +133,30 @@ public class HostileCliTests : CliFixture
     private static Process StartVae(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A suite started in the background by a non-interactive shell inherits SIGINT as ignored, and so would the
+        // child: the runtime keeps an inherited SIG_IGN, and the SIGINT test would see a run that never heard it.
+        // coreutils' env restores the default disposition first where it can.
+        if (File.Exists("/usr/bin/env") && EnvCanResetSignals.Value)
+        {
+            info.FileName = "/usr/bin/env";
+            info.ArgumentList.Add("--default-signal=INT");
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vae.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         return Process.Start(info)!;
     }
+
+    private static readonly Lazy<bool> EnvCanResetSignals = new(() =>
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/env", ["--default-signal=INT", "true"]) { RedirectStandardError = true, UseShellExecute = false })!;
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    });
 
     private string[] Training(string dir) => ["train", "--data", Data.Directory, "--epochs", "300", "--hidden", "32", "--latent", "2", "--out", dir, "--quiet", "--threads", "2", "--eval-every", "50"];
 
