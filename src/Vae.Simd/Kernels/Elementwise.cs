@@ -1,6 +1,6 @@
-using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Vae.Simd.Common;
 
 namespace Vae.Simd.Kernels;
 

@@ -1,6 +1,6 @@
-using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;

@@ -1,7 +1,7 @@
-using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
+using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;

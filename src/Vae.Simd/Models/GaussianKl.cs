@@ -1,6 +1,5 @@
-using Vae.Simd.Common;
-using Vae.Simd.Kernels;
 using System.Runtime.CompilerServices;
+using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Models;

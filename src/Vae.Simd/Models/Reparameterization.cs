@@ -1,7 +1,6 @@
-using Vae.Simd.Common;
-using Vae.Simd.Kernels;
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Models;

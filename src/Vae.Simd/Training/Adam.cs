@@ -1,6 +1,6 @@
-using Vae.Simd.Common;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 
 namespace Vae.Simd.Training;
