@@ -41,7 +41,8 @@ internal static class OptionParsing
     {
         "bernoulli" => Simd.Likelihood.Bernoulli,
         "gaussian" => Simd.Likelihood.Gaussian,
-        _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian"),
+        "gaussian-learned-variance" => Simd.Likelihood.GaussianLearnedVariance,
+        _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian, gaussian-learned-variance"),
     };
 
     public static OptimizerKind Optimizer(string text) => text.ToLowerInvariant() switch

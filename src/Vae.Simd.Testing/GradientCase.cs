@@ -6,8 +6,25 @@ namespace Vae.Simd.Testing;
 /// </summary>
 public sealed record GradientCase(ModelConfig Config, LossWeights Weights, int Rows, ulong Seed)
 {
-    /// <summary>The model to check, initialised from <see cref="Seed"/>.</summary>
-    public LatentModel CreateModel() => LatentModel.Create(Config, Seed);
+    /// <summary>The model to check, initialised from <see cref="Seed"/>. A learned output log-variance (which starts at 0) is set
+    /// to seeded values in [−2, 2], so that the check covers variances other than 1.</summary>
+    public LatentModel CreateModel()
+    {
+        var model = LatentModel.Create(Config, Seed);
+        if (Config.Likelihood != Likelihood.GaussianLearnedVariance) return model;
+        var parameters = model.GetParameters();
+        int offset = 0;
+        var random = new Random(unchecked((int)Seed) ^ 0x70A5);
+        foreach (var (name, shape) in model.ParameterTensors)
+        {
+            int length = shape.Aggregate(1, (a, b) => a * b);
+            if (name == "decoder_logvar")
+                for (int i = 0; i < length; i++) parameters[offset + i] = (float)(4 * random.NextDouble() - 2);
+            offset += length;
+        }
+        model.SetParameters(parameters);
+        return model;
+    }
 
     /// <summary>The rows, uniform in [0, 1] (valid targets for both likelihoods).</summary>
     public float[] Inputs()

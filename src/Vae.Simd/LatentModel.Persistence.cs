@@ -30,7 +30,14 @@ public abstract partial class LatentModel
         var metadata = new Dictionary<string, string> { ["epochs_trained"] = EpochsTrained.ToString(CultureInfo.InvariantCulture) };
         var snapshot = includeTrainingState ? _training?.Snapshot() : null;
         if (snapshot is { } s) metadata[TrainingSession.MetadataKey] = s.Description;
-        ModelCheckpoint.Save(Network, path, metadata, snapshot?.Tensors);
+        var auxiliary = snapshot?.Tensors.ToList() ?? [];
+        if (_scaling is { } scaling)
+        {
+            metadata[ScalingKey] = scaling.Kind.ToString().ToLowerInvariant();
+            auxiliary.Add((ScalingOffsets, scaling.Offsets.ToArray()));
+            auxiliary.Add((ScalingScales, scaling.Scales.ToArray()));
+        }
+        ModelCheckpoint.Save(Network, path, metadata, auxiliary);
     }
 
     /// <summary>
@@ -42,8 +49,11 @@ public abstract partial class LatentModel
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         string file = ResolveModelFile(path);
-        var network = ModelCheckpoint.Load(file, out var metadata, out var state);
+        var network = ModelCheckpoint.Load(file, out var metadata, out var auxiliary);
         var model = Wrap(network);
+        try { model._scaling = ReadScaling(file, metadata, auxiliary, model.InputSize); }
+        catch { model.Dispose(); throw; }
+        var state = auxiliary.Where(t => t.Key.StartsWith(ModelCheckpoint.StatePrefix, StringComparison.Ordinal)).ToDictionary(t => t.Key, t => t.Value);
         if (metadata.TryGetValue("epochs_trained", out var epochs) && int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out int e))
             model.EpochsTrained = e;
         if (metadata.TryGetValue(TrainingSession.MetadataKey, out var description))
@@ -73,6 +83,29 @@ public abstract partial class LatentModel
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         return Wrap(ModelCheckpoint.LoadStateDict(ResolveModelFile(path), config, names));
+    }
+
+    private const string ScalingKey = "scaling";
+    private const string ScalingOffsets = ModelCheckpoint.ScalingPrefix + "offset";
+    private const string ScalingScales = ModelCheckpoint.ScalingPrefix + "scale";
+
+    /// <summary>The feature scaling a checkpoint holds (both tensors and the metadata entry, or none of them).</summary>
+    private static FeatureScaling? ReadScaling(string file, IReadOnlyDictionary<string, string> metadata, IReadOnlyDictionary<string, float[]> auxiliary, int features)
+    {
+        bool hasKind = metadata.TryGetValue(ScalingKey, out var kindText);
+        auxiliary.TryGetValue(ScalingOffsets, out var offsets);
+        auxiliary.TryGetValue(ScalingScales, out var scales);
+        var unknown = auxiliary.Keys.FirstOrDefault(k => k.StartsWith(ModelCheckpoint.ScalingPrefix, StringComparison.Ordinal) && k != ScalingOffsets && k != ScalingScales);
+        if (unknown is not null) throw new CheckpointException($"{file}: unknown scaling tensor '{unknown}'");
+        if (!hasKind && offsets is null && scales is null) return null;
+        if (!hasKind || offsets is null || scales is null)
+            throw new CheckpointException($"{file}: an incomplete feature scaling (it needs the '{ScalingKey}' metadata entry and the tensors {ScalingOffsets} and {ScalingScales})");
+        if (kindText is null || kindText.Any(char.IsDigit) || !Enum.TryParse<ScalingKind>(kindText, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+            throw new CheckpointException($"{file}: unknown scaling kind '{kindText}'");
+        if (offsets.Length != features || scales.Length != features)
+            throw new CheckpointException($"{file}: the scaling has {offsets.Length} offsets and {scales.Length} scales but the model takes {features} features");
+        try { return new FeatureScaling(kind, offsets, scales); }
+        catch (ArgumentException e) { throw new CheckpointException($"{file}: invalid feature scaling ({e.Message})", e); }
     }
 
     /// <summary>A folder means the model file inside it.</summary>

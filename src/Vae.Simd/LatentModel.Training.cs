@@ -24,6 +24,7 @@ public abstract partial class LatentModel
     /// With <paramref name="validation"/>, each report also gives the loss on it (one z per row, keyed by row). A cancelled
     /// <paramref name="cancellationToken"/> stops between two optimizer steps with <see cref="OperationCanceledException"/>; the
     /// parameters are those after the last step, and the unfinished epoch does not count in <see cref="EpochsTrained"/>.
+    /// With a <see cref="Scaling"/>, both datasets are scaled first (the model's own copy; yours is untouched).
     /// Throws <see cref="TrainingDivergedException"/> (parameters left as before the failing step) if the loss stops being finite.
     /// </para>
     /// </summary>
@@ -41,6 +42,10 @@ public abstract partial class LatentModel
         options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
         if (options.Objective == Objective.Iwae && !Network.NeedsNoise)
             throw new ArgumentException("the importance-weighted bound needs a VAE: an autoencoder has no q(z|x) to weight", nameof(options));
+        if (train.Features != InputSize || (validation is not null && validation.Features != InputSize))
+            CheckData(train.Features != InputSize ? train : validation!, train.Features != InputSize ? nameof(train) : nameof(validation));
+        train = InModelUnits(train);
+        if (validation is not null) validation = InModelUnits(validation);
         CheckData(train, nameof(train));
         if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
         if (validation is not null) CheckData(validation, nameof(validation));

@@ -46,6 +46,28 @@ public abstract partial class LatentModel : IDisposable
         return config.Kind == ModelKind.Autoencoder ? new Autoencoder(config, seed) : new VariationalAutoencoder(config, seed);
     }
 
+    /// <summary>
+    /// The per-feature map from the data's units to the units the network learns in (see <see cref="FeatureScaling"/>), or null
+    /// for none. Kept with the model and saved in its checkpoint. The methods that take a <see cref="Dataset"/> (<see cref="Fit"/>,
+    /// <see cref="Evaluate"/>, <see cref="Score"/>, <see cref="EncodeDataset"/>) apply it themselves; the span methods take and
+    /// return rows in the network's units (convert with <see cref="FeatureScaling.Apply(Span{float})"/> and
+    /// <see cref="FeatureScaling.Restore"/>).
+    /// </summary>
+    public FeatureScaling? Scaling
+    {
+        get => _scaling;
+        set
+        {
+            value?.RequireFeatures(InputSize, nameof(value));
+            using var change = EnterChange("setting Scaling");
+            _scaling = value;
+        }
+    }
+    private FeatureScaling? _scaling;
+
+    /// <summary><paramref name="data"/> in the network's units (itself when the model has no scaling).</summary>
+    private protected Dataset InModelUnits(Dataset data) => _scaling is null ? data : _scaling.Apply(data);
+
     internal static LatentModel Wrap(LatentNetwork network) => network switch
     {
         VariationalNetwork v => new VariationalAutoencoder(v),

@@ -45,14 +45,15 @@ public sealed class VariationalAutoencoder : LatentModel
     /// <summary>
     /// The importance-weighted estimate of log p(x) for each row (Burda et al.): log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x) with
     /// K = <paramref name="samples"/> draws zₖ ~ q(z|x), in nats; never below the ELBO in expectation, and tighter as K grows.
-    /// Needs a Bernoulli likelihood and x in [0, 1] (binarize grey levels first for a true log-likelihood: <see cref="Dataset.Binarized"/>).
+    /// Needs a Bernoulli likelihood and x in [0, 1] (binarize grey levels first for a true log-likelihood: <see cref="Dataset.Binarized"/>),
+    /// or the learned-variance Gaussian (x in the network's units: the density is of the scaled data).
     /// Draw k of row i is keyed by (seed, i, k), so the result does not depend on <paramref name="threads"/> (0 = one per processor).
     /// </summary>
     public double[] ImportanceWeightedLogLikelihood(ReadOnlySpan<float> x, int samples = 5000, ulong seed = 1, int threads = 0)
     {
         int rows = RowsOf(x, InputSize, nameof(x));
-        if (Config.Likelihood != Likelihood.Bernoulli)
-            throw new InvalidOperationException($"the importance-weighted log-likelihood needs a Bernoulli decoder; this model's is {Config.Likelihood} (its reconstruction term has no normalising constant)");
+        if (!ImportanceWeightedLikelihood.HasDensity(Config.Likelihood))
+            throw new InvalidOperationException(ImportanceWeightedLikelihood.NoDensityMessage(Config.Likelihood));
         if (samples <= 0 || samples > ImportanceWeightedLikelihood.MaxSamples)
             throw new ArgumentOutOfRangeException(nameof(samples), samples, $"the number of importance samples must be 1 to {ImportanceWeightedLikelihood.MaxSamples:N0}");
         if (threads < 0 || threads > TrainingOptions.MaxThreads)

@@ -26,6 +26,10 @@ public sealed class Dataset
     /// <summary>Image width when the rows are images, else 0.</summary>
     public int ImageWidth { get; }
 
+    /// <summary>Colour channels per pixel when the rows are images (1 grey, 3 RGB, stored interleaved: row by row, pixel by
+    /// pixel, channel by channel), else 0.</summary>
+    public int ImageChannels { get; }
+
     /// <summary>The smallest value in the dataset.</summary>
     public float Min { get; }
 
@@ -39,7 +43,7 @@ public sealed class Dataset
     public ReadOnlySpan<int> Labels => LabelValues;
 
     /// <summary>Takes ownership of <paramref name="values"/> (loaders made it; nobody else holds it).</summary>
-    internal Dataset(float[] values, int features, int[]? labels, int imageHeight, int imageWidth, string source)
+    internal Dataset(float[] values, int features, int[]? labels, int imageHeight, int imageWidth, string source, int imageChannels = 1)
     {
         if (features <= 0) throw new ArgumentOutOfRangeException(nameof(features), features, $"{source}: rows need at least one feature");
         if (values.Length % features != 0)
@@ -51,22 +55,24 @@ public sealed class Dataset
             int negative = Array.FindIndex(labels, l => l < 0);
             if (negative >= 0) throw new ArgumentException($"{source}: label {negative} is {labels[negative]}; labels must be ≥ 0", nameof(labels));
         }
-        if (imageHeight < 0 || imageWidth < 0 || (imageHeight == 0) != (imageWidth == 0) || (imageHeight > 0 && (long)imageHeight * imageWidth != features))
-            throw new ArgumentException($"{source}: an image shape of {imageHeight}×{imageWidth} does not fit rows of {features} features (give both sizes, or neither)", nameof(imageHeight));
+        if (imageChannels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(imageChannels), imageChannels, $"{source}: images have 1 to 4 channels");
+        if (imageHeight < 0 || imageWidth < 0 || (imageHeight == 0) != (imageWidth == 0) || (imageHeight > 0 && (long)imageHeight * imageWidth * imageChannels != features))
+            throw new ArgumentException($"{source}: an image shape of {imageHeight}×{imageWidth}{(imageChannels > 1 ? $"×{imageChannels}" : "")} does not fit rows of {features} features (give both sizes, or neither)", nameof(imageHeight));
         if (values.Length > 0 && !float.IsFinite(TensorPrimitives.MaxMagnitude(values)))
         {
             int bad = Array.FindIndex(values, v => !float.IsFinite(v));
             throw new ArgumentException($"{source}: row {bad / features}, column {bad % features} is {values[bad]}; every value must be finite", nameof(values));
         }
         (Values, Features, Count, LabelValues, ImageHeight, ImageWidth) = (values, features, count, labels, imageHeight, imageWidth);
+        ImageChannels = imageHeight > 0 ? imageChannels : 0;
         Min = values.Length == 0 ? 0 : TensorPrimitives.Min(values);
         Max = values.Length == 0 ? 0 : TensorPrimitives.Max(values);
     }
 
     /// <summary>A dataset of a copy of <paramref name="values"/> (row-major, <paramref name="features"/> per row), with optional
-    /// labels (one per row, ≥ 0) and image shape (height × width = features).</summary>
-    public static Dataset FromArray(ReadOnlySpan<float> values, int features, ReadOnlySpan<int> labels = default, int imageHeight = 0, int imageWidth = 0)
-        => new(values.ToArray(), features, labels.IsEmpty ? null : labels.ToArray(), imageHeight, imageWidth, "the dataset");
+    /// labels (one per row, ≥ 0) and image shape (height × width × channels = features; channels interleaved).</summary>
+    public static Dataset FromArray(ReadOnlySpan<float> values, int features, ReadOnlySpan<int> labels = default, int imageHeight = 0, int imageWidth = 0, int imageChannels = 1)
+        => new(values.ToArray(), features, labels.IsEmpty ? null : labels.ToArray(), imageHeight, imageWidth, "the dataset", imageChannels);
 
     /// <summary>A dataset of a copy of <paramref name="rows"/> [count, features], with optional labels.</summary>
     public static Dataset FromRows(float[,] rows, ReadOnlySpan<int> labels = default)
@@ -97,7 +103,7 @@ public sealed class Dataset
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "cannot take a negative number of rows");
         count = Math.Min(count, Count);
-        return new Dataset(Values.AsSpan(0, count * Features).ToArray(), Features, LabelValues?.AsSpan(0, count).ToArray(), ImageHeight, ImageWidth, "the dataset");
+        return new Dataset(Values.AsSpan(0, count * Features).ToArray(), Features, LabelValues?.AsSpan(0, count).ToArray(), ImageHeight, ImageWidth, "the dataset", Math.Max(ImageChannels, 1));
     }
 
     /// <summary>A copy in which every value v becomes 1 with probability v, else 0 (seeded; the same seed gives the same
@@ -108,7 +114,7 @@ public sealed class Dataset
         var values = new float[Values.Length];
         for (int i = 0; i < Count; i++)
             Binarization.Sample(Values.AsSpan(i * Features, Features), values.AsSpan(i * Features, Features), seed, 0, i);
-        return new Dataset(values, Features, LabelValues, ImageHeight, ImageWidth, "the dataset");
+        return new Dataset(values, Features, LabelValues, ImageHeight, ImageWidth, "the dataset", Math.Max(ImageChannels, 1));
     }
 
     /// <summary>Reads an IDX images file (any rank ≥ 2: count × …, bytes scaled to [0, 1] by /255) and, optionally, its IDX
@@ -146,6 +152,59 @@ public sealed class Dataset
         return new Dataset(values, (int)features, labels, image ? images.Dimensions[1] : 0, image ? images.Dimensions[2] : 0, imagesPath);
     }
 
+    /// <summary>
+    /// Reads a NumPy .npy array: N × D rows of features, N × H × W grey images, or N × H × W × C images (C = 1, 3 or 4; channels
+    /// interleaved). Elements may be float32, float64 or an integer type; uint8 arrays are pixels and are scaled to [0, 1] by /255,
+    /// every other type is kept as it is. <paramref name="labelsPath"/> (optional) is a 1-D integer .npy of one label ≥ 0 per row.
+    /// With <paramref name="maxRows"/> &gt; 0 only the first rows are kept. The file is read in chunks; its header and length
+    /// are checked, and <see cref="DataFormatException"/> names the file and what is wrong.
+    /// </summary>
+    public static Dataset LoadNpy(string path, string? labelsPath = null, int maxRows = 0)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (maxRows < 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "0 keeps every row; a limit must be positive");
+        using var stream = OpenData(path, ".npy");
+        var header = NpyFile.ReadHeader(stream, path);
+        var shape = header.Shape;
+        if (shape.Length is < 2 or > 4)
+            throw new DataFormatException($"{path}: shape ({string.Join(", ", shape)}) has {shape.Length} dimension(s); expected rows × features (2), rows × height × width (3) or rows × height × width × channels (4)");
+        if (shape.Length == 4 && shape[3] is not (1 or 3 or 4))
+            throw new DataFormatException($"{path}: shape ({string.Join(", ", shape)}): images need 1, 3 or 4 channels in the last dimension, not {shape[3]}");
+        long features = shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        if (shape[0] == 0 || features == 0) throw new DataFormatException($"{path}: empty (shape ({string.Join(", ", shape)}))");
+        if (features > int.MaxValue) throw new DataFormatException($"{path}: rows of {features:N0} values are too long");
+        bool pixels = header.Kind == 'u' && header.ItemSize == 1;
+        float[] values = NpyFile.ReadRows(stream, path, header, maxRows, pixels ? v => (float)(v / 255) : v => (float)v);
+        int rows = values.Length / (int)features;
+        int bad = Array.FindIndex(values, v => !float.IsFinite(v));
+        if (bad >= 0) throw new DataFormatException($"{path}: row {bad / features}, column {bad % features} is {values[bad]}; every value must be finite (a float64 beyond float32's range counts too)");
+        int[]? labels = labelsPath is null ? null : LoadNpyLabels(labelsPath, rows, shape[0], maxRows);
+        int height = shape.Length >= 3 ? (int)shape[1] : 0, width = shape.Length >= 3 ? (int)shape[2] : 0;
+        return new Dataset(values, (int)features, labels, height, width, path, shape.Length == 4 ? (int)shape[3] : 1);
+    }
+
+    private static int[] LoadNpyLabels(string path, int keptRows, long rows, int maxRows)
+    {
+        using var stream = OpenData(path, ".npy");
+        var header = NpyFile.ReadHeader(stream, path);
+        if (header.Shape.Length != 1 || header.Kind == 'f')
+            throw new DataFormatException($"{path}: labels must be a 1-D integer array, not {header.Type} of shape ({string.Join(", ", header.Shape)})");
+        if (header.Shape[0] != rows) throw new DataFormatException($"{path}: {header.Shape[0]} labels for {rows} rows");
+        var values = NpyFile.ReadRows(stream, path, header, maxRows, v => v is >= 0 and <= 1 << 24 ? (float)v : -1f);
+        int bad = Array.FindIndex(values, v => v < 0);
+        if (bad >= 0) throw new DataFormatException($"{path}: label {bad} is negative or above {1 << 24}");
+        return values.Take(keptRows).Select(v => (int)v).ToArray();
+    }
+
+    /// <summary>Opens a data file for reading after refusing what is not one (a folder, a device, an empty file).</summary>
+    private static FileStream OpenData(string path, string kind)
+    {
+        if (Directory.Exists(path)) throw new DataFormatException($"{path}: is a directory, not a {kind} file");
+        if (!File.Exists(path)) throw new DataFormatException($"{path}: file not found");
+        if (new FileInfo(path).Length == 0) throw new DataFormatException($"{path}: empty, or not a regular file (a device or a pipe)");
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+    }
+
     /// <summary>The four standard file stems of an MNIST-layout folder; each may be raw or end in .gz.</summary>
     internal static readonly string[] MnistFileStems = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"];
 
@@ -174,7 +233,7 @@ public sealed class Dataset
 
     /// <inheritdoc />
     public override string ToString()
-        => $"{Count} rows of {(ImageHeight > 0 ? $"{ImageHeight}×{ImageWidth} images" : $"{Features} features")}{(HasLabels ? ", labelled" : "")}";
+        => $"{Count} rows of {(ImageHeight > 0 ? $"{ImageHeight}×{ImageWidth}{(ImageChannels > 1 ? $"×{ImageChannels}" : "")} images" : $"{Features} features")}{(HasLabels ? ", labelled" : "")}";
 
     // ------------------------------------------------------------------ for the engine
 

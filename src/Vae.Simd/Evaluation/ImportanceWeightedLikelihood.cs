@@ -7,8 +7,8 @@ namespace Vae.Simd.Evaluation;
 /// <summary>
 /// The importance-weighted estimate of log p(x) (Burda et al., 2016):
 /// log p(x) ≈ log (1/K) Σₖ p(x|zₖ) p(zₖ) / q(zₖ|x), zₖ ~ q(z|x). It is never below the ELBO in expectation
-/// and tightens as K grows. Only a Bernoulli decoder has a normalised likelihood to put in it: the Gaussian
-/// term drops its constant, so its "log p(x)" would mean nothing.
+/// and tightens as K grows. Only a Bernoulli decoder and the learned-variance Gaussian have a normalised likelihood to put
+/// in it: the sigmoid-mean Gaussian term is a squared error without its variance or constant, so its "log p(x)" would mean nothing.
 /// </summary>
 internal static class ImportanceWeightedLikelihood
 {
@@ -22,6 +22,14 @@ internal static class ImportanceWeightedLikelihood
     /// <summary>Latent points decoded per product: large enough for the GEMM to run at full speed, small enough to stay in cache.</summary>
     private const int ChunkRows = 500;
 
+    /// <summary>True when the likelihood is a normalised density (or mass), so that log p(x) means something.</summary>
+    public static bool HasDensity(Likelihood likelihood) => likelihood is Likelihood.Bernoulli or Likelihood.GaussianLearnedVariance;
+
+    /// <summary>Why another likelihood has no log p(x).</summary>
+    public static string NoDensityMessage(Likelihood likelihood)
+        => $"the importance-weighted log-likelihood needs a Bernoulli or learned-variance Gaussian decoder; this model's is {likelihood} "
+            + "(a squared error without its variance and constant, which is no normalised density)";
+
     /// <summary>
     /// log p(x) of every row of <paramref name="images"/> (pixels in [0, 1]; binarize them for a true Bernoulli
     /// likelihood) with <paramref name="samples"/> draws each. The noise of draw k of image i is keyed by (i, k),
@@ -31,8 +39,8 @@ internal static class ImportanceWeightedLikelihood
         Action<int, int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (model.Config.Likelihood != Likelihood.Bernoulli)
-            throw new ArgumentException($"the importance-weighted log-likelihood needs a Bernoulli decoder; this model's is {model.Config.Likelihood} (its reconstruction term has no normalising constant)", nameof(model));
+        if (!HasDensity(model.Config.Likelihood))
+            throw new ArgumentException(NoDensityMessage(model.Config.Likelihood), nameof(model));
         if (samples <= 0 || samples > MaxSamples) throw new ArgumentOutOfRangeException(nameof(samples), samples, $"the number of importance samples must be 1 to {MaxSamples:N0}");
         if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
         if (images.Columns != model.Config.InputSize)
@@ -118,7 +126,7 @@ internal static class ImportanceWeightedLikelihood
                     for (int j = 0; j < latent; j++) z[k][j] = mu[j] + MathF.Exp(0.5f * logVar[j]) * eps[k][j];
                 MatrixSpan logits = _model.DecodeLogits(z, ws);
                 var rowLoss = _rowLoss[worker].AsSpan(0, count);
-                ReconstructionLosses.Evaluate(Likelihood.Bernoulli, logits, targets.SliceRows(0, count), default, 1f, rowLoss);
+                _model.ReconstructionRows(logits, targets.SliceRows(0, count), rowLoss);
                 for (int k = 0; k < count; k++)
                 {
                     // log p(z) − log q(z|x) = −½‖z‖² + ½‖ε‖² + ½ Σ log σ²; the (2π)^{-d/2} factors cancel.

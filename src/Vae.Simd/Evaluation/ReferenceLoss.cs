@@ -42,7 +42,7 @@ internal sealed class ReferenceLoss(ModelConfig config, ParameterLayout layout)
             for (int i = 0; i < hidden; i++) d = Activate(Affine(p, $"decoder.{2 * i}", d), kinks);
             double[] logits = Affine(p, $"decoder.{2 * hidden}", d);
             double reconstruction = 0;
-            for (int j = 0; j < logits.Length; j++) reconstruction += PixelLoss(config.Likelihood, logits[j], row[j]);
+            reconstruction += Reconstruction(p, logits, row, kinks);
             total += reconstructionWeight * reconstruction + klWeight * kl;
         }
         return total;
@@ -82,13 +82,40 @@ internal sealed class ReferenceLoss(ModelConfig config, ParameterLayout layout)
                 for (int i = 0; i < hidden; i++) d = Activate(Affine(p, $"decoder.{2 * i}", d), kinks);
                 double[] logits = Affine(p, $"decoder.{2 * hidden}", d);
                 double reconstruction = 0;
-                for (int j = 0; j < logits.Length; j++) reconstruction += PixelLoss(config.Likelihood, logits[j], row[j]);
+                reconstruction += Reconstruction(p, logits, row, kinks);
                 logW[c] = -reconstruction + logPrior - logPosterior;
             }
             double max = logW.Max();
             total -= max + Math.Log(logW.Sum(v => Math.Exp(v - max))) - Math.Log(k);
         }
         return total;
+    }
+
+    /// <summary>−log p(x|z) of a row from its logits; the learned-variance Gaussian reads <c>decoder_logvar</c> and records on
+    /// which side of the variance floor each feature lies (a kink, like a ReLU's).</summary>
+    private double Reconstruction(double[] p, double[] logits, ReadOnlySpan<float> row, List<bool>? kinks)
+    {
+        double sum = 0;
+        if (config.Likelihood != Likelihood.GaussianLearnedVariance)
+        {
+            for (int j = 0; j < logits.Length; j++) sum += PixelLoss(config.Likelihood, logits[j], row[j]);
+            return sum;
+        }
+        var logVariance = layout.Find("decoder_logvar") ?? throw new InvalidOperationException("no tensor decoder_logvar");
+        for (int j = 0; j < logits.Length; j++)
+        {
+            double v = p[logVariance.Offset + j];
+            kinks?.Add(v > Kernels.ReconstructionLosses.MinLogVariance);
+            sum += GaussianPixelLoss(logits[j], row[j], v);
+        }
+        return sum;
+    }
+
+    /// <summary>−log N(x; m, e^v) with v floored at <see cref="Kernels.ReconstructionLosses.MinLogVariance"/>, constant included.</summary>
+    public static double GaussianPixelLoss(double mean, double target, double logVariance)
+    {
+        double v = Math.Max(logVariance, Kernels.ReconstructionLosses.MinLogVariance);
+        return 0.5 * (Math.Log(2 * Math.PI) + v + (target - mean) * (target - mean) * Math.Exp(-v));
     }
 
     /// <summary>−log p(x|z) of one pixel from its logit: BCE with logits (Bernoulli) or (sigmoid(logit) − x)² (Gaussian).</summary>

@@ -19,20 +19,39 @@ internal static class ReconstructionLosses
     /// </summary>
     public static double Evaluate(Likelihood likelihood, ReadOnlyMatrixSpan logits, ReadOnlyMatrixSpan targets,
         MatrixSpan gradient, float gradientScale, Span<double> rowLoss)
+        => Evaluate(likelihood, logits, targets, default, gradient, default, gradientScale, rowLoss);
+
+    /// <summary>
+    /// As above, for every likelihood. <see cref="Likelihood.GaussianLearnedVariance"/> also reads the per-feature
+    /// <paramref name="logVariance"/> and, with a gradient, writes each row's contribution to ∂loss/∂logVariance (times the
+    /// scale) into <paramref name="logVarianceGradient"/>: the parameter's gradient is its column sums, as a bias's is.
+    /// </summary>
+    public static double Evaluate(Likelihood likelihood, ReadOnlyMatrixSpan logits, ReadOnlyMatrixSpan targets, ReadOnlySpan<float> logVariance,
+        MatrixSpan gradient, MatrixSpan logVarianceGradient, float gradientScale, Span<double> rowLoss)
     {
         Shape.CheckSame(logits, targets, nameof(targets));
         bool withGradient = gradient.Rows != 0;
         if (withGradient) Shape.CheckSame(logits, gradient, nameof(gradient));
         Shape.CheckLength(rowLoss.Length, logits.Rows, nameof(rowLoss));
         if (!float.IsFinite(gradientScale)) throw new ArgumentOutOfRangeException(nameof(gradientScale), gradientScale, "must be finite");
+        bool learned = likelihood == Likelihood.GaussianLearnedVariance;
+        if (learned)
+        {
+            Shape.CheckLength(logVariance.Length, logits.Columns, nameof(logVariance));
+            if (withGradient) Shape.CheckSame(logits, logVarianceGradient, nameof(logVarianceGradient));
+        }
+        // The normalising constant ½ ln 2π of every feature, added per row in double rather than per element in float.
+        double rowConstant = learned ? 0.5 * Math.Log(2 * Math.PI) * logits.Columns : 0;
         double total = 0;
         for (int r = 0; r < logits.Rows; r++)
         {
             Span<float> g = withGradient ? gradient[r] : default;
-            float loss = likelihood switch
+            double loss = likelihood switch
             {
                 Likelihood.Bernoulli => Row<BernoulliOp>(logits[r], targets[r], g, gradientScale),
                 Likelihood.Gaussian => Row<GaussianOp>(logits[r], targets[r], g, gradientScale),
+                Likelihood.GaussianLearnedVariance
+                    => LearnedVarianceRow(logits[r], targets[r], logVariance, g, withGradient ? logVarianceGradient[r] : default, gradientScale) + rowConstant,
                 _ => throw new ArgumentOutOfRangeException(nameof(likelihood), likelihood, "unknown likelihood"),
             };
             rowLoss[r] = loss;
@@ -41,8 +60,18 @@ internal static class ReconstructionLosses
         return total;
     }
 
-    /// <summary>Probabilities (Bernoulli) or means (Gaussian) from logits: both are sigmoid(logits).</summary>
-    public static void Mean(ReadOnlySpan<float> logits, Span<float> mean) => Activations.Forward(ActivationKind.Sigmoid, logits, mean);
+    /// <summary>What the decoder predicts from its logits: probabilities (Bernoulli) or means (Gaussian), sigmoid(logits); for
+    /// the learned-variance Gaussian the output is the mean itself (identity).</summary>
+    public static void Mean(Likelihood likelihood, ReadOnlySpan<float> logits, Span<float> mean)
+    {
+        if (likelihood == Likelihood.GaussianLearnedVariance) logits.CopyTo(mean);
+        else Activations.Forward(ActivationKind.Sigmoid, logits, mean);
+    }
+
+    /// <summary>The smallest log-variance the learned-variance Gaussian uses (σ ≈ 0.0067 of a standardized feature's spread):
+    /// a feature the decoder fits exactly would otherwise drive its variance, and the loss, to −∞. Below it the parameter has
+    /// no effect, so its gradient is 0.</summary>
+    public const float MinLogVariance = -10f;
 
     private interface IPixelLoss
     {
@@ -85,6 +114,43 @@ internal static class ReconstructionLosses
         return TV.Sum(acc);
     }
 
+    // The learned-variance Gaussian streams a third input (the per-feature log-variance) and writes a second gradient.
+    [MethodImpl(HotPath.Kernel)]
+    private static float LearnedVarianceRow(ReadOnlySpan<float> means, ReadOnlySpan<float> targets, ReadOnlySpan<float> logVariance,
+        Span<float> gradient, Span<float> logVarianceGradient, float scale)
+    {
+        ref float ms = ref MemoryMarshal.GetReference(means);
+        ref float ts = ref MemoryMarshal.GetReference(targets);
+        ref float vs = ref MemoryMarshal.GetReference(logVariance);
+        ref float gs = ref MemoryMarshal.GetReference(gradient);
+        ref float hs = ref MemoryMarshal.GetReference(logVarianceGradient);
+        bool withGradient = !gradient.IsEmpty;
+        int n = means.Length, i = 0;
+        float sum = 0f;
+        sum += LearnedVarianceBody<V512>(ref ms, ref ts, ref vs, ref gs, ref hs, withGradient, scale, n, ref i);
+        sum += LearnedVarianceBody<V256>(ref ms, ref ts, ref vs, ref gs, ref hs, withGradient, scale, n, ref i);
+        sum += LearnedVarianceBody<V128>(ref ms, ref ts, ref vs, ref gs, ref hs, withGradient, scale, n, ref i);
+        sum += LearnedVarianceBody<V1>(ref ms, ref ts, ref vs, ref gs, ref hs, withGradient, scale, n, ref i);
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float LearnedVarianceBody<TV>(ref float ms, ref float ts, ref float vs, ref float gs, ref float hs, bool withGradient, float scale, int n, ref int i)
+        where TV : struct, ISimdVector<TV>
+    {
+        if (!TV.IsAccelerated || n - i < TV.Count) return 0f;
+        var acc = TV.Create(0f);
+        var s = TV.Create(scale);
+        for (; i <= n - TV.Count; i += TV.Count)
+        {
+            acc = TV.Add(acc, LearnedVarianceOp.Loss(TV.Load(ref ms, (nuint)i), TV.Load(ref ts, (nuint)i), TV.Load(ref vs, (nuint)i), out var dMean, out var dLogVariance));
+            if (!withGradient) continue;
+            TV.Store(TV.Multiply(dMean, s), ref gs, (nuint)i);
+            TV.Store(TV.Multiply(dLogVariance, s), ref hs, (nuint)i);
+        }
+        return TV.Sum(acc);
+    }
+
     // BCE with logits, stable for any |l|: max(l, 0) − l·x + log(1 + e^−|l|); its derivative is σ(l) − x.
     // σ(l) is formed from the same e = e^−|l| so that neither branch overflows.
     private readonly struct BernoulliOp : IPixelLoss
@@ -113,6 +179,27 @@ internal static class ReconstructionLosses
         }
     }
 
+    // −log N(x; m, e^v) without its ½ ln 2π: ½ (v + (x − m)² e^−v), with v = max(logVariance, MinLogVariance).
+    // ∂/∂m = (m − x) e^−v; ∂/∂logVariance = ½ (1 − (x − m)² e^−v) above the floor, 0 below it.
+    // e^−v comes from e^−|v| (ExpNonPositive's range), inverted when v < 0.
+    private static class LearnedVarianceOp
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Loss<TV>(TV m, TV x, TV logVariance, out TV dMean, out TV dLogVariance) where TV : struct, ISimdVector<TV>
+        {
+            var floor = TV.Create(MinLogVariance);
+            var v = TV.Max(logVariance, floor);
+            var e = FastMath.ExpNonPositive(TV.Subtract(TV.Create(0f), TV.Abs(v)));
+            var precision = TV.Select(TV.GreaterThanOrEqualZero(v), e, TV.Divide(TV.Create(1f), e));
+            var r = TV.Subtract(m, x);
+            dMean = TV.Multiply(r, precision);
+            var q = TV.Multiply(r, dMean);
+            var half = TV.Create(0.5f);
+            dLogVariance = TV.Select(TV.GreaterThanZero(TV.Subtract(logVariance, floor)), TV.Multiply(half, TV.Subtract(TV.Create(1f), q)), TV.Create(0f));
+            return TV.Multiply(half, TV.Add(v, q));
+        }
+    }
+
     /// <summary>The loss and ∂/∂logit of single pixels through the one-lane path (what every path computes, element by element).</summary>
     internal static float PixelLoss(Likelihood likelihood, float logit, float target, out float dLoss)
     {
@@ -137,6 +224,32 @@ internal static class ReconstructionLosses
             TV loss = likelihood == Likelihood.Bernoulli ? BernoulliOp.Loss(l, x, out var d) : GaussianOp.Loss(l, x, out d);
             TV.Store(loss, ref MemoryMarshal.GetReference(losses), (nuint)i);
             TV.Store(d, ref MemoryMarshal.GetReference(derivatives), (nuint)i);
+        }
+    }
+
+    /// <summary>One element of the learned-variance Gaussian through the one-lane path (without the ½ ln 2π).</summary>
+    internal static float LearnedVariancePixelLoss(float mean, float target, float logVariance, out float dMean, out float dLogVariance)
+    {
+        V1 loss = LearnedVarianceOp.Loss(V1.Create(mean), V1.Create(target), V1.Create(logVariance), out var dm, out var dv);
+        float value = 0, a = 0, b = 0;
+        V1.Store(loss, ref value, 0);
+        V1.Store(dm, ref a, 0);
+        V1.Store(dv, ref b, 0);
+        (dMean, dLogVariance) = (a, b);
+        return value;
+    }
+
+    /// <summary>The same through width <typeparamref name="TV"/>.</summary>
+    internal static void LearnedVariancePixelLosses<TV>(ReadOnlySpan<float> means, ReadOnlySpan<float> targets, ReadOnlySpan<float> logVariance,
+        Span<float> losses, Span<float> dMeans, Span<float> dLogVariances) where TV : struct, ISimdVector<TV>
+    {
+        for (int i = 0; i + TV.Count <= means.Length; i += TV.Count)
+        {
+            TV loss = LearnedVarianceOp.Loss(TV.Load(ref MemoryMarshal.GetReference(means), (nuint)i), TV.Load(ref MemoryMarshal.GetReference(targets), (nuint)i),
+                TV.Load(ref MemoryMarshal.GetReference(logVariance), (nuint)i), out var dm, out var dv);
+            TV.Store(loss, ref MemoryMarshal.GetReference(losses), (nuint)i);
+            TV.Store(dm, ref MemoryMarshal.GetReference(dMeans), (nuint)i);
+            TV.Store(dv, ref MemoryMarshal.GetReference(dLogVariances), (nuint)i);
         }
     }
 }

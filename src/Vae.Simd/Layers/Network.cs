@@ -22,13 +22,18 @@ internal abstract class Network
     /// <summary>The linear layers in parameter order.</summary>
     public IReadOnlyList<Linear> Linears { get; private set; } = [];
 
+    /// <summary>Parameters outside the linear layers (a learned per-feature log-variance), each a vector whose gradient is the
+    /// column sums of a per-row matrix that the loss writes, as a bias's is of its layer's delta. Initialised to 0.</summary>
+    public IReadOnlyList<ParameterTensor> Vectors { get; private set; } = [];
+
     /// <summary>Wᵀ of every linear layer, as of the last write to <see cref="Parameters"/>.</summary>
     public TransposedWeights Transposed { get; private set; } = null!;
 
     /// <summary>Called by a subclass once its layers are declared: allocates the buffers and initialises them from <paramref name="seed"/>.</summary>
-    protected void Complete(IReadOnlyList<Linear> linears, ulong seed)
+    protected void Complete(IReadOnlyList<Linear> linears, ulong seed, IReadOnlyList<ParameterTensor>? vectors = null)
     {
         Linears = linears;
+        Vectors = vectors ?? [];
         // The parameters and their transposed copy, four bytes each.
         MemoryBudget.Require(8L * Layout.Count, $"a model of {Layout.Count:N0} parameters", "config");
         Parameters = new float[Layout.Count];
@@ -36,11 +41,13 @@ internal abstract class Network
         Initialize(seed);
     }
 
-    /// <summary>Re-draws every parameter as PyTorch does: uniform ±1/√fan_in, layer by layer in <see cref="Layout"/> order.</summary>
+    /// <summary>Re-draws every parameter as PyTorch does: uniform ±1/√fan_in, layer by layer in <see cref="Layout"/> order;
+    /// the <see cref="Vectors"/> start at 0.</summary>
     public void Initialize(ulong seed)
     {
         var random = new SeededRandom(seed);
         foreach (var layer in Linears) layer.Initialize(Parameters, random);
+        foreach (var vector in Vectors) Parameters.AsSpan(vector.Offset, vector.Length).Clear();
         ParametersChanged();
     }
 

@@ -39,8 +39,8 @@ internal abstract partial class LatentNetwork
         Decoder.Forward(p, z, buffers, Transposed);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
+        EvaluateReconstruction(logits, x, dLogits, 1f, ws, rows);
         Span<double> rec = buffers.RowDoubles(ws.RowReconstruction, rows);
-        ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, dLogits, 1f, rec);
 
         // log wᵢ, then per row the bound and the normalized weights w̃ (kept in the per-row KL slots, which the ELBO would use).
         Span<double> weight = buffers.RowDoubles(ws.RowKl, rows);
@@ -76,8 +76,12 @@ internal abstract partial class LatentNetwork
         if (!withGradient) return loss;
 
         // Backward: copy i carries w̃ᵢ of the gradient of −log wᵢ = recᵢ + ½‖zᵢ‖² − ½‖εᵢ‖² − ½ Σ log σ².
+        MatrixSpan dLogVariance = OutputLogVariance is null ? default : buffers.View(ws.OutputLogVarianceDelta, rows);
         for (int i = 0; i < rows; i++)
+        {
             System.Numerics.Tensors.TensorPrimitives.Multiply(dLogits[i], (float)(scale * weight[i]), dLogits[i]);
+            if (dLogVariance.Rows != 0) System.Numerics.Tensors.TensorPrimitives.Multiply(dLogVariance[i], (float)(scale * weight[i]), dLogVariance[i]);
+        }
         MatrixSpan dz = buffers.View(ws.DZ, rows);
         Decoder.BackwardDeltas(p, buffers, rows, dz);
         for (int i = 0; i < rows; i++)
@@ -101,8 +105,7 @@ internal abstract partial class LatentNetwork
     {
         Shape.CheckLength(gradients.Length, Parameters.Length, nameof(gradients));
         var loss = ComputeIwaeLossAndDeltas(x, epsilon, k, scale, ws);
-        for (int i = 0; i < Linears.Count; i++)
-            Linears[i].BackwardParameters(LinearInput(i, x, ws), LinearDelta(i, ws, x.Rows), gradients, Layers.GradientUpdate.Overwrite);
+        BackwardParameters(x, ws, gradients, Layers.GradientUpdate.Overwrite);
         return loss;
     }
 }

@@ -28,6 +28,10 @@ internal abstract partial class LatentNetwork : Network
     /// <summary>Decoder (<c>decoder.*</c>): z → hidden… → logits.</summary>
     protected Mlp Decoder { get; }
 
+    /// <summary>The decoder's learned per-feature log-variance (<c>decoder_logvar</c>), for
+    /// <see cref="Likelihood.GaussianLearnedVariance"/> only.</summary>
+    protected ParameterTensor? OutputLogVariance { get; }
+
     /// <summary>Declares the layers and initialises them as PyTorch does, from <paramref name="seed"/>.</summary>
     protected LatentNetwork(ModelConfig config, ulong seed)
     {
@@ -37,7 +41,8 @@ internal abstract partial class LatentNetwork : Network
         Head = DeclareHead(Layout, encoderSizes[^1]);
         var decoderSizes = new[] { config.Latent }.Concat(config.Hidden.Reverse()).Append(config.InputSize).ToArray();
         Decoder = new Mlp(Layout, "decoder", decoderSizes, config.Activation, activateLast: false);
-        Complete(EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers).ToArray(), seed);
+        if (config.Likelihood == Likelihood.GaussianLearnedVariance) OutputLogVariance = Layout.Add("decoder_logvar", config.InputSize);
+        Complete(EncoderTrunk.Layers.Append(Head).Concat(Decoder.Layers).ToArray(), seed, OutputLogVariance is null ? [] : [OutputLogVariance]);
     }
 
     /// <summary>A model of <paramref name="config"/>'s kind.</summary>
@@ -68,6 +73,7 @@ internal abstract partial class LatentNetwork : Network
         Decoder.DeclareBuffers(buffers);
         ws.RowReconstruction = buffers.DeclareRowDoubles();
         ws.RowKl = buffers.DeclareRowDoubles();
+        if (OutputLogVariance is not null) ws.OutputLogVarianceDelta = buffers.Declare(Config.InputSize);
         buffers.Allocate();
         return ws;
     }
@@ -133,8 +139,7 @@ internal abstract partial class LatentNetwork : Network
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         // The loss writes ∂/∂logits straight into the decoder's last delta.
         MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
-        double reconstruction = ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, dLogits, weights.Reconstruction,
-            buffers.RowDoubles(ws.RowReconstruction, rows));
+        double reconstruction = EvaluateReconstruction(logits, x, dLogits, weights.Reconstruction, ws, rows);
         var loss = new LossBreakdown(reconstruction, kl, weights.Reconstruction * reconstruction + weights.Kl * kl, rows);
         if (!withGradient) return loss;
 
@@ -156,10 +161,32 @@ internal abstract partial class LatentNetwork : Network
         return loss;
     }
 
-    private void BackwardParameters(ReadOnlyMatrixSpan x, NetworkWorkspace ws, Span<float> gradients, GradientUpdate update)
+    /// <summary>The reconstruction term of every row (kept in the workspace) and its sum; with <paramref name="dLogits"/>,
+    /// ∂/∂logits scaled by <paramref name="scale"/>, and for a learned variance each row's share of its gradient.</summary>
+    private protected double EvaluateReconstruction(ReadOnlyMatrixSpan logits, ReadOnlyMatrixSpan x, MatrixSpan dLogits, float scale, NetworkWorkspace ws, int rows)
+    {
+        ReadOnlySpan<float> logVariance = OutputLogVariance is null ? default : Parameters.AsSpan(OutputLogVariance.Offset, OutputLogVariance.Length);
+        MatrixSpan dLogVariance = OutputLogVariance is not null && dLogits.Rows != 0 ? ws.Buffers.View(ws.OutputLogVarianceDelta, rows) : default;
+        return ReconstructionLosses.Evaluate(Config.Likelihood, logits, x, logVariance, dLogits, dLogVariance, scale, ws.Buffers.RowDoubles(ws.RowReconstruction, rows));
+    }
+
+    /// <summary>−log p(x|z) of each row from decoder logits, without gradients (the evaluators' use).</summary>
+    internal void ReconstructionRows(ReadOnlyMatrixSpan logits, ReadOnlyMatrixSpan targets, Span<double> rowLoss)
+    {
+        ReadOnlySpan<float> logVariance = OutputLogVariance is null ? default : Parameters.AsSpan(OutputLogVariance.Offset, OutputLogVariance.Length);
+        ReconstructionLosses.Evaluate(Config.Likelihood, logits, targets, logVariance, default, default, 1f, rowLoss);
+    }
+
+    private protected void BackwardParameters(ReadOnlyMatrixSpan x, NetworkWorkspace ws, Span<float> gradients, GradientUpdate update)
     {
         for (int i = 0; i < Linears.Count; i++)
             Linears[i].BackwardParameters(LinearInput(i, x, ws), LinearDelta(i, ws, x.Rows), gradients, update);
+        for (int v = 0; v < Vectors.Count; v++)
+        {
+            Span<float> g = gradients.Slice(Vectors[v].Offset, Vectors[v].Length);
+            if (update == GradientUpdate.Overwrite) Gemm.ColumnSums(VectorDelta(v, ws, x.Rows), g);
+            else Gemm.AccumulateColumnSums(VectorDelta(v, ws, x.Rows), g);
+        }
     }
 
     // ---------------------------------------------------------------- split steps, for the trainer
@@ -186,6 +213,14 @@ internal abstract partial class LatentNetwork : Network
         if (index < trunk) return EncoderTrunk.Delta(ws.Buffers, index, rows);
         if (index == trunk) return ws.Buffers.View(ws.HeadDelta, rows);
         return Decoder.Delta(ws.Buffers, index - trunk - 1, rows);
+    }
+
+    /// <summary>The per-row matrix whose column sums are the gradient of <see cref="Network.Vectors"/>[<paramref name="vector"/>],
+    /// from the last backward pass.</summary>
+    internal ReadOnlyMatrixSpan VectorDelta(int vector, NetworkWorkspace ws, int rows)
+    {
+        if (vector != 0 || OutputLogVariance is null) throw new ArgumentOutOfRangeException(nameof(vector), vector, "the model has no such parameter vector");
+        return ws.Buffers.View(ws.OutputLogVarianceDelta, rows);
     }
 
     // ---------------------------------------------------------------- inference
@@ -216,7 +251,8 @@ internal abstract partial class LatentNetwork : Network
         return output;
     }
 
-    /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian), sigmoid(logits), for latent points <paramref name="z"/>.</summary>
+    /// <summary>Decoder output probabilities (Bernoulli) or means (Gaussian: sigmoid(logits); learned-variance Gaussian: the
+    /// logits themselves), for latent points <paramref name="z"/>.</summary>
     public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace workspace)
     {
         using var lease = Acquire(workspace);
@@ -233,7 +269,7 @@ internal abstract partial class LatentNetwork : Network
     private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace ws)
     {
         MatrixSpan logits = DecodeLogits(z, ws);
-        for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(logits[r], output[r]);
+        for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(Config.Likelihood, logits[r], output[r]);
     }
 
     /// <summary>The decoder's logits for at most MaxRows latent points, left in the workspace (the evaluators turn

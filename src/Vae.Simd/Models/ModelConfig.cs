@@ -41,6 +41,9 @@ public sealed record ModelConfig
     /// <summary>Image width when rows are images, else 0.</summary>
     public int ImageWidth { get; init; }
 
+    /// <summary>Colour channels of an image (1 grey, 3 RGB; interleaved), so that height × width × channels = <see cref="InputSize"/>.</summary>
+    public int ImageChannels { get; init; } = 1;
+
     /// <summary>The most hidden layers an encoder (and its mirrored decoder) may have.</summary>
     internal const int MaxHiddenLayers = 64;
 
@@ -59,15 +62,17 @@ public sealed record ModelConfig
         if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown model kind");
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "unknown activation");
         if (!Enum.IsDefined(Likelihood)) throw new ArgumentOutOfRangeException(nameof(Likelihood), Likelihood, "unknown likelihood");
-        if (ImageHeight < 0 || ImageWidth < 0 || (ImageHeight == 0) != (ImageWidth == 0) || (ImageHeight > 0 && (long)ImageHeight * ImageWidth != InputSize))
-            throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"an image shape of {ImageHeight}×{ImageWidth} does not fit rows of {InputSize} values (give both sizes, or neither)");
+        if (ImageChannels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(ImageChannels), ImageChannels, "images have 1 to 4 channels");
+        if (ImageHeight < 0 || ImageWidth < 0 || (ImageHeight == 0) != (ImageWidth == 0) || (ImageHeight > 0 && (long)ImageHeight * ImageWidth * ImageChannels != InputSize))
+            throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"an image shape of {ImageHeight}×{ImageWidth}×{ImageChannels} does not fit rows of {InputSize} values (give both sizes, or neither)");
         long parameters = ParameterCount();
         if (parameters > MaxParameters)
             throw new ArgumentOutOfRangeException(nameof(Hidden), $"{this} has {parameters:N0} parameters (over {MaxParameters * 4 / 1e9:F1} GB of weights), more than a model may have ({MaxParameters:N0})");
         return this;
     }
 
-    /// <summary>Weights and biases of the encoder (with its μ and log σ² heads, or its code head) and the decoder, counted in 64 bits.</summary>
+    /// <summary>Weights and biases of the encoder (with its μ and log σ² heads, or its code head) and the decoder, and a learned
+    /// output log-variance, counted in 64 bits.</summary>
     internal long ParameterCount()
     {
         long total = 0;
@@ -76,13 +81,15 @@ public sealed record ModelConfig
         total += (previous + 1) * (long)Latent * (Kind == ModelKind.Variational ? 2 : 1);
         previous = Latent;
         foreach (int h in Hidden.Reverse()) { total += (previous + 1) * h; previous = h; }
-        return total + (previous + 1) * InputSize;
+        total += (previous + 1) * InputSize;
+        // The learned-variance Gaussian's per-feature log-variance.
+        return Likelihood == Likelihood.GaussianLearnedVariance ? total + InputSize : total;
     }
 
     /// <summary>Records compare lists by reference; configurations compare by content.</summary>
     public bool Equals(ModelConfig? other) => other is not null && Kind == other.Kind && InputSize == other.InputSize
         && Hidden.SequenceEqual(other.Hidden) && Latent == other.Latent && Activation == other.Activation && Likelihood == other.Likelihood
-        && ImageHeight == other.ImageHeight && ImageWidth == other.ImageWidth;
+        && ImageHeight == other.ImageHeight && ImageWidth == other.ImageWidth && ImageChannels == other.ImageChannels;
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Kind, InputSize, Hidden.Count, Latent, Activation, Likelihood);

@@ -12,6 +12,7 @@ internal sealed class NetworkWorkspace : IDisposable
     internal Workspace Buffers { get; }
     internal int Head, HeadDelta, Z, DZ, Noise;
     internal int RowReconstruction, RowKl;
+    internal int OutputLogVarianceDelta = -1;
 
     /// <summary>The model this workspace was made for.</summary>
     public LatentNetwork Model { get; }

@@ -22,6 +22,12 @@ internal static class ModelCheckpoint
     /// <summary>Tensors under this prefix are a training checkpoint's optimizer state, not parameters.</summary>
     public const string StatePrefix = "optimizer.";
 
+    /// <summary>Tensors under this prefix are the model's feature scaling (offsets and scales), not parameters.</summary>
+    public const string ScalingPrefix = "scaling.";
+
+    /// <summary>Tensors that are not parameters: optimizer state and feature scaling.</summary>
+    public static bool IsAuxiliary(string name) => name.StartsWith(StatePrefix, StringComparison.Ordinal) || name.StartsWith(ScalingPrefix, StringComparison.Ordinal);
+
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically, with <paramref name="state"/> tensors
     /// (names starting with <see cref="StatePrefix"/>) beside the parameters when given.</summary>
     public static void Save(LatentNetwork model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null,
@@ -37,7 +43,8 @@ internal static class ModelCheckpoint
     /// <summary>Reads a checkpoint and rebuilds its model; every tensor must be present, finite and of the configured shape.</summary>
     public static LatentNetwork Load(string path) => Load(path, out _, out _);
 
-    /// <summary>As <see cref="Load(string)"/>, also returning the file's metadata and its optimizer-state tensors (empty for a plain model).</summary>
+    /// <summary>As <see cref="Load(string)"/>, also returning the file's metadata and its auxiliary tensors (optimizer state and
+    /// feature scaling; empty for a plain model).</summary>
     public static LatentNetwork Load(string path, out IReadOnlyDictionary<string, string> metadata, out IReadOnlyDictionary<string, float[]> state)
     {
         (var all, metadata) = SafeTensors.Read(path);
@@ -49,8 +56,8 @@ internal static class ModelCheckpoint
     public static LatentNetwork FromTensors(string path, IReadOnlyList<SafeTensor> all, IReadOnlyDictionary<string, string> metadata,
         out IReadOnlyDictionary<string, float[]> state)
     {
-        var tensors = all.Where(t => !t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToList();
-        state = all.Where(t => t.Name.StartsWith(StatePrefix, StringComparison.Ordinal)).ToDictionary(t => t.Name, t => t.Data);
+        var tensors = all.Where(t => !IsAuxiliary(t.Name)).ToList();
+        state = all.Where(t => IsAuxiliary(t.Name)).ToDictionary(t => t.Name, t => t.Data);
         if (!metadata.TryGetValue("config", out var configJson))
             throw new CheckpointException($"{path}: no model configuration in __metadata__ (not written by Vae.Simd? load bare weights with LoadStateDict and the architecture)");
         ModelConfig config;
@@ -128,6 +135,7 @@ internal static class ModelCheckpoint
             {
                 json.WriteNumber("image_height", config.ImageHeight);
                 json.WriteNumber("image_width", config.ImageWidth);
+                if (config.ImageChannels != 1) json.WriteNumber("image_channels", config.ImageChannels);
             }
             json.WriteEndObject();
         }
@@ -150,6 +158,7 @@ internal static class ModelCheckpoint
             Likelihood = ParseEnum<Likelihood>(root.GetProperty("likelihood").GetString()),
             ImageHeight = root.TryGetProperty("image_height", out var h) ? h.GetInt32() : 0,
             ImageWidth = root.TryGetProperty("image_width", out var w) ? w.GetInt32() : 0,
+            ImageChannels = root.TryGetProperty("image_channels", out var c) ? c.GetInt32() : 1,
         };
     }
 

@@ -99,7 +99,7 @@ internal sealed class FusedStep : IStepRunner
         private readonly Network _network;
         private readonly Optimizer _optimizer;
         private readonly ShardPhase _shards;
-        private readonly (int Layer, int RowStart, int Rows)[] _blocks;   // Rows == 0: the layer's bias
+        private readonly (int Layer, int RowStart, int Rows)[] _blocks;   // Rows == 0: the layer's bias; Layer ≥ Linears.Count: a vector
         private readonly float[][] _scratch;
 
         public int Shards { get; set; }
@@ -126,6 +126,12 @@ internal sealed class FusedStep : IStepRunner
                 largest = Math.Max(largest, layer.OutputSize);
                 covered += layer.OutputSize;
             }
+            for (int v = 0; v < network.Vectors.Count; v++)
+            {
+                blocks.Add((network.Linears.Count + v, 0, 0));
+                largest = Math.Max(largest, network.Vectors[v].Length);
+                covered += network.Vectors[v].Length;
+            }
             if (covered != network.Parameters.Length) throw new InvalidOperationException("the update blocks do not cover every parameter once");
             _blocks = blocks.ToArray();
             _scratch = Enumerable.Range(0, workers).Select(_ => new float[largest]).ToArray();
@@ -134,6 +140,20 @@ internal sealed class FusedStep : IStepRunner
         public void Execute(int block, int worker)
         {
             var (l, rowStart, rows) = _blocks[block];
+            if (l >= _network.Linears.Count)
+            {
+                // A parameter vector: column sums of each shard's per-row matrix, in shard order, as for a bias.
+                int v = l - _network.Linears.Count;
+                var tensor = _network.Vectors[v];
+                Span<float> dVector = _scratch[worker].AsSpan(0, tensor.Length);
+                for (int s = 0; s < Shards; s++)
+                {
+                    if (s == 0) Gemm.ColumnSums(_shards[s].VectorDelta(v), dVector);
+                    else Gemm.AccumulateColumnSums(_shards[s].VectorDelta(v), dVector);
+                }
+                _optimizer.Update(tensor.Offset, _network.Parameters.AsSpan(tensor.Offset, tensor.Length), dVector);
+                return;
+            }
             var layer = _network.Linears[l];
             if (rows == 0)
             {

@@ -36,6 +36,10 @@ internal interface IShard : IDisposable
 
     /// <summary>∂L/∂(output of linear layer <paramref name="layer"/>) in the last <see cref="Run"/>.</summary>
     ReadOnlyMatrixSpan LayerDelta(int layer);
+
+    /// <summary>The per-row matrix whose column sums are the gradient of the network's parameter vector <paramref name="vector"/>
+    /// (<see cref="Network.Vectors"/>) in the last <see cref="Run"/>. Only networks with such vectors implement it.</summary>
+    ReadOnlyMatrixSpan VectorDelta(int vector) => throw new ArgumentOutOfRangeException(nameof(vector), vector, "this network has no parameter vectors");
 }
 
 /// <summary>One optimizer step over a batch; returns the batch's loss. Throws <see cref="TrainingDivergedException"/>,

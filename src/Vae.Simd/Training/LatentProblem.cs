@@ -71,6 +71,8 @@ internal sealed class LatentProblem : ITrainingProblem
 
         public ReadOnlyMatrixSpan LayerDelta(int layer) => problem._network.LinearDelta(layer, _workspace, _rows);
 
+        public ReadOnlyMatrixSpan VectorDelta(int vector) => problem._network.VectorDelta(vector, _workspace, _rows);
+
         public void Dispose()
         {
             _workspace.Dispose();

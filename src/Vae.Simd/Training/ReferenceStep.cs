@@ -1,3 +1,4 @@
+using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
 
 namespace Vae.Simd.Training;
@@ -29,6 +30,8 @@ internal sealed class ReferenceStep : IStepRunner
         TrainingDivergedException.ThrowIfNotFinite(loss, batch.Epoch, _optimizer.Steps + 1);
         for (int l = 0; l < network.Linears.Count; l++)
             network.Linears[l].BackwardParameters(_batch.LayerInput(l), _batch.LayerDelta(l), _gradients, GradientUpdate.Overwrite);
+        for (int v = 0; v < network.Vectors.Count; v++)
+            Gemm.ColumnSums(_batch.VectorDelta(v), _gradients.AsSpan(network.Vectors[v].Offset, network.Vectors[v].Length));
         _optimizer.Step(network.Parameters, _gradients);
         network.ParametersChanged();
         return loss;

@@ -76,7 +76,7 @@ public class TrainerTests
         from hidden in Gen.ArrayOf(Properties.Size(40), depth)
         from latent in Gen.Choose(1, 8)
         from activation in Gen.Elements(Enum.GetValues<ActivationKind>())
-        from likelihood in Gen.Elements(Likelihood.Bernoulli, Likelihood.Gaussian)
+        from likelihood in Gen.Elements(Enum.GetValues<Likelihood>())
         from wr in Weight
         from wk in Weight
         from batch in Gen.Choose(1, 70)
