@@ -75,7 +75,8 @@ internal static class ImageCommands
         return model;
     }
 
-    /// <summary>The shape to draw a model's rows in: its recorded image shape, else a square if the input size is one, else one row.</summary>
+    /// <summary>The shape to draw a model's rows in: its recorded image shape (with <see cref="ModelConfig.ImageChannels"/> per pixel),
+    /// else a square if the input size is one, else one row.</summary>
     public static (int Height, int Width) ImageShape(ModelConfig config)
     {
         if (config.ImageHeight > 0) return (config.ImageHeight, config.ImageWidth);
@@ -88,7 +89,7 @@ internal static class ImageCommands
         var images = model.Sample(count, seed);
         var (height, width) = ImageShape(model.Config);
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, images, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)));
+        ImageGrid.Save(path, images, count, height, width, (int)Math.Ceiling(Math.Sqrt(count)), model.Config.ImageChannels);
     }
 
     /// <summary>Rows of 8: a row of originals, then the same images reconstructed.</summary>
@@ -108,6 +109,6 @@ internal static class ImageCommands
         }
         var (height, width) = ImageShape(model.Config);
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, grid, rows * 2 * perRow, height, width, perRow);
+        ImageGrid.Save(path, grid, rows * 2 * perRow, height, width, perRow, model.Config.ImageChannels);
     }
 }

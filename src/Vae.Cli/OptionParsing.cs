@@ -88,6 +88,18 @@ internal static class OptionParsing
     public static int Bounded(int value, string option, int max, string why)
         => value >= 1 && value <= max ? value : throw new CliError($"{option}: {value} is not allowed; it must be 1 to {max:N0} ({why})");
 
+    public static double Fraction(double value, string option)
+        => double.IsFinite(value) && value >= 0 && value < 1 ? value : throw new CliError($"{option}: {value} is not allowed; it must be at least 0 and below 1");
+
+    public static ScalingKind? Scaling(string text) => text.ToLowerInvariant() switch
+    {
+        "auto" => null,
+        "none" => ScalingKind.None,
+        "standardize" => ScalingKind.Standardize,
+        "minmax" => ScalingKind.MinMax,
+        _ => throw new CliError($"--scale: '{text}' is not one of auto, none, standardize, minmax"),
+    };
+
     public static int Positive(int value, string option)
         => value > 0 ? value : throw new CliError($"{option}: {value} is not allowed; it must be at least 1");
 

@@ -32,6 +32,32 @@ internal static class OutputFiles
         foreach (var name in figureNames) Png(Path.Combine(path, name), option);
     }
 
+    /// <summary>A data file to write (codes, scores, decoded rows): an existing file is replaced only with --force.</summary>
+    public static void RefuseExisting(string path, bool force, string option)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new CliError($"{option}: {path} is a directory; give a file name");
+        if (File.Exists(full) && !force) throw new CliError($"{option}: {path} exists; pass --force to replace it");
+        CheckParents(Path.GetDirectoryName(full)!, option);
+    }
+
+    /// <summary>Writes a file through a temporary sibling and a rename: a failure midway leaves any earlier file as it was.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        EnsureParent(path);
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) write(stream);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
     /// <summary>Creates the directory a file is about to be written into.</summary>
     public static void EnsureParent(string file)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Vae.Cli.Data;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Models;
@@ -21,19 +22,44 @@ internal static class TrainCommand
 
         /// <summary>The test loss is measured after every this many epochs (and after the last).</summary>
         public int EvaluateEvery { get; init; } = 1;
+
+        /// <summary>How to read the data (CSV columns, image size, …).</summary>
+        public DataOptions Data { get; init; } = new();
+
+        /// <summary>Test rows from this path instead of a split of the data.</summary>
+        public string? TestData { get; init; }
+
+        /// <summary>The share of the rows held out for testing when the data has no test split of its own and no <see cref="TestData"/>.</summary>
+        public double TestFraction { get; init; } = DefaultTestFraction;
+
+        /// <summary>Per-feature scaling fitted on the training rows; null: decided from the data (<see cref="AutoScaling"/>).</summary>
+        public ScalingKind? Scaling { get; init; }
+
+        /// <summary>True when --likelihood was not given: decided from the data (<see cref="AutoLikelihood"/>).</summary>
+        public bool AutoLikelihood { get; init; }
     }
+
+    /// <summary>Held out for testing by default when the data has no test split of its own.</summary>
+    public const double DefaultTestFraction = 0.1;
+
+    /// <summary>What a run records about its data beside the model, so that encode, decode and score read new data the same way.</summary>
+    public const string DataFile = "data.json";
 
     /// <summary>The checkpoint that <c>--resume</c> continues from: the model with its optimizer state, written after every epoch.</summary>
     public const string CheckpointFile = "checkpoint.safetensors";
 
     public static Command Create(TextWriter stdout, CancellationToken interrupt = default)
     {
-        var data = new Option<string?>("--data") { Description = "Dataset directory with the four MNIST IDX files (raw or .gz). Default: the repo's data/mnist." };
+        var data = new Option<string?>("--data") { Description = "Training data: a folder with the four MNIST IDX files, a folder of PNG/JPEG images (one subfolder per class, optional), a .csv file with a header, or a .npy file. Default: the repo's data/mnist." };
+        var testData = new Option<string?>("--test-data") { Description = "Test data, read like --data (default: the MNIST folder's test files, else a seeded --test-fraction of --data)" };
+        var testFraction = new Option<double>("--test-fraction") { Description = "Share of the rows held out for testing when there is no test split", DefaultValueFactory = _ => DefaultTestFraction };
+        var dataOptions = DataOptionParsing.Create();
+        var scale = new Option<string>("--scale") { Description = "Per-feature scaling fitted on the training rows: none, standardize, minmax, or auto (standardize tables, leave images alone)", DefaultValueFactory = _ => "auto" };
         var model = new Option<string>("--model") { Description = "vae or ae", DefaultValueFactory = _ => "vae" };
         var hidden = new Option<string>("--hidden") { Description = "Encoder hidden widths, comma-separated (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
         var latent = new Option<int>("--latent") { Description = "Latent dimension", DefaultValueFactory = _ => 20 };
         var activation = new Option<string>("--activation") { Description = "relu, leakyrelu, tanh, sigmoid or identity (no nonlinearity)", DefaultValueFactory = _ => "relu" };
-        var likelihood = new Option<string>("--likelihood") { Description = "bernoulli (BCE) or gaussian (squared error)", DefaultValueFactory = _ => "bernoulli" };
+        var likelihood = new Option<string>("--likelihood") { Description = "bernoulli (BCE), gaussian (squared error of sigmoid outputs), gaussian-learned-variance (identity mean, a learned variance per feature: for real-valued data), or auto (bernoulli for data in [0, 1], else gaussian-learned-variance)", DefaultValueFactory = _ => "auto" };
         var recWeight = new Option<float>("--recon-weight") { Description = "Weight of the reconstruction term", DefaultValueFactory = _ => 1f };
         var klWeight = new Option<float>("--kl-weight") { Description = "Weight of the KL term", DefaultValueFactory = _ => 1f };
         var klWarmup = new Option<int>("--kl-warmup") { Description = "Epochs of linear KL warm-up (0 = none)", DefaultValueFactory = _ => 0 };
@@ -58,8 +84,9 @@ internal static class TrainCommand
         var command = new Command("train", "Train a VAE or an autoencoder and write model.safetensors, config.json, metrics.json and PNG grids.")
         {
             data, model, hidden, latent, activation, likelihood, recWeight, klWeight, klWarmup, epochs, batch, lr, schedule, adamEpsilon, optimizer, binarize,
-            objective, samples, seed, threads, output, force, quiet, limit, evalEvery, resume,
+            objective, samples, seed, threads, output, force, quiet, limit, evalEvery, resume, testData, testFraction, scale,
         };
+        dataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             var progress = ReferenceEquals(stdout, Console.Out) ? EpochProgress.ForConsole(parse.GetValue(quiet)) : new EpochProgress(parse.GetValue(quiet), stdout, interactive: false);
@@ -79,7 +106,7 @@ internal static class TrainCommand
                     Hidden = OptionParsing.Hidden(parse.GetValue(hidden)!),
                     Latent = OptionParsing.Positive(parse.GetValue(latent), "--latent"),
                     Activation = OptionParsing.Activation(parse.GetValue(activation)!),
-                    Likelihood = OptionParsing.Likelihood(parse.GetValue(likelihood)!),
+                    Likelihood = parse.GetValue(likelihood) is "auto" or null ? Likelihood.Bernoulli : OptionParsing.Likelihood(parse.GetValue(likelihood)!),
                 },
                 new TrainingOptions
                 {
@@ -103,6 +130,11 @@ internal static class TrainCommand
             {
                 Schedule = OptionParsing.Schedule(parse.GetValue(schedule)!),
                 EvaluateEvery = OptionParsing.Positive(parse.GetValue(evalEvery), "--eval-every"),
+                Data = dataOptions.Read(parse) with { Limit = OptionParsing.NonNegative(parse.GetValue(limit), "--limit") },
+                TestData = parse.GetValue(testData),
+                TestFraction = OptionParsing.Fraction(parse.GetValue(testFraction), "--test-fraction"),
+                Scaling = OptionParsing.Scaling(parse.GetValue(scale)!),
+                AutoLikelihood = parse.GetValue(likelihood) is "auto" or null,
             };
             Train(settings, progress, cancellationToken: interrupt);
             return 0;
@@ -114,18 +146,35 @@ internal static class TrainCommand
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
     public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null, CancellationToken cancellationToken = default)
     {
-        var (train, test) = LoadData(s, data);
-        var config = s.Model with { InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth };
+        var (loaded, test) = LoadData(s, data);
+        var train = loaded.Data;
+        bool image = train.ImageHeight > 0;
+        var scaling = s.Scaling ?? AutoScaling(train);
+        var likelihood = s.AutoLikelihood ? AutoLikelihood(train, scaling) : s.Model.Likelihood;
+        var config = s.Model with
+        {
+            InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth, ImageChannels = image ? train.ImageChannels : 1,
+            Likelihood = likelihood,
+        };
         config.Validate();
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         folder.ReplaceEarlierRun(RunFiles, s.Force, "an earlier run's output");
         using var model = LatentModel.Create(config, s.Training.Seed);
+        if (scaling != ScalingKind.None) model.Scaling = FeatureScaling.Fit(train, scaling);
+        AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, DataFile), DataJson(s, loaded, scaling));
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
         RunEpochs(s, model, train, test, [], progress, cancellationToken);
     }
 
     /// <summary>What one run writes into its folder (and what --force replaces).</summary>
-    public static readonly string[] RunFiles = ["model.safetensors", CheckpointFile, "config.json", "metrics.json", "samples.png", "reconstructions.png", "evaluation.json"];
+    public static readonly string[] RunFiles = ["model.safetensors", CheckpointFile, "config.json", DataFile, "metrics.json", "samples.png", "reconstructions.png", "evaluation.json"];
+
+    /// <summary>Tables are standardized; images (and IDX/uint8 pixels) are used as they are.</summary>
+    public static ScalingKind AutoScaling(Dataset train) => train.ImageHeight > 0 || (train.Min >= 0 && train.Max <= 1) ? ScalingKind.None : ScalingKind.Standardize;
+
+    /// <summary>Bernoulli for data in [0, 1] left unscaled (pixels), else the learned-variance Gaussian.</summary>
+    public static Likelihood AutoLikelihood(Dataset train, ScalingKind scaling)
+        => scaling == ScalingKind.None && train.Min >= 0 && train.Max <= 1 ? Likelihood.Bernoulli : Likelihood.GaussianLearnedVariance;
 
     /// <summary>Continues the run in <see cref="Settings.OutputDirectory"/> from its checkpoint: the epochs it still lacks, then the pictures.
     /// The result is the same, bit for bit, as a run that was never interrupted.</summary>
@@ -135,9 +184,10 @@ internal static class TrainCommand
         string checkpoint = Path.Combine(s.OutputDirectory, CheckpointFile);
         if (!File.Exists(checkpoint)) throw new CliError($"--resume: {checkpoint} not found (the run never finished an epoch, or was not made by 'vae train')");
         using var model = LatentModel.Load(checkpoint);
-        if (!model.Config.Equals(s.Model with { InputSize = model.InputSize, ImageHeight = model.Config.ImageHeight, ImageWidth = model.Config.ImageWidth }))
+        if (!model.Config.Equals(s.Model with { InputSize = model.InputSize, ImageHeight = model.Config.ImageHeight, ImageWidth = model.Config.ImageWidth, ImageChannels = model.Config.ImageChannels }))
             throw new CliError($"--resume: {checkpoint} holds {model.Config} but config.json describes {s.Model}");
-        var (train, test) = LoadData(s, null);
+        var (loaded, test) = LoadData(s, null);
+        var train = loaded.Data;
         if (train.Features != model.InputSize) throw new CliError($"--resume: the data now has {train.Features} values per row but the model takes {model.InputSize}");
         var metrics = ReadMetrics(Path.Combine(s.OutputDirectory, "metrics.json")).Where(m => m.Epoch <= model.EpochsTrained).ToList();
         if (model.EpochsTrained >= s.Training.Epochs)
@@ -148,14 +198,41 @@ internal static class TrainCommand
         RunEpochs(s, model, train, test, metrics, progress, cancellationToken);
     }
 
-    private static (Dataset Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
+    private static (LoadedData Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
     {
         // --limit applies while reading: a header that claims millions of images costs only the rows kept.
-        var (train, test) = data ?? Dataset.LoadMnist(s.DataDirectory, s.Limit);
+        var (loaded, test) = data is { } given ? (new LoadedData(given.Train, null, null, "idx"), given.Test)
+            : DataSource.LoadSplit(s.DataDirectory, s.TestData, s.TestFraction, s.Data with { Limit = s.Limit }, s.Training.Seed);
+        var train = loaded.Data;
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
         // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.
         if (s.Training.Binarize != BinarizationMode.None) test = test.Binarized(s.Training.Seed ^ 0x7E57UL);
-        return (train, test);
+        return (loaded with { Data = train }, test);
+    }
+
+    /// <summary>data.json: where the data came from, how it was read, its columns and classes, and the scaling.</summary>
+    private static string DataJson(Settings s, LoadedData loaded, ScalingKind scaling)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", loaded.Format);
+            json.WriteString("data", Path.GetFullPath(s.DataDirectory));
+            if (s.TestData is not null) json.WriteString("test_data", Path.GetFullPath(s.TestData));
+            json.WriteNumber("test_fraction", s.TestFraction);
+            json.WriteString("scaling", scaling.ToString().ToLowerInvariant());
+            json.WritePropertyName("options");
+            (s.Data with { Columns = loaded.FeatureNames ?? s.Data.Columns }).Write(json);
+            if (loaded.ClassNames is not null)
+            {
+                json.WriteStartArray("classes");
+                foreach (var c in loaded.ClassNames) json.WriteStringValue(c);
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
     /// <summary>One Fit call per epoch, from the model's <see cref="LatentModel.EpochsTrained"/> to the settings' epochs: each at its
@@ -167,7 +244,7 @@ internal static class TrainCommand
         string modelPath = Path.Combine(s.OutputDirectory, "model.safetensors");
         int threads = options.Threads == 0 ? Environment.ProcessorCount : options.Threads;
         if (model.EpochsTrained == 0)
-            progress.Info($"training {model.Config} on {train.Count} images ({s.DataDirectory}), {threads} threads → {s.OutputDirectory}");
+            progress.Info($"training {model.Config} on {train.Count} rows of {DataSource.Describe(train)} ({s.DataDirectory}; {test.Count} test rows){(model.Scaling is { } sc ? $", {sc}" : "")}, {threads} threads → {s.OutputDirectory}");
         for (int epoch = model.EpochsTrained; epoch < options.Epochs; epoch++)
         {
             progress.StartEpoch();
@@ -195,9 +272,15 @@ internal static class TrainCommand
             model.Save(modelPath);
             AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "metrics.json"), MetricsJson(metrics, options.Epochs));
         }
+        if (model.Config.ImageHeight == 0 && model.Scaling is not null)
+        {
+            // Rows of a table are no pictures.
+            progress.Info($"wrote {modelPath}, config.json, {DataFile} and metrics.json in {s.OutputDirectory}");
+            return;
+        }
         ImageCommands.WriteSamples(model, Path.Combine(s.OutputDirectory, "samples.png"), 64, options.Seed);
         ImageCommands.WriteReconstructions(model, test, Path.Combine(s.OutputDirectory, "reconstructions.png"), 32);
-        progress.Info($"wrote {modelPath}, config.json, metrics.json, samples.png and reconstructions.png in {s.OutputDirectory}");
+        progress.Info($"wrote {modelPath}, config.json, {DataFile}, metrics.json, samples.png and reconstructions.png in {s.OutputDirectory}");
     }
 
     /// <summary>One line of metrics.json.</summary>
@@ -232,6 +315,10 @@ internal static class TrainCommand
             json.WriteNumber("threads", t.Threads == 0 ? Environment.ProcessorCount : t.Threads);
             json.WriteNumber("limit", s.Limit);
             json.WriteNumber("eval_every", s.EvaluateEvery);
+            if (s.TestData is not null) json.WriteString("test_data", Path.GetFullPath(s.TestData));
+            json.WriteNumber("test_fraction", s.TestFraction);
+            json.WritePropertyName("data_options");
+            s.Data.Write(json);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -268,6 +355,9 @@ internal static class TrainCommand
             {
                 Schedule = OptionParsing.Schedule(Or("schedule", e => e.GetString() ?? "constant", "constant")),
                 EvaluateEvery = Or("eval_every", e => e.GetInt32(), 1),
+                TestData = Or<string?>("test_data", e => e.GetString(), null),
+                TestFraction = Or("test_fraction", e => e.GetDouble(), DefaultTestFraction),
+                Data = Or("data_options", DataOptions.Read, new DataOptions()),
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or FormatException or InvalidOperationException or ArgumentException)

@@ -23,6 +23,9 @@ internal static class VaeCommand
         root.Subcommands.Add(LatentCommands.CreateInterpolate(stdout));
         root.Subcommands.Add(LatentCommands.CreateTraverse(stdout));
         root.Subcommands.Add(LatentCommands.CreateLatent(stdout));
+        root.Subcommands.Add(CodeCommands.CreateEncode(stdout));
+        root.Subcommands.Add(CodeCommands.CreateDecode(stdout));
+        root.Subcommands.Add(CodeCommands.CreateScore(stdout));
         root.Subcommands.Add(ExperimentCommand.Create(stdout));
         root.Subcommands.Add(ImportCommand.Create(stdout));
         root.Subcommands.Add(GradcheckCommand.Create(stdout));

@@ -1,0 +1,289 @@
+using System.Globalization;
+using SkiaSharp;
+using Vae.Simd.Common;
+using Vae.Simd.Data;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Cli;
+
+/// <summary>Your own data through the command line: a CSV table, a .npy array and a folder of PNGs each train, encode, decode and
+/// score end to end; and every bad input is one line that names the file, row and column, with nothing written.</summary>
+public class OwnDataCliTests : CliFixture
+{
+    private string Folder(string name)
+    {
+        string dir = Path.Combine(Out, name);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>Rows driven by two latent factors, in units far from [0, 1] (offsets of 100, spreads of 10), with a text label.</summary>
+    private string Table(string name, int rows, int seed = 1, bool anomalies = false, string header = "temp,pressure,flow,noise,kind")
+    {
+        var random = new SeededRandom((ulong)seed);
+        var lines = new List<string> { header };
+        for (int i = 0; i < rows; i++)
+        {
+            double a = Gaussian(random), b = Gaussian(random);
+            bool odd = anomalies && i % 2 == 1;
+            // An anomaly breaks the relation between the columns, not their ranges: its flow has the sign flipped.
+            double flow = (odd ? -1 : 1) * (8 * a - 4 * b);
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{100 + 10 * a:F3},{-5 * b + 1000:F3},{flow:F3},{0.1 * Gaussian(random):F4},{(odd ? "bad" : i % 3 == 0 ? "x" : "y")}"));
+        }
+        string path = Path.Combine(Folder("tables"), name);
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    private static double Gaussian(SeededRandom random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    /// <summary>vae train with small defaults; <paramref name="more"/> holds option–value pairs that add to or replace them.</summary>
+    private static string[] Train(string data, string output, params string[] more)
+    {
+        var options = new Dictionary<string, string> { ["--hidden"] = "16", ["--latent"] = "2", ["--epochs"] = "4", ["--batch-size"] = "32", ["--threads"] = "1" };
+        for (int i = 0; i < more.Length; i += 2) options[more[i]] = more[i + 1];
+        return ["train", "--data", data, "--out", output, "--quiet", .. options.SelectMany(o => new[] { o.Key, o.Value })];
+    }
+
+    [Fact]
+    public void A_csv_table_trains_encodes_decodes_and_scores_with_its_columns_and_scaling_kept()
+    {
+        string data = Table("t.csv", 300);
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(data, run, "--label-column", "kind"));
+        Assert.True(code == 0, err);
+        // The model was standardized and uses the learned-variance Gaussian; a table gets no pictures.
+        using (var model = LatentModel.Load(run))
+        {
+            Assert.Equal(Likelihood.GaussianLearnedVariance, model.Config.Likelihood);
+            Assert.Equal(ScalingKind.Standardize, model.Scaling!.Kind);
+            Assert.InRange(model.Scaling.Offsets[1], 990, 1010);
+        }
+        Assert.False(File.Exists(Path.Combine(run, "samples.png")));
+
+        string codes = Path.Combine(Out, "codes.csv");
+        (code, _, err) = Run("encode", "--model", run, "--data", data, "--out", codes, "--log-variance");
+        Assert.True(code == 0, err);
+        var lines = File.ReadAllLines(codes);
+        Assert.Equal("row,label,mu_0,mu_1,logvar_0,logvar_1", lines[0]);
+        Assert.Equal(301, lines.Length);
+        Assert.StartsWith("0,x,", lines[1]);
+
+        string decoded = Path.Combine(Out, "decoded.csv");
+        (code, _, err) = Run("decode", "--model", run, "--codes", codes, "--out", decoded);
+        Assert.True(code == 0, err);
+        var rows = File.ReadAllLines(decoded);
+        Assert.Equal("temp,pressure,flow,noise", rows[0]);
+        // Decoded in the data's own units: pressure near 1000, not near 0.
+        Assert.InRange(double.Parse(rows[1].Split(',')[1], CultureInfo.InvariantCulture), 950, 1050);
+
+        string scores = Path.Combine(Out, "scores.csv");
+        var (scoreCode, stdout, scoreErr) = Run("score", "--model", run, "--data", data, "--out", scores, "--iw-samples", "20", "--threshold-quantile", "0.9");
+        Assert.True(scoreCode == 0, scoreErr);
+        var scoreLines = File.ReadAllLines(scores);
+        Assert.Equal("row,label,negative_elbo,reconstruction,kl,log_likelihood,anomaly", scoreLines[0]);
+        Assert.Equal(301, scoreLines.Length);
+        int flagged = scoreLines.Skip(1).Count(l => l.EndsWith(",1"));
+        Assert.InRange(flagged, 10, 60);   // ≈ 10 % of rows like the training rows
+        Assert.Contains("0.9 quantile of 270 training rows", stdout);
+    }
+
+    [Fact]
+    public void Rows_that_break_the_columns_relation_score_higher_than_normal_rows()
+    {
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(Table("normal.csv", 600), run, "--label-column", "kind", "--epochs", "60", "--hidden", "32", "--lr", "0.01"));
+        Assert.True(code == 0, err);
+        string scores = Path.Combine(Out, "scores.csv");
+        (code, _, err) = Run("score", "--model", run, "--data", Table("mixed.csv", 200, seed: 2, anomalies: true), "--out", scores, "--iw-samples", "100");
+        Assert.True(code == 0, err);
+        // Score −log p(x) (column 6).
+        var parsed = File.ReadAllLines(scores).Skip(1).Select(l => l.Split(',')).Select(f => (Bad: f[1] == "bad", Score: -double.Parse(f[5], CultureInfo.InvariantCulture))).ToList();
+        double auc = parsed.Where(p => p.Bad).Average(b => parsed.Where(p => !p.Bad).Average(n => b.Score > n.Score ? 1.0 : 0.0));
+        Assert.True(auc > 0.8, $"ROC AUC {auc:F3}");
+    }
+
+    [Fact]
+    public void An_npy_array_trains_and_encodes_to_npy()
+    {
+        var random = new SeededRandom(3);
+        var values = Enumerable.Range(0, 200 * 5).Select(i => (float)(Gaussian(random) * (1 + i % 5) + 50)).ToArray();
+        string data = Path.Combine(Folder("npy"), "x.npy");
+        using (var file = File.Create(data)) NpyFile.WriteFloat32(file, values, 200, 5);
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(data, run, "--test-fraction", "0.25"));
+        Assert.True(code == 0, err);
+        string codes = Path.Combine(Out, "codes.npy");
+        (code, _, err) = Run("encode", "--model", run, "--data", data, "--out", codes);
+        Assert.True(code == 0, err);
+        var read = Dataset.LoadNpy(codes);
+        Assert.Equal((200, 2), (read.Count, read.Features));
+        (code, _, err) = Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.csv"));
+        Assert.True(code == 0, err);
+        Assert.Equal(201, File.ReadAllLines(Path.Combine(Out, "s.csv")).Length);
+    }
+
+    /// <summary>A folder of 8×8 PNGs in two class subfolders: a bright square top-left or bottom-right.</summary>
+    private string Images(string name, int perClass, bool colour = false, int size = 8)
+    {
+        string root = Folder(name);
+        var random = new SeededRandom(5);
+        foreach (var (cls, corner) in new[] { ("a", 0), ("b", 1) })
+        {
+            Directory.CreateDirectory(Path.Combine(root, cls));
+            for (int i = 0; i < perClass; i++)
+            {
+                using var bitmap = new SKBitmap(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+                for (int y = 0; y < size; y++)
+                    for (int x = 0; x < size; x++)
+                    {
+                        bool on = corner == 0 ? x < size / 2 && y < size / 2 : x >= size / 2 && y >= size / 2;
+                        byte v = (byte)((on ? 200 : 20) + random.NextInt(40));
+                        bitmap.SetPixel(x, y, colour ? new SKColor(v, (byte)(255 - v), 0) : new SKColor(v, v, v));
+                    }
+                using var image = SKImage.FromBitmap(bitmap);
+                using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(root, cls, $"{i:D3}.png"), png.ToArray());
+            }
+        }
+        return root;
+    }
+
+    [Fact]
+    public void A_png_folder_trains_with_bernoulli_pixels_and_class_labels_and_draws_pictures()
+    {
+        string data = Images("png", 40);
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(data, run));
+        Assert.True(code == 0, err);
+        using (var model = LatentModel.Load(run))
+        {
+            Assert.Equal((8, 8, 1), (model.Config.ImageHeight, model.Config.ImageWidth, model.Config.ImageChannels));
+            Assert.Equal(Likelihood.Bernoulli, model.Config.Likelihood);
+            Assert.Null(model.Scaling);
+        }
+        Assert.True(File.Exists(Path.Combine(run, "samples.png")));
+        string codes = Path.Combine(Out, "codes.csv");
+        (code, _, err) = Run("encode", "--model", run, "--data", data, "--out", codes);
+        Assert.True(code == 0, err);
+        var lines = File.ReadAllLines(codes);
+        Assert.StartsWith("0,a,", lines[1]);
+        Assert.StartsWith("79,b,", lines[^1]);
+        (code, _, err) = Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.csv"));
+        Assert.True(code == 0, err);
+        (code, _, err) = Run("decode", "--model", run, "--codes", codes, "--out", Path.Combine(Out, "d.png"));
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void A_colour_folder_trains_as_three_channels_and_its_pictures_are_rgb()
+    {
+        string data = Images("rgb", 20, colour: true);
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(data, run, "--epochs", "1"));
+        Assert.True(code == 0, err);
+        using (var model = LatentModel.Load(run)) Assert.Equal((8, 8, 3, 192), (model.Config.ImageHeight, model.Config.ImageWidth, model.Config.ImageChannels, model.InputSize));
+        using var picture = SKBitmap.Decode(Path.Combine(run, "samples.png"));
+        Assert.NotNull(picture);
+        Assert.Equal(8 * 8 + 9, picture.Width);   // 8 images of 8 pixels per line, one-pixel gaps
+    }
+
+    // ------------------------------------------------------------------ bad input
+
+    private static void Refused((int Code, string Out, string Err) result, params string[] expected)
+    {
+        Assert.Equal(2, result.Code);
+        string line = result.Err.Trim();
+        Assert.DoesNotContain('\n', line);
+        Assert.DoesNotContain("   at ", line);
+        foreach (var e in expected) Assert.Contains(e, line);
+    }
+
+    [Fact]
+    public void A_ragged_row_a_word_an_empty_cell_and_nan_are_refused_with_file_line_and_column()
+    {
+        string dir = Folder("bad");
+        string Write(string name, string text) { string p = Path.Combine(dir, name); File.WriteAllText(p, text); return p; }
+        string run = Path.Combine(Out, "run");
+        Refused(Run(Train(Write("ragged.csv", "a,b\n1,2\n3\n"), run)), "ragged.csv", "line 3 has 1 fields but the header has 2");
+        Refused(Run(Train(Write("word.csv", "a,b\n1,2\n3,abc\n"), run)), "word.csv", "line 3, column 'b' (2)", "not a number");
+        Refused(Run(Train(Write("empty.csv", "a,b\n1,2\n,4\n"), run)), "empty.csv", "line 3, column 'a' (1) is empty", "--impute mean");
+        Refused(Run(Train(Write("nan.csv", "a,b\n1,2\nNaN,4\n"), run)), "nan.csv", "line 3, column 'a' (1)", "not finite");
+        Refused(Run(Train(Write("inf.csv", "a,b\n1,2\n3,-inf\n"), run)), "inf.csv", "line 3, column 'b' (2)", "not finite");
+        Assert.False(Directory.Exists(run));
+        // With --impute mean the empty cell is the column's mean and training runs.
+        string filled = Write("fill.csv", "a,b\n" + string.Join("\n", Enumerable.Range(0, 40).Select(i => $"{(i == 5 ? "" : i.ToString(CultureInfo.InvariantCulture))},{i % 7}")) + "\n");
+        var (code, _, err) = Run(Train(filled, run, "--impute", "mean", "--epochs", "1"));
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void A_model_refuses_data_with_other_columns_or_other_image_sizes()
+    {
+        string run = Path.Combine(Out, "run");
+        Assert.Equal(0, Run(Train(Table("t.csv", 100), run, "--label-column", "kind", "--epochs", "1")).Code);
+        string scores = Path.Combine(Out, "s.csv");
+        // The run reads new data by its column names: a table without 'flow' is refused by name.
+        string other = Table("other.csv", 20, header: "temp,pressure,volume,noise,kind");
+        Refused(Run("score", "--model", run, "--data", other, "--out", scores), "other.csv", "no column 'flow'");
+        // A bare model file without its run's data.json is matched by width.
+        string bare = Path.Combine(Folder("bare"), "m.safetensors");
+        File.Copy(Path.Combine(run, "model.safetensors"), bare);
+        string narrow = Table("narrow.csv", 20, header: "temp,pressure,flow,noise,kind");
+        Refused(Run("score", "--model", bare, "--data", narrow, "--out", scores, "--label-column", "kind", "--columns", "temp,pressure,flow"),
+            "narrow.csv", "3 features but the model takes 4 features");
+        Assert.False(File.Exists(scores));
+
+        string images = Images("png", 10);
+        string imageRun = Path.Combine(Out, "irun");
+        Assert.Equal(0, Run(Train(images, imageRun, "--epochs", "1")).Code);
+        Refused(Run("encode", "--model", imageRun, "--data", Images("big", 3, size: 12), "--out", Path.Combine(Out, "c.csv")),
+            "12×12 images", "8×8", "--resize");
+        // …and with --resize the larger images fit.
+        var (code, _, err) = Run("encode", "--model", imageRun, "--data", Path.Combine(Out, "big"), "--resize", "8,8", "--out", Path.Combine(Out, "c.csv"));
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void Mixed_image_sizes_need_resize_and_an_unreadable_image_is_named()
+    {
+        string data = Images("mixed", 5);
+        string odd = Path.Combine(data, "a", "zz-odd.png");
+        using (var bitmap = new SKBitmap(new SKImageInfo(6, 5)))
+        using (var image = SKImage.FromBitmap(bitmap))
+        using (var png = image.Encode(SKEncodedImageFormat.Png, 100))
+            File.WriteAllBytes(odd, png.ToArray());
+        string run = Path.Combine(Out, "run");
+        Refused(Run(Train(data, run)), "zz-odd.png", "--resize");
+        var (code, _, err) = Run(Train(data, run, "--resize", "8,8", "--epochs", "1"));
+        Assert.True(code == 0, err);
+        File.WriteAllText(odd, "not a picture");
+        Refused(Run(Train(data, Path.Combine(Out, "run2"), "--resize", "8,8")), "zz-odd.png", "cannot be read");
+    }
+
+    [Fact]
+    public void Nonsense_options_and_outputs_are_refused_before_any_work()
+    {
+        string data = Table("t.csv", 50);
+        string run = Path.Combine(Out, "run");
+        Refused(Run(Train(data, run, "--test-fraction", "1")), "--test-fraction");
+        Refused(Run(Train(data, run, "--scale", "log")), "--scale", "'log'");
+        Refused(Run(Train(data, run, "--resize", "0,4")), "--resize");
+        Refused(Run(Train(data, run, "--columns", "temp,temp")), "--columns", "'temp' is named twice");
+        Refused(Run(Train(data, run, "--likelihood", "poisson")), "--likelihood");
+        Refused(Run(Train(Path.Combine(Out, "nothing.parquet"), run)), "not found");
+        File.WriteAllText(Path.Combine(Out, "x.parquet"), "PAR1");
+        Refused(Run(Train(Path.Combine(Out, "x.parquet"), run)), "unknown format");
+        Assert.Equal(0, Run(Train(data, run, "--label-column", "kind", "--epochs", "1")).Code);
+        string existing = Path.Combine(Out, "keep.csv");
+        File.WriteAllText(existing, "precious");
+        Refused(Run("score", "--model", run, "--data", data, "--out", existing), "exists", "--force");
+        Assert.Equal("precious", File.ReadAllText(existing));
+        Refused(Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.txt")), "must end in .csv");
+        Refused(Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.csv"), "--threshold-quantile", "1.5"), "--threshold-quantile");
+        string wide = Path.Combine(Out, "wide.csv");
+        File.WriteAllText(wide, "a,b,c,d\n1,2,3,4\n");
+        Refused(Run("decode", "--model", run, "--codes", wide, "--out", Path.Combine(Out, "d.csv")), "wide.csv", "4 values per row but the model's latent dimension is 2");
+        Refused(Run("decode", "--model", run, "--codes", data, "--out", Path.Combine(Out, "d.csv")), "t.csv", "column 'kind' (5)", "not a number");
+    }
+}
