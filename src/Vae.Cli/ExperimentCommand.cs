@@ -71,6 +71,55 @@ internal static class ExperimentCommand
             }, stdout);
             return 0;
         });
-        return new Command("experiment", "Reproducible experiments.") { lecture, burda };
+        return new Command("experiment", "Reproducible experiments.") { lecture, burda, CreateAnomaly(stdout) };
+    }
+
+    private static Command CreateAnomaly(TextWriter stdout)
+    {
+        var output = new Option<string>("--out") { Description = "Directory for the run (vae/), scores.csv, figures/scores.png, report.md and report.json", Required = true };
+        var data = new Option<string>("--data") { Description = "Normal rows to learn from (a .csv, .npy or image folder)", Required = true };
+        var test = new Option<string>("--test") { Description = "Held-out rows, normal and anomalous, labelled by --label-column", Required = true };
+        var anomaly = new Option<string>("--anomaly-label") { Description = "The label of the anomalous rows (every other label is normal)", Required = true };
+        var latent = new Option<int>("--latent") { Description = "Latent dimension of the VAE, and components of the PCA baseline", DefaultValueFactory = _ => 2 };
+        var hidden = new Option<string>("--hidden") { Description = "Encoder hidden widths, comma-separated", DefaultValueFactory = _ => "64" };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the normal rows", DefaultValueFactory = _ => 300 };
+        var batch = new Option<int>("--batch-size") { Description = "Rows per step", DefaultValueFactory = _ => 32 };
+        var lr = new Option<float>("--lr") { Description = "Learning rate", DefaultValueFactory = _ => 3e-3f };
+        var iw = new Option<int>("--iw-samples") { Description = "Importance samples per test row for log p(x) (0: the negative ELBO only)", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of everything", DefaultValueFactory = _ => 1 };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var force = new Option<bool>("--force") { Description = "Run again in an --out that already holds a report" };
+        var quiet = new Option<bool>("--quiet") { Description = "Print nothing but errors" };
+        var dataOptions = Data.DataOptionParsing.Create();
+        var command = new Command("anomaly", "Anomaly detection: train a VAE on normal rows, score held-out normal and anomalous rows by −log p(x), and compare its ROC AUC with PCA reconstruction error of the same latent size.")
+        {
+            output, data, test, anomaly, latent, hidden, epochs, batch, lr, iw, seed, threads, force, quiet,
+        };
+        dataOptions.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var read = dataOptions.Read(parse);
+            Anomaly.AnomalyExperiment.Run(new Anomaly.AnomalySettings
+            {
+                OutputDirectory = parse.GetValue(output)!,
+                TrainData = parse.GetValue(data)!,
+                TestData = parse.GetValue(test)!,
+                LabelColumn = read.LabelColumn ?? throw new CliError("--label-column: required; name the column that says which test rows are anomalies"),
+                AnomalyLabel = parse.GetValue(anomaly)!,
+                Data = read,
+                Latent = OptionParsing.Positive(parse.GetValue(latent), "--latent"),
+                Hidden = OptionParsing.Hidden(parse.GetValue(hidden)!),
+                Epochs = OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
+                BatchSize = OptionParsing.Positive(parse.GetValue(batch), "--batch-size"),
+                LearningRate = OptionParsing.PositiveFinite(parse.GetValue(lr), "--lr"),
+                IwSamples = parse.GetValue(iw) is int k and >= 0 and <= 100_000 ? k : throw new CliError($"--iw-samples: {parse.GetValue(iw)} is not allowed; it must be 0 to 100,000"),
+                Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
+                Threads = OptionParsing.Threads(parse.GetValue(threads), "--threads"),
+                Force = parse.GetValue(force),
+                Quiet = parse.GetValue(quiet),
+            }, stdout);
+            return 0;
+        });
+        return command;
     }
 }

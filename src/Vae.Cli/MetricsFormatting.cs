@@ -62,13 +62,13 @@ internal static class MetricsFormatting
     {
         yield return $"test reconstruction MSE per pixel   {m.TestReconMse:F5}";
         if (m.Kind == "vae")
-            yield return $"test ELBO per image                 {m.Elbo.MeanElbo:F3}  (reconstruction {m.Elbo.MeanReconstruction:F3}, KL {m.Elbo.MeanKl:F3}; {(m.Likelihood == Likelihood.Bernoulli ? "nats" : "Gaussian term: squared error")})";
+            yield return $"test ELBO per image                 {m.Elbo.MeanElbo:F3}  (reconstruction {m.Elbo.MeanReconstruction:F3}, KL {m.Elbo.MeanKl:F3}; {(m.Likelihood == Likelihood.Gaussian ? "Gaussian term: squared error" : "nats")})";
         else
             yield return $"test reconstruction term per image  {m.Elbo.MeanReconstruction:F3}";
         if (m.IwLogLikelihood is not null)
             yield return $"log p(x), importance-weighted       {m.IwLogLikelihood:F3}  (K = {m.IwSamples}, {m.IwImages} binarized test images; ELBO on them {m.IwElbo:F3})";
-        else if (m.Kind == "vae" && m.Likelihood != Likelihood.Bernoulli)
-            yield return "log p(x), importance-weighted       not estimated: a Gaussian decoder's term has no normalising constant here";
+        else if (m.Kind == "vae" && m.Likelihood == Likelihood.Gaussian)
+            yield return "log p(x), importance-weighted       not estimated: a squared-error decoder's term has no normalising constant (use gaussian-learned-variance)";
         yield return $"latent codes: mean |mean| {m.Codes.MeanAbsMean:F3}, std {m.Codes.MeanStandardDeviation:F3}, |skew| {m.Codes.MeanAbsSkewness:F3}, excess kurtosis {m.Codes.MeanExcessKurtosis:F3}";
         yield return $"              active units {m.Codes.ActiveUnits}/{m.Latent}, KL(N(m, S) ‖ N(0, I)) {m.Codes.AggregateKl:F3}, KS to N(0, 1) {m.Codes.MeanNormalKs:F3}, draws in holes: prior {m.PriorHoleFraction:P1}, fitted N(m, S) {m.FittedHoleFraction:P1}";
         if (m.SampledCodes is not null)

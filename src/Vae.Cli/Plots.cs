@@ -131,6 +131,45 @@ internal static class Plots
         Save(path, file => plot.SavePng(file, 640, 420));
     }
 
+    /// <summary>One panel per anomaly score: the normal and the anomalous rows' scores as two overlaid densities on a signed log
+    /// scale, sign(s)·log10(1 + |s|) (anomaly scores are heavy-tailed, and −log p(x) may be negative), titled with the ROC AUC.</summary>
+    public static void ScoreHistograms(string path, IReadOnlyList<Anomaly.AnomalyExperiment.Method> methods)
+    {
+        var multiplot = new Multiplot();
+        multiplot.AddPlots(methods.Count);
+        multiplot.Layout = new ScottPlot.MultiplotLayouts.Grid(1, methods.Count);
+        for (int p = 0; p < methods.Count; p++)
+        {
+            var m = methods[p];
+            static double SignedLog(double v) => Math.Sign(v) * Math.Log10(1 + Math.Abs(v));
+            var sorted = m.Scores.Select(SignedLog).Order().ToArray();
+            double low = sorted[0], high = sorted[^1];
+            if (!(high > low)) high = low + 1;
+            const int bins = 30;
+            double width = (high - low) / bins;
+            var plot = multiplot.GetPlot(p);
+            foreach (var (values, colour, name) in new[] { (m.Normal, Colors.SteelBlue, "normal"), (m.Anomalous, Colors.OrangeRed, "anomalous") })
+            {
+                var density = new double[bins];
+                foreach (double v in values) density[Math.Clamp((int)((SignedLog(v) - low) / width), 0, bins - 1)] += 1.0 / (values.Length * width);
+                var bars = plot.Add.Bars(Enumerable.Range(0, bins).Select(b => low + (b + 0.5) * width).ToArray(), density);
+                bars.LegendText = $"{name} ({values.Length})";
+                foreach (var bar in bars.Bars)
+                {
+                    bar.Size = width;
+                    bar.LineWidth = 0;
+                    bar.FillColor = colour.WithAlpha(0.55);
+                }
+            }
+            plot.Title(string.Create(CultureInfo.InvariantCulture, $"{(m.Name.Length > 48 ? m.Name[..m.Name.IndexOf(" (", StringComparison.Ordinal)] : m.Name)}: AUC {m.Auc:F3}"), size: 12);
+            plot.XLabel("sign(s)·log10(1 + |s|) of the score s (higher = more anomalous)", size: 12);
+            plot.Axes.Left.TickLabelStyle.FontSize = 9;
+            plot.Axes.Bottom.TickLabelStyle.FontSize = 9;
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        Save(path, file => multiplot.SavePng(file, 480 * methods.Count, 360));
+    }
+
     private static double Quantile(double[] sorted, double q) => sorted[Math.Clamp((int)(q * (sorted.Length - 1)), 0, sorted.Length - 1)];
 
     private static void Save(string path, Action<string> render)

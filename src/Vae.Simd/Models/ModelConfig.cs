@@ -96,5 +96,5 @@ public sealed record ModelConfig
 
     /// <summary>E.g. "vae 784-400-20 relu bernoulli".</summary>
     public override string ToString()
-        => $"{(Kind == ModelKind.Variational ? "vae" : "ae")} {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent))} {Activation.ToString().ToLowerInvariant()} {Likelihood.ToString().ToLowerInvariant()}";
+        => $"{(Kind == ModelKind.Variational ? "vae" : "ae")} {string.Join("-", new[] { InputSize }.Concat(Hidden).Append(Latent))} {Activation.ToString().ToLowerInvariant()} {(Likelihood == Likelihood.GaussianLearnedVariance ? "gaussian-learned-variance" : Likelihood.ToString().ToLowerInvariant())}";
 }
