@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vae.Cli.Data;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
@@ -26,7 +27,7 @@ internal static class EvaluateCommand
     public static Command Create(TextWriter stdout)
     {
         var modelDir = new Option<string>("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
-        var data = new Option<string?>("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+        var data = new Option<string?>("--data") { Description = "Test data, read as the model's run read its data: an MNIST folder (its test set), a .csv, .npy or image folder (default: the repo's data/mnist)" };
         var samples = new Option<int>("--samples") { Description = "Generated samples for the MNIST FID and entropy", DefaultValueFactory = _ => 10_000 };
         var iwSamples = new Option<int>("--iw-samples") { Description = "Importance samples K per image for log p(x) (Bernoulli VAEs; 0 = skip)", DefaultValueFactory = _ => ImportanceWeightedLikelihood.DefaultSamples };
         var iwImages = new Option<int>("--iw-images") { Description = "Test images for log p(x) (each costs K decodes)", DefaultValueFactory = _ => 1000 };
@@ -42,7 +43,8 @@ internal static class EvaluateCommand
         command.SetAction(parse =>
         {
             string dir = parse.GetValue(modelDir)!;
-            var model = ImageCommands.LoadModel(dir).Network;
+            var loaded = ImageCommands.LoadModel(dir);
+            var model = loaded.Network;
             var options = new MetricsOptions
             {
                 Samples = OptionParsing.Bounded(parse.GetValue(samples), "--samples", 100_000, "each costs a decode and 784 floats; 10,000 give a stable FID"),
@@ -56,9 +58,7 @@ internal static class EvaluateCommand
             string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
             OutputFiles.Evaluation(outPath, "--out");
             string dataDir = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
-            var pair = Dataset.LoadMnist(dataDir);
-            if (pair.Test.Features != model.Config.InputSize)
-                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {pair.Test.Features}");
+            var pair = LoadPair(dir, dataDir, loaded, !parse.GetValue(noQuality));
 
             Classifier? judge = null;
             GaussianMoments? reference = null;
@@ -85,5 +85,24 @@ internal static class EvaluateCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The test rows (and, for the judge classifier, the training rows), in the network's units: an MNIST folder's two
+    /// sets, or the given rows beside the training rows of the model's run.</summary>
+    private static (Dataset Train, Dataset Test) LoadPair(string modelDir, string dataDir, LatentModel model, bool needTrain)
+    {
+        var run = RunData.For(modelDir, null, null);
+        (Dataset Train, Dataset Test) pair;
+        if (DataSource.IsMnistFolder(dataDir)) pair = Dataset.LoadMnist(dataDir);
+        else
+        {
+            var test = run.Read(dataDir, model).Data;
+            if (needTrain && !test.HasLabels)
+                throw new CliError($"--data: {dataDir} has no labels, which the judge classifier of the sample quality needs; pass --no-sample-quality");
+            pair = (needTrain ? run.TrainingRows(model) : test, test);
+        }
+        if (pair.Test.Features != model.InputSize)
+            throw new CliError($"the model takes {model.InputSize} values per row but the data has {pair.Test.Features}");
+        return model.Scaling is { } s ? (s.Apply(pair.Train), s.Apply(pair.Test)) : pair;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Vae.Cli.Data;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Models;
@@ -36,7 +37,7 @@ internal static class ImageCommands
         var modelDir = new Option<string>("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
         var n = new Option<int>("--n") { Description = "Number of test images", DefaultValueFactory = _ => 32 };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
-        var data = new Option<string?>("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+        var data = new Option<string?>("--data") { Description = "Rows to reconstruct, read as the model's run read its data: an MNIST folder (its test set), a .csv, .npy or image folder (default: the repo's data/mnist)" };
         var command = new Command("reconstruct", "Reconstruct the first n test images; the PNG shows originals and reconstructions in alternate rows.") { modelDir, n, output, data };
         command.SetAction(parse =>
         {
@@ -44,9 +45,8 @@ internal static class ImageCommands
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
             using var model = LoadModel(parse.GetValue(modelDir)!);
-            var test = Dataset.LoadMnist(parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory()).Test;
-            if (test.Features != model.Config.InputSize)
-                throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.Features}");
+            string dataPath = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
+            var test = RunData.For(parse.GetValue(modelDir)!, null, null).Read(dataPath, model).Data;
             WriteReconstructions(model, test, path, count);
             stdout.WriteLine($"wrote {Math.Min(count, test.Count)} reconstructions to {path}");
             return 0;
@@ -97,7 +97,11 @@ internal static class ImageCommands
     {
         count = Math.Min(count, test.Count);
         int pixels = model.InputSize;
-        var reconstructed = model.Reconstruct(test.Rows(0, count));
+        // The network works in its own units; the picture shows the data's.
+        var input = test.Rows(0, count).ToArray();
+        model.Scaling?.Apply(input);
+        var reconstructed = model.Reconstruct(input);
+        model.Scaling?.Restore(reconstructed);
         const int perRow = 8;
         int rows = (count + perRow - 1) / perRow;
         var grid = new float[(long)rows * 2 * perRow * pixels];

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Vae.Cli.Data;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
@@ -171,15 +172,14 @@ internal static class LatentCommands
 
     private static Option<string> ModelOption() => new("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
 
-    private static Option<string?> DataOption() => new("--data") { Description = "Dataset directory (default: the repo's data/mnist)" };
+    private static Option<string?> DataOption() => new("--data") { Description = "Rows to encode, read as the model's run read its data: an MNIST folder (its test set), a .csv, .npy or image folder (default: the repo's data/mnist)" };
 
+    /// <summary>The model's network and the data in the network's units (the model's scaling applied).</summary>
     private static (LatentNetwork Model, Dataset Test) LoadModelAndTest(string modelDir, string? dataDir)
     {
-        var model = ImageCommands.LoadModel(modelDir).Network;
-        var test = Dataset.LoadMnist(dataDir ?? VaeCommand.DefaultDataDirectory()).Test;
-        if (test.Features != model.Config.InputSize)
-            throw new CliError($"the model takes {model.Config.InputSize} pixels per image but the data has {test.Features}");
-        return (model, test);
+        var model = ImageCommands.LoadModel(modelDir);
+        var test = RunData.For(modelDir, null, null).Read(dataDir ?? VaeCommand.DefaultDataDirectory(), model).Data;
+        return (model.Network, model.Scaling?.Apply(test) ?? test);
     }
 
     private static int Index(int value, string option, Dataset test)

@@ -86,6 +86,12 @@ public class OwnDataCliTests : CliFixture
         int flagged = scoreLines.Skip(1).Count(l => l.EndsWith(",1"));
         Assert.InRange(flagged, 10, 60);   // ≈ 10 % of rows like the training rows
         Assert.Contains("0.9 quantile of 270 training rows", stdout);
+
+        // evaluate reads the table as the run did and applies the model's scaling (a raw pressure of 1000 would score far worse).
+        var (evalCode, evalOut, evalErr) = Run("evaluate", "--model", run, "--data", data, "--no-sample-quality", "--threads", "1", "--out", Path.Combine(Out, "e.json"));
+        Assert.True(evalCode == 0, evalErr);
+        double elbo = double.Parse(System.Text.RegularExpressions.Regex.Match(evalOut, @"test ELBO per image\s+(-?[0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.InRange(elbo, -20, 20);
     }
 
     [Fact]
@@ -172,6 +178,12 @@ public class OwnDataCliTests : CliFixture
         (code, _, err) = Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.csv"));
         Assert.True(code == 0, err);
         (code, _, err) = Run("decode", "--model", run, "--codes", codes, "--out", Path.Combine(Out, "d.png"));
+        Assert.True(code == 0, err);
+        // The picture commands read the folder the same way.
+        (code, _, err) = Run("reconstruct", "--model", run, "--data", data, "--n", "8", "--out", Path.Combine(Out, "r.png"));
+        Assert.True(code == 0, err);
+        (code, _, err) = Run("evaluate", "--model", run, "--data", data, "--samples", "50", "--iw-images", "4", "--iw-samples", "10", "--threads", "1",
+            "--out", Path.Combine(Out, "evaluation.json"));
         Assert.True(code == 0, err);
     }
 
