@@ -122,6 +122,9 @@ internal static class ImageFolder
     }
 
     /// <summary>Decodes one file into premultiplied RGBA bytes (the buffer grows to the largest image), or says why not.</summary>
+    /// <summary>The largest image decoded: 4096 × 4096.</summary>
+    public const long MaxPixels = 1L << 24;
+
     private static unsafe (int Height, int Width) DecodeRgba(string file, ref byte[] buffer)
     {
         try
@@ -130,8 +133,9 @@ internal static class ImageFolder
             using var codec = SKCodec.Create(stream, out var created);
             if (codec is null) throw Error(file, $"cannot be read as a PNG or JPEG image: {Reason(created)}");
             var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-            if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height * 4 > Array.MaxLength)
-                throw Error(file, $"is {info.Height}×{info.Width} pixels; that is not an image size this reader can hold");
+            // The header's size is checked before a byte is decoded: a crafted 30000×17000 PNG of a few kilobytes must not cost 2 GB.
+            if (info.Width <= 0 || info.Height <= 0 || (long)info.Width * info.Height > MaxPixels)
+                throw Error(file, $"is {info.Height}×{info.Width} pixels, more than the {MaxPixels / (1 << 20)} megapixels an image may have here (a VAE's input is one value per pixel)");
             if (buffer.Length < info.BytesSize) buffer = new byte[info.BytesSize];
             SKCodecResult decoded;
             fixed (byte* pixels = buffer) decoded = codec.GetPixels(info, (IntPtr)pixels);

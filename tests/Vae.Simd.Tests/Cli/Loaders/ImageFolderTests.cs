@@ -210,6 +210,29 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void A_small_file_that_declares_a_huge_image_is_refused_before_decoding()
+    {
+        // A valid 16×16 PNG whose header is rewritten (with a correct CRC) to claim 30000 × 17000 pixels: 2 GB if decoded.
+        string dir = Folder("bomb");
+        string path = Image(Path.Combine(dir, "bomb.png"), 16, 16, (x, y) => Gray(x));
+        var bytes = File.ReadAllBytes(path);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(16), 30000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(20), 17000);
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in bytes.AsSpan(12, 17))
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+        }
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(29), crc ^ 0xFFFFFFFF);
+        File.WriteAllBytes(path, bytes);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string message = Refusal(dir);
+        Assert.StartsWith($"{path}: is 17000×30000 pixels, more than the 16 megapixels", message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 50_000_000, "the refusal allocated the image");
+    }
+
+    [Fact]
     public void Folders_without_images_and_paths_that_are_not_folders_are_refused_by_name()
     {
         string empty = Folder("empty");
