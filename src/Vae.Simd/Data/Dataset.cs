@@ -164,6 +164,18 @@ public sealed class Dataset
         ArgumentNullException.ThrowIfNull(path);
         if (maxRows < 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "0 keeps every row; a limit must be positive");
         using var stream = OpenData(path, ".npy");
+        var data = ReadNpy(stream, path, maxRows);
+        if (labelsPath is null) return data;
+        int[] labels = LoadNpyLabels(labelsPath, data.Count, data.NpyRows, maxRows);
+        return new Dataset(data.Values, data.Features, labels, data.ImageHeight, data.ImageWidth, path, Math.Max(1, data.ImageChannels));
+    }
+
+    /// <summary>Rows the .npy file this dataset came from holds (before a row limit); 0 for other sources.</summary>
+    private long NpyRows { get; init; }
+
+    /// <summary>A .npy array from <paramref name="stream"/> (<paramref name="path"/> names it in errors), without labels.</summary>
+    internal static Dataset ReadNpy(Stream stream, string path, int maxRows = 0)
+    {
         var header = NpyFile.ReadHeader(stream, path);
         var shape = header.Shape;
         if (shape.Length is < 2 or > 4)
@@ -175,12 +187,10 @@ public sealed class Dataset
         if (features > int.MaxValue) throw new DataFormatException($"{path}: rows of {features:N0} values are too long");
         bool pixels = header.Kind == 'u' && header.ItemSize == 1;
         float[] values = NpyFile.ReadRows(stream, path, header, maxRows, pixels ? v => (float)(v / 255) : v => (float)v);
-        int rows = values.Length / (int)features;
         int bad = Array.FindIndex(values, v => !float.IsFinite(v));
         if (bad >= 0) throw new DataFormatException($"{path}: row {bad / features}, column {bad % features} is {values[bad]}; every value must be finite (a float64 beyond float32's range counts too)");
-        int[]? labels = labelsPath is null ? null : LoadNpyLabels(labelsPath, rows, shape[0], maxRows);
         int height = shape.Length >= 3 ? (int)shape[1] : 0, width = shape.Length >= 3 ? (int)shape[2] : 0;
-        return new Dataset(values, (int)features, labels, height, width, path, shape.Length == 4 ? (int)shape[3] : 1);
+        return new Dataset(values, (int)features, null, height, width, path, shape.Length == 4 ? (int)shape[3] : 1) { NpyRows = shape[0] };
     }
 
     private static int[] LoadNpyLabels(string path, int keptRows, long rows, int maxRows)

@@ -102,4 +102,56 @@ public class FuzzTests
         }
         finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
     }
+
+    [Fact]
+    public void Mutated_npy_files_fail_only_with_a_DataFormatException_that_names_them()
+    {
+        using var valid = new MemoryStream();
+        NpyFile.WriteFloat32(valid, Enumerable.Range(0, 6 * 5).Select(i => i * 0.5f).ToArray(), 6, 5);
+        Fuzz(b => Dataset.ReadNpy(new MemoryStream(b), "fuzzed.npy"), valid.ToArray(), 128, typeof(DataFormatException), "fuzzed.npy", 3000);
+    }
+
+    [Fact]
+    public void Mutated_csv_files_fail_only_with_a_DataFormatException_that_names_them()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string path = Path.Combine(folder, "fuzzed.csv");
+            var valid = System.Text.Encoding.UTF8.GetBytes("a,b,\"c\",label\n1.5,2,3e2,x\n-4,5.25,6,y\n7,8,9,x\n");
+            Fuzz(b =>
+            {
+                File.WriteAllBytes(path, b);
+                return Vae.Cli.Data.CsvTable.Load(path, new Vae.Cli.Data.CsvOptions(LabelColumn: "label"));
+            }, valid, 16, typeof(DataFormatException), "fuzzed.csv", 1500);
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void Mutated_checkpoints_with_a_feature_scaling_fail_only_with_a_CheckpointException_that_names_them()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "vae-simd-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            var table = Dataset.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i * i % 17)).ToArray(), 4);
+            using (var model = new VariationalAutoencoder(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2, Likelihood = Likelihood.GaussianLearnedVariance }))
+            {
+                model.Scaling = FeatureScaling.Fit(table, ScalingKind.Standardize);
+                model.Save(Path.Combine(folder, "model.safetensors"));
+            }
+            string path = Path.Combine(folder, "fuzzed.safetensors");
+            var valid = File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
+            int header = 8 + (int)BitConverter.ToUInt64(valid, 0);
+            Fuzz(b =>
+            {
+                File.WriteAllBytes(path, b);
+                var model = LatentModel.Load(path);
+                model.Dispose();
+                return model;
+            }, valid, header, typeof(CheckpointException), "fuzzed.safetensors", 1500);
+        }
+        finally { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); }
+    }
 }
