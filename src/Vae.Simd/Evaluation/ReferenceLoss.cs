@@ -105,7 +105,7 @@ internal sealed class ReferenceLoss(ModelConfig config, ParameterLayout layout)
         for (int j = 0; j < logits.Length; j++)
         {
             double v = p[logVariance.Offset + j];
-            kinks?.Add(v > Kernels.ReconstructionLosses.MinLogVariance);
+            kinks?.Add(v >= Kernels.ReconstructionLosses.MinLogVariance);
             sum += GaussianPixelLoss(logits[j], row[j], v);
         }
         return sum;

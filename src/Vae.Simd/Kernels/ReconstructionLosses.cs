@@ -70,7 +70,8 @@ internal static class ReconstructionLosses
 
     /// <summary>The smallest log-variance the learned-variance Gaussian uses (σ ≈ 0.0067 of a standardized feature's spread):
     /// a feature the decoder fits exactly would otherwise drive its variance, and the loss, to −∞. Below it the parameter has
-    /// no effect, so its gradient is 0.</summary>
+    /// no effect, so its gradient is 0; training projects the parameter back onto the floor after every step
+    /// (<see cref="Layers.Network.VectorMinimum"/>), where its gradient is the one-sided derivative and it can rise again.</summary>
     public const float MinLogVariance = -10f;
 
     private interface IPixelLoss
@@ -180,7 +181,8 @@ internal static class ReconstructionLosses
     }
 
     // −log N(x; m, e^v) without its ½ ln 2π: ½ (v + (x − m)² e^−v), with v = max(logVariance, MinLogVariance).
-    // ∂/∂m = (m − x) e^−v; ∂/∂logVariance = ½ (1 − (x − m)² e^−v) above the floor, 0 below it.
+    // ∂/∂m = (m − x) e^−v; ∂/∂logVariance = ½ (1 − (x − m)² e^−v) at or above the floor (the derivative from the right at
+    // it, so that a parameter the optimizer holds at the floor can rise again), 0 below it.
     // e^−v comes from e^−|v| (ExpNonPositive's range), inverted when v < 0.
     private static class LearnedVarianceOp
     {
@@ -195,7 +197,7 @@ internal static class ReconstructionLosses
             dMean = TV.Multiply(r, precision);
             var q = TV.Multiply(r, dMean);
             var half = TV.Create(0.5f);
-            dLogVariance = TV.Select(TV.GreaterThanZero(TV.Subtract(logVariance, floor)), TV.Multiply(half, TV.Subtract(TV.Create(1f), q)), TV.Create(0f));
+            dLogVariance = TV.Select(TV.GreaterThanOrEqualZero(TV.Subtract(logVariance, floor)), TV.Multiply(half, TV.Subtract(TV.Create(1f), q)), TV.Create(0f));
             return TV.Multiply(half, TV.Add(v, q));
         }
     }

@@ -26,6 +26,19 @@ internal abstract class Network
     /// column sums of a per-row matrix that the loss writes, as a bias's is of its layer's delta. Initialised to 0.</summary>
     public IReadOnlyList<ParameterTensor> Vectors { get; private set; } = [];
 
+    /// <summary>The least value parameter vector <paramref name="vector"/> may take: the trainers clamp it after every optimizer
+    /// step (a projected step), so that a floor in the loss never leaves the parameter stranded below it, with no gradient.</summary>
+    public virtual float VectorMinimum(int vector) => float.NegativeInfinity;
+
+    /// <summary>Clamps parameter vector <paramref name="vector"/> to its <see cref="VectorMinimum"/>.</summary>
+    public void ProjectVector(int vector)
+    {
+        float min = VectorMinimum(vector);
+        if (float.IsNegativeInfinity(min)) return;
+        var values = Parameters.AsSpan(Vectors[vector].Offset, Vectors[vector].Length);
+        System.Numerics.Tensors.TensorPrimitives.Max(values, min, values);
+    }
+
     /// <summary>Wᵀ of every linear layer, as of the last write to <see cref="Parameters"/>.</summary>
     public TransposedWeights Transposed { get; private set; } = null!;
 

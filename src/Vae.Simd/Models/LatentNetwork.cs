@@ -215,6 +215,9 @@ internal abstract partial class LatentNetwork : Network
         return Decoder.Delta(ws.Buffers, index - trunk - 1, rows);
     }
 
+    /// <summary>The learned log-variance never goes below the loss's floor.</summary>
+    public override float VectorMinimum(int vector) => ReconstructionLosses.MinLogVariance;
+
     /// <summary>The per-row matrix whose column sums are the gradient of <see cref="Network.Vectors"/>[<paramref name="vector"/>],
     /// from the last backward pass.</summary>
     internal ReadOnlyMatrixSpan VectorDelta(int vector, NetworkWorkspace ws, int rows)

@@ -152,6 +152,7 @@ internal sealed class FusedStep : IStepRunner
                     else Gemm.AccumulateColumnSums(_shards[s].VectorDelta(v), dVector);
                 }
                 _optimizer.Update(tensor.Offset, _network.Parameters.AsSpan(tensor.Offset, tensor.Length), dVector);
+                _network.ProjectVector(v);
                 return;
             }
             var layer = _network.Linears[l];

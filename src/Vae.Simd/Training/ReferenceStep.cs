@@ -33,6 +33,7 @@ internal sealed class ReferenceStep : IStepRunner
         for (int v = 0; v < network.Vectors.Count; v++)
             Gemm.ColumnSums(_batch.VectorDelta(v), _gradients.AsSpan(network.Vectors[v].Offset, network.Vectors[v].Length));
         _optimizer.Step(network.Parameters, _gradients);
+        for (int v = 0; v < network.Vectors.Count; v++) network.ProjectVector(v);
         network.ParametersChanged();
         return loss;
     }

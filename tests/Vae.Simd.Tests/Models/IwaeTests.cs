@@ -29,6 +29,13 @@ public class IwaeTests
     {
         var network = new VariationalNetwork(c.Config, c.Seed);
         var random = new SeededRandom(c.Seed + 1);
+        // A learned output log-variance starts at 0; check the bound's gradient at other variances too.
+        foreach (var vector in network.Vectors)
+        {
+            var p = network.Parameters.ToArray();
+            for (int i = 0; i < vector.Length; i++) p[vector.Offset + i] = random.NextUniform(-2, 2);
+            network.SetParameters(p);
+        }
         int input = c.Config.InputSize;
         var x = new float[c.Rows * c.K * input];
         for (int r = 0; r < c.Rows; r++)

@@ -153,6 +153,29 @@ public class LearnedVarianceTests
     }
 
     [Fact]
+    public void Training_holds_a_log_variance_at_the_floor_and_lets_it_rise_again_when_the_data_need_it()
+    {
+        // Feature 0 is constant (the decoder fits it almost exactly); feature 1 is noise of spread 1.
+        var random = new SeededRandom(6);
+        var values = new float[400 * 2];
+        for (int r = 0; r < 400; r++) (values[2 * r], values[2 * r + 1]) = (0f, (float)Gaussian(random));
+        var data = Dataset.FromArray(values, 2);
+        using var model = new VariationalAutoencoder(new ModelConfig { InputSize = 2, Hidden = [8], Latent = 1, Likelihood = Likelihood.GaussianLearnedVariance });
+        // Start both log-variances below the floor, where the loss does not depend on them: without the projection onto the
+        // floor after each step their gradient would be 0 there for good.
+        var p = model.GetParameters();
+        p[^2] = p[^1] = ReconstructionLosses.MinLogVariance - 2;
+        model.SetParameters(p);
+        model.Fit(data, new TrainingOptions { Epochs = 30, BatchSize = 50, LearningRate = 5e-2f, Threads = 2 });
+        float[] logVariance = model.GetParameters()[^2..];
+        Assert.True(logVariance.Min() >= ReconstructionLosses.MinLogVariance, $"a log-variance ended below the floor: {string.Join(", ", logVariance)}");
+        // The noisy feature's variance rose off the floor (without the projection it would have stayed at −12); the constant
+        // one's stayed below it.
+        Assert.True(logVariance[1] > ReconstructionLosses.MinLogVariance + 0.5f, $"the noisy feature's log-variance is {logVariance[1]}");
+        Assert.True(logVariance[0] < logVariance[1], string.Join(", ", logVariance));
+    }
+
+    [Fact]
     public void The_importance_weighted_log_likelihood_is_defined_and_above_the_elbo_on_average()
     {
         var random = new SeededRandom(4);
