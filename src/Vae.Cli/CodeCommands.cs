@@ -12,9 +12,6 @@ namespace Vae.Cli;
 /// CSV or .npy. The data are read as the model's training run read its own (its data.json: columns, label, image size).</summary>
 internal static class CodeCommands
 {
-    /// <summary>The most rows one call writes: a CSV line per row, so far beyond any table a VAE is trained on here.</summary>
-    public const int MaxRows = 50_000_000;
-
     public static Command CreateEncode(TextWriter stdout)
     {
         var model = ModelOption();
@@ -90,7 +87,10 @@ internal static class CodeCommands
             var run = RunData.For(parse.GetValue(model)!, null, null);
             float[] z = ReadCodes(parse.GetValue(codes)!, m.Latent);
             int rows = z.Length / m.Latent;
-            if (rows > MaxRows) throw new CliError($"--codes: {rows:N0} codes are more than one call decodes ({MaxRows:N0})");
+            long values = (long)rows * m.InputSize;
+            if (values > Array.MaxLength) throw new CliError($"--codes: {rows:N0} codes decode to {values:N0} values, more than one output holds; split the codes");
+            if (format == ".png" && rows > ImageCommands.MaxImages)
+                throw new CliError($"--codes: {rows:N0} codes are more than one PNG grid holds ({ImageCommands.MaxImages:N0}); write .csv or .npy, or split the codes");
             float[] x = m.DecodeToData(z);
             int d = m.InputSize;
             if (format == ".npy") OutputFiles.Write(path, stream => NpyFile.WriteFloat32(stream, x, rows, d));

@@ -149,8 +149,10 @@ internal static class TrainCommand
         var (loaded, test) = LoadData(s, data);
         var train = loaded.Data;
         bool image = train.ImageHeight > 0;
-        var scaling = s.Scaling ?? AutoScaling(train);
+        var scaling = s.Scaling ?? AutoScaling(train, s.AutoLikelihood ? null : s.Model.Likelihood);
         var likelihood = s.AutoLikelihood ? AutoLikelihood(train, scaling) : s.Model.Likelihood;
+        var fitted = scaling == ScalingKind.None ? null : FeatureScaling.Fit(train, scaling);
+        CheckUnitRange(s, likelihood, fitted, train, test);
         var config = s.Model with
         {
             InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth, ImageChannels = image ? train.ImageChannels : 1,
@@ -160,7 +162,7 @@ internal static class TrainCommand
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         folder.ReplaceEarlierRun(RunFiles, s.Force, "an earlier run's output");
         using var model = LatentModel.Create(config, s.Training.Seed);
-        if (scaling != ScalingKind.None) model.Scaling = FeatureScaling.Fit(train, scaling);
+        model.Scaling = fitted;
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, DataFile), DataJson(s, loaded, scaling));
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
         RunEpochs(s, model, train, test, [], progress, cancellationToken);
@@ -169,8 +171,32 @@ internal static class TrainCommand
     /// <summary>What one run writes into its folder (and what --force replaces).</summary>
     public static readonly string[] RunFiles = ["model.safetensors", CheckpointFile, "config.json", DataFile, "metrics.json", "samples.png", "reconstructions.png", "evaluation.json"];
 
-    /// <summary>Tables are standardized; images (and IDX/uint8 pixels) are used as they are.</summary>
-    public static ScalingKind AutoScaling(Dataset train) => train.ImageHeight > 0 || (train.Min >= 0 && train.Max <= 1) ? ScalingKind.None : ScalingKind.Standardize;
+    /// <summary>Tables are standardized; images with values in [0, 1] are used as they are, as is any data for a likelihood that
+    /// needs [0, 1] (Bernoulli, or the squared error of a sigmoid).</summary>
+    public static ScalingKind AutoScaling(Dataset train, Likelihood? likelihood)
+        => likelihood is Likelihood.Bernoulli or Likelihood.Gaussian || (train.ImageHeight > 0 && train.Min >= 0 && train.Max <= 1)
+            ? ScalingKind.None : ScalingKind.Standardize;
+
+    /// <summary>Refuses, before anything is written, a likelihood or binarization that needs values in [0, 1] for data (as the
+    /// network will see them) outside it: training would stop at the first batch, or test rows at the first evaluation.</summary>
+    private static void CheckUnitRange(Settings s, Likelihood likelihood, FeatureScaling? scaling, Dataset train, Dataset test)
+    {
+        string? needs = likelihood switch
+        {
+            Likelihood.Bernoulli => "--likelihood bernoulli",
+            Likelihood.Gaussian => "--likelihood gaussian (a sigmoid mean)",
+            _ when s.Training.Binarize != BinarizationMode.None => "--binarize",
+            _ => null,
+        };
+        if (needs is null) return;
+        foreach (var (set, name) in new[] { (train, "training"), (test, "test") })
+        {
+            var seen = scaling?.Apply(set) ?? set;
+            if (seen.Count == 0 || (seen.Min >= 0 && seen.Max <= 1)) continue;
+            throw new CliError($"{needs} needs values in [0, 1], but the {name} rows{(scaling is null ? "" : $" after {scaling.Kind.ToString().ToLowerInvariant()} scaling")} span {seen.Min:G4} to {seen.Max:G4}; "
+                + "for real values use --likelihood gaussian-learned-variance (tables are then standardized)" + (scaling is null ? ", or --scale minmax" : ""));
+        }
+    }
 
     /// <summary>Bernoulli for data in [0, 1] left unscaled (pixels), else the learned-variance Gaussian.</summary>
     public static Likelihood AutoLikelihood(Dataset train, ScalingKind scaling)

@@ -11,7 +11,7 @@ public abstract partial class LatentModel
     /// Returns rows × <see cref="Latent"/> values.</summary>
     public float[] EncodeMean(ReadOnlySpan<float> x)
     {
-        var codes = new float[RowsOf(x, InputSize, nameof(x)) * Latent];
+        var codes = Output(RowsOf(x, InputSize, nameof(x)), Latent, nameof(x));
         EncodeMean(x, codes);
         return codes;
     }
@@ -31,7 +31,7 @@ public abstract partial class LatentModel
     /// probabilities, or the means of a Gaussian likelihood. Returns rows × <see cref="InputSize"/> values.</summary>
     public float[] Decode(ReadOnlySpan<float> z)
     {
-        var output = new float[RowsOf(z, Latent, nameof(z)) * InputSize];
+        var output = Output(RowsOf(z, Latent, nameof(z)), InputSize, nameof(z));
         Decode(z, output);
         return output;
     }
@@ -72,7 +72,7 @@ public abstract partial class LatentModel
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "cannot draw a negative number of samples");
         if ((long)count * InputSize > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"{count} samples of {InputSize} values do not fit in one array; draw them in parts with Sample(Span<float>, seed, firstSample)");
-        var output = new float[count * InputSize];
+        var output = Output(count, InputSize, nameof(count));
         Sample(output, seed, 0);
         return output;
     }
@@ -159,6 +159,16 @@ public abstract partial class LatentModel
         if (values.Length % width != 0)
             throw new ArgumentException($"{name} has {values.Length} values, which is not a whole number of rows of {width}", name);
         return values.Length / width;
+    }
+
+    /// <summary>An array for <paramref name="rows"/> results of <paramref name="width"/> values, refused with the reason when no
+    /// array can hold them (instead of an overflow in rows × width).</summary>
+    private protected static float[] Output(long rows, int width, string name)
+    {
+        long length = rows * width;
+        if (length > Array.MaxLength)
+            throw new ArgumentException($"{name}: {rows:N0} rows of {width:N0} results are {length:N0} values, more than one array holds; call in chunks (or use the span overload)", name);
+        return new float[length];
     }
 
     private protected static void CheckOutput(int length, int rows, int width, string name)

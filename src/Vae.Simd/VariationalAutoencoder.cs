@@ -24,8 +24,8 @@ public sealed class VariationalAutoencoder : LatentModel
     public (float[] Mean, float[] LogVariance) Encode(ReadOnlySpan<float> x)
     {
         int rows = RowsOf(x, InputSize, nameof(x));
-        var mean = new float[rows * Latent];
-        var logVariance = new float[rows * Latent];
+        var mean = Output(rows, Latent, nameof(x));
+        var logVariance = Output(rows, Latent, nameof(x));
         Encode(x, mean, logVariance);
         return (mean, logVariance);
     }

@@ -43,7 +43,8 @@ internal static class AnomalyExperiment
     {
         var log = s.Quiet ? TextWriter.Null : output;
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
-        folder.ReplaceEarlierRun(["report.json", "report.md", "figures", "vae", "scores.csv"], s.Force, "an earlier anomaly experiment");
+        // Only the experiment's own files: --out may be a folder that holds other things (its vae/ run replaces only a run's files).
+        folder.ReplaceEarlierRun(["report.json", "report.md", Path.Combine("figures", "scores.png"), "scores.csv"], s.Force, "an earlier anomaly experiment");
         var clock = Stopwatch.StartNew();
         var options = s.Data with { LabelColumn = s.LabelColumn };
 
@@ -64,11 +65,11 @@ internal static class AnomalyExperiment
 
         // Normal rows learn; 10 % of them are held out to watch the test loss, as any run does.
         string runDirectory = Path.Combine(s.OutputDirectory, "vae");
-        var train = new TrainCommand.Settings(s.TrainData, new ModelConfig { Hidden = s.Hidden, Latent = s.Latent },
+        var train = new TrainCommand.Settings(s.TrainData, new ModelConfig { Hidden = s.Hidden, Latent = s.Latent, Likelihood = Likelihood.GaussianLearnedVariance },
             new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, Threads = s.Threads, Seed = s.Seed },
             runDirectory, Force: true, Quiet: s.Quiet, Limit: 0)
         {
-            Data = options, AutoLikelihood = true, EvaluateEvery = Math.Max(1, s.Epochs / 10),
+            Data = options, Scaling = ScalingKind.Standardize, EvaluateEvery = Math.Max(1, s.Epochs / 10),
         };
         TrainCommand.Train(train, new EpochProgress(s.Quiet, log, interactive: false));
         using var model = LatentModel.Load(runDirectory);

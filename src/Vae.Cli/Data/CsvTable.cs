@@ -12,7 +12,8 @@ namespace Vae.Cli.Data;
 /// Columns not named are not read at all, so they may hold text (ids, notes).</param>
 /// <param name="ImputeMean">Fill empty feature cells with the mean of their column's other cells (never labels).</param>
 /// <param name="MaxRows">Stop after this many rows of data when positive.</param>
-internal sealed record CsvOptions(string? LabelColumn = null, IReadOnlyList<string>? Columns = null, bool ImputeMean = false, int MaxRows = 0);
+/// <param name="LabelOptional">A file without the label column is read without labels (new rows to score often have none).</param>
+internal sealed record CsvOptions(string? LabelColumn = null, IReadOnlyList<string>? Columns = null, bool ImputeMean = false, int MaxRows = 0, bool LabelOptional = false);
 
 /// <summary>
 /// Reads a CSV file with a header line into a <see cref="LoadedTable"/>. The file is streamed (Sep), so memory follows the
@@ -65,7 +66,7 @@ internal static class CsvTable
         if (!reader.MoveNext()) throw Error(path, "the file is empty; a CSV needs a header line naming the columns, then rows of data");
         string[] names = Header(path, reader.Current);
         int label = options.LabelColumn is null ? -1 : Array.IndexOf(names, options.LabelColumn);
-        if (options.LabelColumn is not null && label < 0)
+        if (options.LabelColumn is not null && label < 0 && !options.LabelOptional)
             throw Error(path, $"line 1 (the header) has no label column '{Shown(options.LabelColumn)}'; the header names {List(names)}");
         int[] features = FeatureColumns(path, names, label, options.Columns);
 

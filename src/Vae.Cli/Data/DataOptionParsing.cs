@@ -25,6 +25,23 @@ internal sealed class DataOptionParsing
         => parse.GetResult(_labelColumn) is { Implicit: false } || parse.GetResult(_columns) is { Implicit: false }
             || parse.GetResult(_impute) is { Implicit: false } || parse.GetResult(_resize) is { Implicit: false };
 
+    /// <summary>The options given on the command line over <paramref name="recorded"/> ones, one by one: giving --resize does not
+    /// drop a run's recorded columns. A recorded label column that a new file lacks means that file has no labels.</summary>
+    public DataOptions Merge(ParseResult parse, DataOptions recorded)
+    {
+        var given = Read(parse);
+        bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+        return recorded with
+        {
+            LabelColumn = Given(_labelColumn) ? given.LabelColumn : recorded.LabelColumn,
+            LabelOptional = !Given(_labelColumn),
+            Columns = Given(_columns) ? given.Columns : recorded.Columns,
+            ImputeMean = Given(_impute) ? given.ImputeMean : recorded.ImputeMean,
+            ResizeHeight = Given(_resize) ? given.ResizeHeight : recorded.ResizeHeight,
+            ResizeWidth = Given(_resize) ? given.ResizeWidth : recorded.ResizeWidth,
+        };
+    }
+
     public DataOptions Read(ParseResult parse)
     {
         bool impute = parse.GetValue(_impute)!.ToLowerInvariant() switch

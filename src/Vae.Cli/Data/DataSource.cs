@@ -13,6 +13,9 @@ namespace Vae.Cli.Data;
 internal sealed record DataOptions(string? LabelColumn = null, IReadOnlyList<string>? Columns = null, bool ImputeMean = false,
     int ResizeHeight = 0, int ResizeWidth = 0, int Limit = 0)
 {
+    /// <summary>CSV: a file without <see cref="LabelColumn"/> is read unlabelled (the column was recorded by a run, not asked for).</summary>
+    public bool LabelOptional { get; init; }
+
     /// <summary>The options as a JSON object (kept beside a model, so that later commands read new data the same way).</summary>
     public void Write(Utf8JsonWriter json)
     {
@@ -76,7 +79,7 @@ internal static class DataSource
             return new LoadedData(Dataset.LoadNpy(path, null, options.Limit), null, null, "npy");
         if (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".tsv", StringComparison.Ordinal) || name.EndsWith(".txt", StringComparison.Ordinal))
         {
-            var table = CsvTable.Load(path, new CsvOptions(options.LabelColumn, options.Columns, options.ImputeMean, options.Limit));
+            var table = CsvTable.Load(path, new CsvOptions(options.LabelColumn, options.Columns, options.ImputeMean, options.Limit, options.LabelOptional));
             return new LoadedData(ToDataset(table), table.FeatureNames, table.ClassNames, "csv");
         }
         if (name.Contains("idx", StringComparison.Ordinal) || name.EndsWith("-ubyte", StringComparison.Ordinal) || name.EndsWith("-ubyte.gz", StringComparison.Ordinal))
@@ -126,6 +129,49 @@ internal static class DataSource
         for (int i = 0; i < rows.Length; i++) data.Row(rows[i]).CopyTo(values.AsSpan(i * data.Features, data.Features));
         int[] labels = data.HasLabels ? rows.Select(r => data.Labels[r]).ToArray() : [];
         return Dataset.FromArray(values, data.Features, labels, data.ImageHeight, data.ImageWidth, Math.Max(1, data.ImageChannels));
+    }
+
+    /// <summary>Images with <paramref name="channels"/> channels: grey repeated into RGB, or RGB(A) made grey by the Rec. 601 luma
+    /// weights (the data's own images unchanged when they already have that many).</summary>
+    public static Dataset WithChannels(Dataset data, int channels)
+    {
+        int from = data.ImageChannels;
+        if (data.ImageHeight == 0 || from == channels) return data;
+        if (channels is not (1 or 3) || from is not (1 or 3 or 4))
+            throw new CliError($"cannot turn images of {from} channels into images of {channels}");
+        int pixels = data.ImageHeight * data.ImageWidth;
+        var values = new float[(long)data.Count * pixels * channels];
+        for (int i = 0; i < data.Count; i++)
+        {
+            var row = data.Row(i);
+            var target = values.AsSpan(i * pixels * channels, pixels * channels);
+            for (int p = 0; p < pixels; p++)
+            {
+                if (channels == 3) target[3 * p] = target[3 * p + 1] = target[3 * p + 2] = row[p];
+                else target[p] = 0.299f * row[from * p] + 0.587f * row[from * p + 1] + 0.114f * row[from * p + 2];
+            }
+        }
+        int[] labels = data.HasLabels ? data.Labels.ToArray() : [];
+        return Dataset.FromArray(values, pixels * channels, labels, data.ImageHeight, data.ImageWidth, channels);
+    }
+
+    /// <summary>Labels renumbered so that each class name keeps the index <paramref name="known"/> gives it (names it lacks are
+    /// appended after them): a file holding only some classes, in another order, means the same classes as the run's.</summary>
+    public static LoadedData WithClassOrder(LoadedData loaded, string[] known)
+    {
+        if (loaded.ClassNames is not { } names || !loaded.Data.HasLabels || names.SequenceEqual(known)) return loaded;
+        var all = known.ToList();
+        var map = new int[names.Length];
+        for (int c = 0; c < names.Length; c++)
+        {
+            int at = all.IndexOf(names[c]);
+            if (at < 0) { at = all.Count; all.Add(names[c]); }
+            map[c] = at;
+        }
+        var d = loaded.Data;
+        var labels = d.Labels.ToArray().Select(l => map[l]).ToArray();
+        var data = Dataset.FromArray(d.Rows(0, d.Count), d.Features, labels, d.ImageHeight, d.ImageWidth, Math.Max(1, d.ImageChannels));
+        return loaded with { Data = data, ClassNames = all.ToArray() };
     }
 
     /// <summary>Test data must have the training data's row width and image shape.</summary>

@@ -26,13 +26,13 @@ internal sealed class RunData
                 recorded = DataOptions.Read(doc.RootElement.GetProperty("options")) with { Limit = 0 };
                 if (doc.RootElement.TryGetProperty("classes", out var c)) classes = c.EnumerateArray().Select(x => x.GetString() ?? "").ToArray();
             }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
             {
                 throw new CliError($"{file}: not readable ({e.Message})");
             }
         }
-        // Options given on this command line replace the recorded ones.
-        var options = parsing is not null && parse is not null && parsing.AnyGiven(parse) ? parsing.Read(parse) : recorded;
+        // Options given on this command line replace the recorded ones, each on its own.
+        var options = parsing is not null && parse is not null ? parsing.Merge(parse, recorded) : recorded with { LabelOptional = true };
         return new RunData { Options = options, ClassNames = classes, RunFolder = File.Exists(Path.Combine(folder, "config.json")) ? folder : null };
     }
 
@@ -40,15 +40,21 @@ internal sealed class RunData
     public LoadedData Read(string path, LatentModel model)
     {
         var loaded = DataSource.Load(path, Options);
+        var config = model.Config;
+        // Grey images for a colour model, or colour for a grey one: converted, as the user would expect of a picture.
+        if (config.ImageHeight > 0 && loaded.Data.ImageHeight > 0 && loaded.Data.ImageChannels != config.ImageChannels)
+            loaded = loaded with { Data = DataSource.WithChannels(loaded.Data, config.ImageChannels) };
+        if (ClassNames is not null) loaded = loaded.ClassNames is null ? loaded with { ClassNames = ClassNames } : DataSource.WithClassOrder(loaded, ClassNames);
         var d = loaded.Data;
-        if (d.Features != model.InputSize)
-            throw new CliError($"--data: {path} has rows of {DataSource.Describe(d)} but the model takes {(model.Config.ImageHeight > 0 ? $"{model.Config.ImageHeight}×{model.Config.ImageWidth}{(model.Config.ImageChannels > 1 ? $"×{model.Config.ImageChannels}" : "")} images" : $"{model.InputSize} features")}"
-                + (model.Config.ImageHeight > 0 ? " (pass --resize H,W for images of another size)" : ""));
-        if (model.Config.ImageHeight > 0 && d.ImageHeight > 0 && (d.ImageHeight != model.Config.ImageHeight || d.ImageChannels != model.Config.ImageChannels))
-            throw new CliError($"--data: {path} has {DataSource.Describe(d)} but the model takes {model.Config.ImageHeight}×{model.Config.ImageWidth}×{model.Config.ImageChannels} images (pass --resize H,W)");
-        if (model.Config.Likelihood == Likelihood.Bernoulli && model.Scaling is null && (d.Min < 0 || d.Max > 1))
+        string wanted = config.ImageHeight > 0
+            ? $"{config.ImageHeight}×{config.ImageWidth}{(config.ImageChannels > 1 ? $"×{config.ImageChannels}" : "")} images"
+            : $"{model.InputSize} features";
+        if (d.Features != model.InputSize || (config.ImageHeight > 0 && d.ImageHeight > 0 && d.ImageHeight != config.ImageHeight))
+            throw new CliError($"--data: {path} has rows of {DataSource.Describe(d)} but the model takes {wanted}"
+                + (config.ImageHeight > 0 ? $" (pass --resize {config.ImageHeight},{config.ImageWidth} for images of another size)" : ""));
+        if (config.Likelihood == Likelihood.Bernoulli && model.Scaling is null && (d.Min < 0 || d.Max > 1))
             throw new CliError($"--data: {path} has values from {d.Min:G4} to {d.Max:G4}, but the model's Bernoulli likelihood needs values in [0, 1]");
-        return ClassNames is not null && loaded.ClassNames is null ? loaded with { ClassNames = ClassNames } : loaded;
+        return loaded;
     }
 
     /// <summary>The training rows of the run, split as training split them.</summary>

@@ -298,4 +298,81 @@ public class OwnDataCliTests : CliFixture
         Refused(Run("decode", "--model", run, "--codes", wide, "--out", Path.Combine(Out, "d.csv")), "wide.csv", "4 values per row but the model's latent dimension is 2");
         Refused(Run("decode", "--model", run, "--codes", data, "--out", Path.Combine(Out, "d.csv")), "t.csv", "column 'kind' (5)", "not a number");
     }
+
+    [Fact]
+    public void New_rows_are_read_by_the_runs_column_names_whatever_their_order_and_need_no_label()
+    {
+        string data = Table("t.csv", 200);
+        string run = Path.Combine(Out, "run");
+        Assert.Equal(0, Run(Train(data, run, "--label-column", "kind")).Code);
+        // The same rows with the columns in another order, the label renamed, and a copy without any label column.
+        var lines = File.ReadAllLines(data).Select(l => l.Split(',')).ToArray();
+        string permuted = Path.Combine(Out, "permuted.csv"), unlabelled = Path.Combine(Out, "unlabelled.csv");
+        File.WriteAllLines(permuted, lines.Select((f, i) => string.Join(",", i == 0 ? ["noise", "flow", "pressure", "temp", "class"] : new[] { f[3], f[2], f[1], f[0], f[4] })));
+        File.WriteAllLines(unlabelled, lines.Select(f => string.Join(",", f[..4])));
+        string Scores(string file, params string[] more)
+        {
+            string output = Path.Combine(Out, Guid.NewGuid().ToString("N") + ".csv");
+            var (code, _, err) = Run(["score", "--model", run, "--data", file, "--out", output, .. more]);
+            Assert.True(code == 0, err);
+            return string.Join("\n", File.ReadAllLines(output).Skip(1).Select(l => string.Join(",", l.Split(',')[^3..])));
+        }
+        string expected = Scores(data);
+        Assert.Equal(expected, Scores(permuted, "--label-column", "class"));
+        Assert.Equal(expected, Scores(unlabelled));
+        // A label column asked for on the command line must be there.
+        var (missing, _, missingErr) = Run("score", "--model", run, "--data", unlabelled, "--out", Path.Combine(Out, "m.csv"), "--label-column", "kind");
+        Assert.Equal(2, missing);
+        Assert.Contains("no label column 'kind'", missingErr);
+    }
+
+    [Fact]
+    public void A_colour_model_reads_grey_images_and_a_grey_model_colour_ones()
+    {
+        string grey = Images("grey", 10), colour = Images("colour", 10, colour: true);
+        string greyRun = Path.Combine(Out, "grey-run"), colourRun = Path.Combine(Out, "colour-run");
+        Assert.Equal(0, Run(Train(grey, greyRun, "--epochs", "1")).Code);
+        Assert.Equal(0, Run(Train(colour, colourRun, "--epochs", "1")).Code);
+        var (code, _, err) = Run("encode", "--model", colourRun, "--data", grey, "--out", Path.Combine(Out, "a.csv"));
+        Assert.True(code == 0, err);
+        (code, _, err) = Run("encode", "--model", greyRun, "--data", colour, "--out", Path.Combine(Out, "b.csv"));
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void Class_names_keep_the_runs_numbering_in_a_file_that_holds_only_some_of_them()
+    {
+        var table = Dataset.FromArray([1, 2, 3, 4, 5, 6], 2, [0, 1, 0]);
+        var loaded = new Vae.Cli.Data.LoadedData(table, null, ["y", "z"], "csv");
+        var renumbered = Vae.Cli.Data.DataSource.WithClassOrder(loaded, ["x", "y"]);
+        Assert.Equal(["x", "y", "z"], renumbered.ClassNames!);
+        Assert.Equal([1, 2, 1], renumbered.Data.Labels.ToArray());
+        Assert.Equal(table.Rows(0, 3).ToArray(), renumbered.Data.Rows(0, 3).ToArray());
+    }
+
+    [Fact]
+    public void A_likelihood_that_needs_the_unit_range_is_refused_for_a_table_before_anything_is_written()
+    {
+        string data = Table("t.csv", 50);
+        string run = Path.Combine(Out, "run");
+        Refused(Run(Train(data, run, "--label-column", "kind", "--likelihood", "bernoulli")), "--likelihood bernoulli needs values in [0, 1]", "gaussian-learned-variance");
+        Refused(Run(Train(data, run, "--label-column", "kind", "--likelihood", "bernoulli", "--scale", "standardize")), "after standardize scaling");
+        Assert.False(Directory.Exists(run));
+        // Min-max scaling puts the training rows into [0, 1]; with a test split they may fall outside, so the check covers both.
+        var (code, _, err) = Run(Train(data, run, "--label-column", "kind", "--likelihood", "bernoulli", "--scale", "minmax", "--test-fraction", "0"));
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void A_damaged_data_json_and_too_many_codes_for_a_picture_are_one_line_errors()
+    {
+        string images = Images("png", 10);
+        string run = Path.Combine(Out, "run");
+        Assert.Equal(0, Run(Train(images, run, "--epochs", "1")).Code);
+        string codes = Path.Combine(Out, "many.npy");
+        using (var file = File.Create(codes)) NpyFile.WriteFloat32(file, new float[10_001 * 2], 10_001, 2);
+        Refused(Run("decode", "--model", run, "--codes", codes, "--out", Path.Combine(Out, "d.png")), "more than one PNG grid holds");
+        File.WriteAllText(Path.Combine(run, "data.json"), "{\"options\": {\"resize_height\": 99999999999}}");
+        Refused(Run("encode", "--model", run, "--data", images, "--out", Path.Combine(Out, "c.csv")), "data.json", "not readable");
+    }
 }
