@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Side-by-side comparison with PyTorch/OpenBLAS on this machine, run alternately (ours, peer, ours, peer)
-# so that both see the same machine load. Installs nothing: it needs
+# so that both see the same machine load. The peer runs at its best: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (which some
+# machines set to force an old kernel) are unset for it, the OpenBLAS kernel it picks is printed (OPENBLAS_VERBOSE=2), and
+# its thread settings are swept once before the alternated rounds, which then use the fastest. Installs nothing: it needs
 #   apt-get install -y python3-torch libopenblas0-pthread
-# Usage: benchmarks/peers/run.sh [rounds=2] [epochs=3]
+# Usage: benchmarks/peers/run.sh [rounds=5] [epochs=3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-rounds=${1:-2}
+rounds=${1:-5}
 epochs=${2:-3}
 py=/usr/bin/python3
 peer=../shared/peers/torch_vae.py
@@ -28,23 +30,44 @@ ours() { # threads
   $vae train --epochs "$epochs" --threads "$1" --quiet --force --out "$out/run" >/dev/null
   $py -c "import json,sys; e=json.load(open('$out/run/metrics.json'))['epochs'][1:]; print(round(sum(x['samples_per_second'] for x in e)/len(e)))"
 }
-torch_best() { OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=1 $py "$peer" data/mnist "$epochs" 1 | awk 'NR>1 {s+=$NF; n++} END {printf "%d\n", s/n}'; }
-torch_default() { $py "$peer" data/mnist "$epochs" 2 | awk 'NR>1 {s+=$NF; n++} END {printf "%d\n", s/n}'; }
+# The peer, at its best: the two variables unset, whatever this shell holds.
+peer_env() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; }
+torch_run() { # openblas_threads torch_threads
+  peer_env OPENBLAS_NUM_THREADS="$1" OMP_NUM_THREADS="$2" $py "$peer" data/mnist "$epochs" "$2" | awk 'NR>1 {s+=$NF; n++} END {printf "%d\n", s/n}'; }
 
-echo "== training throughput, canonical VAE, batch 128 (samples/s, mean of epochs 2..$epochs)"
+echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(lscpu | sed -n 's/^CPU family: *//p'), model $(lscpu | sed -n 's/^Model: *//p' | head -1)), $(nproc) CPUs"
+kernel=$(peer_env OPENBLAS_VERBOSE=2 $py -c "import numpy; numpy.ones((64, 64), numpy.float32) @ numpy.ones((64, 64), numpy.float32)" 2>&1 | sed -n 's/^Core: *//p' | head -1)
+echo "== peer: OpenBLAS kernel '${kernel:-unknown}' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; this shell had: ${OPENBLAS_CORETYPE:-unset}, ${OPENBLAS_L2_SIZE:-unset})"
+
+echo "== peer thread sweep (samples/s, mean of epochs 2..$epochs): OpenBLAS threads × torch threads"
+best_setting="2 1"; best_rate=0
+for setting in "1 1" "2 1" "1 2" "2 2"; do
+  rate=$(torch_run $setting)
+  echo "   OPENBLAS_NUM_THREADS=${setting% *} torch threads=${setting#* }: $rate"
+  if [ "$rate" -gt "$best_rate" ]; then best_rate=$rate; best_setting=$setting; fi
+done
+echo "   best: OPENBLAS_NUM_THREADS=${best_setting% *}, torch threads ${best_setting#* }"
+torch_best() { torch_run $best_setting; }
+torch_default() { peer_env $py "$peer" data/mnist "$epochs" 2 | awk 'NR>1 {s+=$NF; n++} END {printf "%d\n", s/n}'; }
+
+echo "== training throughput, canonical VAE, batch 128 (samples/s, mean of epochs 2..$epochs), alternated"
 printf "%-6s %12s %12s %14s %12s %16s %14s\n" round "ours(2 thr)" "ours(1 thr)" "torch best" "ratio" "torch default" "ratio"
+ratios=()
 for r in $(seq 1 "$rounds"); do
   o2=$(ours 2); tb=$(torch_best); o1=$(ours 1); td=$(torch_default)
-  printf "%-6s %12s %12s %14s %11.2fx %16s %13.2fx\n" "$r" "$o2" "$o1" "$tb" "$(echo "$o2 / $tb" | bc -l)" "$td" "$(echo "$o2 / $td" | bc -l)"
+  ratio=$(echo "$o2 / $tb" | bc -l)
+  ratios+=("$ratio")
+  printf "%-6s %12s %12s %14s %11.2fx %16s %13.2fx\n" "$r" "$o2" "$o1" "$tb" "$ratio" "$td" "$(echo "$o2 / $td" | bc -l)"
   echo "scaling 2 threads / 1 thread: $(echo "$o2 / $o1" | bc -l | cut -c1-4)"
 done
+printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "ours(2 thr) / torch best over %d pairs: median %.2fx, min %.2fx\n", NR, m, v[1]}'
 
 echo
 echo "== GEMM, GFLOP/s (ours vs numpy/OpenBLAS sgemm, same shapes, alternating)"
 for threads in 1 2; do
   for r in $(seq 1 "$rounds"); do
     $bench peer-gemm "$threads" > "$out/ours.txt"
-    OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads $py benchmarks/peers/numpy_gemm.py > "$out/numpy.txt"
+    peer_env OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads $py benchmarks/peers/numpy_gemm.py > "$out/numpy.txt"
     echo "-- $threads thread(s), round $r"
     join -j1 <(sort "$out/ours.txt") <(sort "$out/numpy.txt") | awk '{printf "%-28s ours %7.1f  numpy %7.1f  ratio %5.2fx\n", $1, $2, $3, $2/$3}'
   done
