@@ -54,7 +54,7 @@ internal static class TrainCommand
         var testData = new Option<string?>("--test-data") { Description = "Test data, read like --data (default: the MNIST folder's test files, else a seeded --test-fraction of --data)" };
         var testFraction = new Option<double>("--test-fraction") { Description = "Share of the rows held out for testing when there is no test split", DefaultValueFactory = _ => DefaultTestFraction };
         var dataOptions = DataOptionParsing.Create();
-        var scale = new Option<string>("--scale") { Description = "Per-feature scaling fitted on the training rows: none, standardize, minmax, or auto (standardize tables, leave images alone)", DefaultValueFactory = _ => "auto" };
+        var scale = new Option<string>("--scale") { Description = "Per-feature scaling fitted on the training rows: none, standardize, minmax, or auto (standardize tables and images outside [0, 1]; leave pixels in [0, 1] alone)", DefaultValueFactory = _ => "auto" };
         var model = new Option<string>("--model") { Description = "vae or ae", DefaultValueFactory = _ => "vae" };
         var hidden = new Option<string>("--hidden") { Description = "Encoder hidden widths, comma-separated (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
         var latent = new Option<int>("--latent") { Description = "Latent dimension", DefaultValueFactory = _ => 20 };
