@@ -90,7 +90,8 @@ internal static class CsvTable
             {
                 int c = features[j];
                 var cell = row[c].Span.Trim();
-                if (cell.IsEmpty)
+                // With imputation, the usual missing-value markers count as empty cells too (pandas' NA, NaN; UCI's ?).
+                if (cell.IsEmpty || (options.ImputeMean && IsMissingMarker(cell)))
                 {
                     if (!options.ImputeMean)
                         throw Error(path, $"line {line}, {Column(names, c)} is empty; pass --impute mean to fill empty cells with the column's mean");
@@ -164,19 +165,30 @@ internal static class CsvTable
         return columns;
     }
 
+    /// <summary>Text that marks a missing value: NA, N/A, NaN, null, None, "?" (any case).</summary>
+    private static bool IsMissingMarker(ReadOnlySpan<char> cell)
+    {
+        foreach (var marker in (ReadOnlySpan<string>)["NA", "N/A", "NaN", "null", "None", "?"])
+            if (cell.Equals(marker, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
     private static float Number(string path, int line, string[] names, int column, ReadOnlySpan<char> cell)
     {
         if (float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
         {
             if (float.IsFinite(value)) return value;
-            throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not finite; every value must be a finite number");
+            throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not finite; every value must be a finite number"
+                + (IsMissingMarker(cell) ? " (pass --impute mean to treat it as a missing value)" : ""));
         }
         // .NET reads "NaN" and "Infinity" but not "inf" or "∞": they are refused as not finite too, not as "not a number".
         var bare = cell.TrimStart("+-");
         if (bare.Equals("inf", StringComparison.OrdinalIgnoreCase) || bare.Equals("infinity", StringComparison.OrdinalIgnoreCase)
             || bare.Equals("nan", StringComparison.OrdinalIgnoreCase) || bare.SequenceEqual("∞"))
-            throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not finite; every value must be a finite number");
-        throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not a number");
+            throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not finite; every value must be a finite number"
+                + (IsMissingMarker(cell) ? " (pass --impute mean to treat it as a missing value)" : ""));
+        throw Error(path, $"line {line}, {Column(names, column)}: '{Shown(cell)}' is not a number"
+            + (IsMissingMarker(cell) ? "; pass --impute mean to treat it as a missing value" : ""));
     }
 
     /// <summary>Replaces the empty-cell placeholders with their column's mean, summed in double so the mean is the one a

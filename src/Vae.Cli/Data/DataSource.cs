@@ -104,9 +104,10 @@ internal static class DataSource
         if (testPath is not null)
         {
             var test = Load(testPath, options with { Columns = all.FeatureNames ?? options.Columns }, "test");
+            if (all.Data.ImageHeight > 0 && test.Data.ImageHeight > 0) test = test with { Data = WithChannels(test.Data, all.Data.ImageChannels) };
             RequireSameShape(all.Data, test.Data, path, testPath);
-            if (all.ClassNames is not null && test.ClassNames is not null && !all.ClassNames.SequenceEqual(test.ClassNames))
-                throw new CliError($"--test-data: {testPath} has the classes {string.Join(", ", test.ClassNames)} but {path} has {string.Join(", ", all.ClassNames)}");
+            // Classes by name: a test file may hold only some of them, or list them in another order.
+            if (all.ClassNames is not null) test = WithClassOrder(test, all.ClassNames);
             return (all, test.Data);
         }
         int rows = all.Data.Count;

@@ -154,7 +154,7 @@ public sealed class Dataset
 
     /// <summary>
     /// Reads a NumPy .npy array: N × D rows of features, N × H × W grey images, or N × H × W × C images (C = 1, 3 or 4; channels
-    /// interleaved). Elements may be float32, float64 or an integer type; uint8 arrays are pixels and are scaled to [0, 1] by /255,
+    /// interleaved). Elements may be float16, float32, float64 or an integer type; uint8 arrays are pixels and are scaled to [0, 1] by /255,
     /// every other type is kept as it is. <paramref name="labelsPath"/> (optional) is a 1-D integer .npy of one label ≥ 0 per row.
     /// With <paramref name="maxRows"/> &gt; 0 only the first rows are kept. The file is read in chunks; its header and length
     /// are checked, and <see cref="DataFormatException"/> names the file and what is wrong.

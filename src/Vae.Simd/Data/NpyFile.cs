@@ -58,11 +58,11 @@ internal static partial class NpyFile
         string shapeText = Field(ShapePattern(), text, "shape", path);
         var typeMatch = TypePattern().Match(descr);
         if (!typeMatch.Success)
-            throw new DataFormatException($"{path}: element type '{descr}' is not supported (float32, float64 or an integer type such as uint8)");
+            throw new DataFormatException($"{path}: element type '{descr}' is not supported (float16, float32, float64 or an integer type such as uint8)");
         char kind = typeMatch.Groups[2].Value[0];
         int size = int.Parse(typeMatch.Groups[3].Value, CultureInfo.InvariantCulture);
-        bool supported = kind == 'f' ? size is 4 or 8 : size is 1 or 2 or 4 or 8;
-        if (!supported) throw new DataFormatException($"{path}: element type '{descr}' is not supported (float32, float64 or an integer type such as uint8)");
+        bool supported = kind == 'f' ? size is 2 or 4 or 8 : size is 1 or 2 or 4 or 8;
+        if (!supported) throw new DataFormatException($"{path}: element type '{descr}' is not supported (float16, float32, float64 or an integer type such as uint8)");
         var dims = shapeText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var shape = new long[dims.Length];
         for (int i = 0; i < dims.Length; i++)
@@ -140,6 +140,8 @@ internal static partial class NpyFile
 
     private static double Element(ReadOnlySpan<byte> b, Header h) => (h.Kind, h.ItemSize, h.BigEndian) switch
     {
+        ('f', 2, false) => (double)BinaryPrimitives.ReadHalfLittleEndian(b),
+        ('f', 2, true) => (double)BinaryPrimitives.ReadHalfBigEndian(b),
         ('f', 4, false) => BinaryPrimitives.ReadSingleLittleEndian(b),
         ('f', 4, true) => BinaryPrimitives.ReadSingleBigEndian(b),
         ('f', 8, false) => BinaryPrimitives.ReadDoubleLittleEndian(b),

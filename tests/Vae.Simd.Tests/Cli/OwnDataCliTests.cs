@@ -375,4 +375,26 @@ public class OwnDataCliTests : CliFixture
         File.WriteAllText(Path.Combine(run, "data.json"), "{\"options\": {\"resize_height\": 99999999999}}");
         Refused(Run("encode", "--model", run, "--data", images, "--out", Path.Combine(Out, "c.csv")), "data.json", "not readable");
     }
+
+    [Fact]
+    public void With_impute_mean_the_usual_missing_markers_are_missing_values_and_without_it_the_error_says_so()
+    {
+        string path = Path.Combine(Folder("na"), "na.csv");
+        File.WriteAllText(path, "a,b\n1,10\nNA,20\n3,?\n5,nan\n");
+        var table = Vae.Cli.Data.CsvTable.Load(path, new Vae.Cli.Data.CsvOptions(ImputeMean: true));
+        Assert.Equal([1f, 10f, 3f, 20f, 3f, 15f, 5f, 15f], table.Values);   // a: mean of 1, 3, 5; b: mean of 10, 20
+        var e = Assert.Throws<DataFormatException>(() => Vae.Cli.Data.CsvTable.Load(path, new Vae.Cli.Data.CsvOptions()));
+        Assert.Contains("line 3, column 'a' (1): 'NA' is not a number; pass --impute mean", e.Message);
+    }
+
+    [Fact]
+    public void A_test_folder_with_only_some_classes_keeps_the_training_folders_numbering()
+    {
+        string train = Images("train", 6);
+        string test = Images("test", 3);
+        Directory.Delete(Path.Combine(test, "a"), recursive: true);   // only class b
+        var (loaded, testSet) = Vae.Cli.Data.DataSource.LoadSplit(train, test, 0.1, new Vae.Cli.Data.DataOptions(), 1);
+        Assert.Equal(["a", "b"], loaded.ClassNames!);
+        Assert.All(testSet.Labels.ToArray(), l => Assert.Equal(1, l));
+    }
 }

@@ -81,6 +81,17 @@ public sealed class NpyTests : IDisposable
     }
 
     [Fact]
+    public void Float16_arrays_are_read()
+    {
+        var bytes = new byte[6];
+        BinaryPrimitives.WriteHalfLittleEndian(bytes, (Half)1.5f);
+        BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(2), (Half)(-2f));
+        BinaryPrimitives.WriteHalfLittleEndian(bytes.AsSpan(4), (Half)0.25f);
+        var d = Dataset.LoadNpy(Write("f2.npy", "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 3), }", bytes));
+        Assert.Equal([1.5f, -2f, 0.25f], d.Row(0).ToArray());
+    }
+
+    [Fact]
     public void Version_2_headers_are_read()
     {
         var d = Dataset.LoadNpy(Write("v2.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", Floats([4, 5]), major: 2));
