@@ -92,19 +92,13 @@ internal static class CodeCommands
             if (format == ".png" && rows > ImageCommands.MaxImages)
                 throw new CliError($"--codes: {rows:N0} codes are more than one PNG grid holds ({ImageCommands.MaxImages:N0}); write .csv or .npy, or split the codes");
             float[] x = m.DecodeToData(z);
-            int d = m.InputSize;
-            if (format == ".npy") OutputFiles.Write(path, stream => NpyFile.WriteFloat32(stream, x, rows, d));
-            else if (format == ".png")
+            if (format == ".png")
             {
                 if (m.Config.ImageHeight == 0) throw new CliError("--out: a .png needs an image model; this one's rows are a table (write .csv or .npy)");
                 var (h, w) = ImageCommands.ImageShape(m.Config);
                 ImageGrid.Save(path, x, rows, h, w, (int)Math.Ceiling(Math.Sqrt(rows)), m.Config.ImageChannels);
             }
-            else
-            {
-                var names = run.FeatureNames is { Length: > 0 } n && n.Length == d ? n : Enumerable.Range(0, d).Select(j => $"x_{j}").ToArray();
-                WriteCsv(path, names, rows, (i, line) => { for (int j = 0; j < d; j++) line.Add(Number(x[i * d + j])); });
-            }
+            else WriteRows(path, x, rows, m.InputSize, run.FeatureNames);
             stdout.WriteLine($"wrote {rows} decoded rows to {path}");
             return 0;
         });
@@ -180,6 +174,17 @@ internal static class CodeCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Rows of <paramref name="d"/> values as .npy (rows × d float32) or .csv (a header of the run's column names, or x_0…).</summary>
+    public static void WriteRows(string path, float[] x, int rows, int d, string[]? featureNames)
+    {
+        if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) OutputFiles.Write(path, stream => NpyFile.WriteFloat32(stream, x, rows, d));
+        else
+        {
+            var names = featureNames is { Length: > 0 } n && n.Length == d ? n : Enumerable.Range(0, d).Select(j => $"x_{j}").ToArray();
+            WriteCsv(path, names, rows, (i, line) => { for (int j = 0; j < d; j++) line.Add(Number(x[i * d + j])); });
+        }
     }
 
     private static RowScores Score(LatentModel m, Dataset data, int k, ulong seed, int threads)

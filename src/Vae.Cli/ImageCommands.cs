@@ -16,16 +16,28 @@ internal static class ImageCommands
     {
         var modelDir = new Option<string>("--model") { Description = "Directory holding model.safetensors (a 'vae train' --out)", Required = true };
         var n = new Option<int>("--n") { Description = "Number of images", DefaultValueFactory = _ => 64 };
-        var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
+        var output = new Option<string>("--out") { Description = "A PNG grid, or rows.csv / rows.npy (new rows in the data's own units: a table's synthetic rows)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of z ~ N(0, I)", DefaultValueFactory = _ => 1 };
-        var command = new Command("sample", "Decode n draws of z ~ N(0, I) and write them as a PNG grid.") { modelDir, n, output, seed };
+        var force = new Option<bool>("--force") { Description = "Replace a .csv or .npy --out that exists" };
+        var command = new Command("sample", "Decode n draws of z ~ N(0, I): a PNG grid, or new rows as .csv or .npy.") { modelDir, n, output, seed, force };
         command.SetAction(parse =>
         {
-            int count = OptionParsing.Bounded(parse.GetValue(n), "--n", MaxImages, "one PNG grid");
             string path = parse.GetValue(output)!;
-            OutputFiles.Png(path, "--out");
+            bool rows = path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase);
+            int count = rows ? OptionParsing.Bounded(parse.GetValue(n), "--n", MaxRows, "rows of one file")
+                : OptionParsing.Bounded(parse.GetValue(n), "--n", MaxImages, "one PNG grid");
+            if (rows) OutputFiles.RefuseExisting(path, parse.GetValue(force), "--out");
+            else OutputFiles.Png(path, "--out");
+            ulong s = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed");
             using var model = LoadModel(parse.GetValue(modelDir)!);
-            WriteSamples(model, path, count, (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"));
+            if (rows)
+            {
+                if ((long)count * model.InputSize > Array.MaxLength) throw new CliError($"--n: {count:N0} rows of {model.InputSize} values are more than one file holds here");
+                var values = model.Sample(count, s);
+                model.Scaling?.Restore(values);
+                CodeCommands.WriteRows(path, values, count, model.InputSize, RunData.For(parse.GetValue(modelDir)!, null, null).FeatureNames);
+            }
+            else WriteSamples(model, path, count, s);
             stdout.WriteLine($"wrote {count} samples to {path}");
             return 0;
         });
@@ -56,6 +68,9 @@ internal static class ImageCommands
 
     /// <summary>The most images one PNG grid holds.</summary>
     public const int MaxImages = 10_000;
+
+    /// <summary>The most rows `sample` writes to one .csv or .npy.</summary>
+    public const int MaxRows = 10_000_000;
 
     /// <summary>A trained model's weights stay far below this; a file with larger ones is corrupt or scaled, and would draw garbage.</summary>
     public const float MaxWeight = 1e4f;

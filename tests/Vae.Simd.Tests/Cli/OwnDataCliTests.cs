@@ -77,6 +77,15 @@ public class OwnDataCliTests : CliFixture
         // Decoded in the data's own units: pressure near 1000, not near 0.
         Assert.InRange(double.Parse(rows[1].Split(',')[1], CultureInfo.InvariantCulture), 950, 1050);
 
+        // New rows from z ~ N(0, I), in the table's own units and columns.
+        string synthetic = Path.Combine(Out, "synthetic.csv");
+        (code, _, err) = Run("sample", "--model", run, "--n", "50", "--out", synthetic);
+        Assert.True(code == 0, err);
+        var sampled = File.ReadAllLines(synthetic);
+        Assert.Equal(("temp,pressure,flow,noise", 51), (sampled[0], sampled.Length));
+        Assert.InRange(sampled.Skip(1).Average(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)), 980, 1020);
+        Refused(Run("sample", "--model", run, "--n", "5", "--out", synthetic), "exists", "--force");
+
         string scores = Path.Combine(Out, "scores.csv");
         var (scoreCode, stdout, scoreErr) = Run("score", "--model", run, "--data", data, "--out", scores, "--iw-samples", "20", "--threshold-quantile", "0.9");
         Assert.True(scoreCode == 0, scoreErr);
