@@ -20,11 +20,6 @@ internal sealed class DataOptionParsing
         command.Options.Add(_resize);
     }
 
-    /// <summary>True when the user gave any of these options (else a model's recorded ones apply).</summary>
-    public bool AnyGiven(ParseResult parse)
-        => parse.GetResult(_labelColumn) is { Implicit: false } || parse.GetResult(_columns) is { Implicit: false }
-            || parse.GetResult(_impute) is { Implicit: false } || parse.GetResult(_resize) is { Implicit: false };
-
     /// <summary>The options given on the command line over <paramref name="recorded"/> ones, one by one: giving --resize does not
     /// drop a run's recorded columns. A recorded label column that a new file lacks means that file has no labels.</summary>
     public DataOptions Merge(ParseResult parse, DataOptions recorded)
