@@ -246,7 +246,7 @@ internal static class CodeCommands
             if (!File.Exists(path)) throw new CliError($"--codes: {path} not found");
             using (var reader = new StreamReader(path))
             {
-                var header = (reader.ReadLine() ?? "").Split(',').Select(h => h.Trim().Trim('"')).ToArray();
+                var header = (reader.ReadLine() ?? "").Split([',', ';', '\t']).Select(h => h.Trim().Trim('"')).ToArray();
                 if (header.Contains("mu_0")) columns = Enumerable.Range(0, latent).Select(j => $"mu_{j}").ToArray();
             }
             var table = CsvTable.Load(path, new CsvOptions(Columns: columns));

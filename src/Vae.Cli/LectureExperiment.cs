@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vae.Cli.Data;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Evaluation;
@@ -107,7 +108,7 @@ internal static class LectureExperiment
                 },
                 dir, Force: true, Quiet: s.Quiet, Limit: 0);
             log.WriteLine($"[{spec.Name}] {spec.Role}");
-            TrainCommand.Train(settings, new EpochProgress(quiet: s.Quiet, log, interactive: false), pair);
+            TrainCommand.Train(settings, new EpochProgress(quiet: s.Quiet, log, interactive: false), (new LoadedData(pair.Train, null, null, "idx"), pair.Test));
             var model = ImageCommands.LoadModel(dir).Network;
             models.Add(model);
             var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, new MetricsOptions { Samples = samples, IwSamples = 0, Seed = s.Seed, Threads = s.Threads });

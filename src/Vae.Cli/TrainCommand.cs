@@ -144,7 +144,7 @@ internal static class TrainCommand
 
     /// <summary>Runs a whole training: checks, data, epochs (model, checkpoint and metrics saved after each), pictures.
     /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
-    public static void Train(Settings s, EpochProgress progress, (Dataset Train, Dataset Test)? data = null, CancellationToken cancellationToken = default)
+    public static void Train(Settings s, EpochProgress progress, (LoadedData Train, Dataset Test)? data = null, CancellationToken cancellationToken = default)
     {
         var (loaded, test) = LoadData(s, data);
         var train = loaded.Data;
@@ -224,11 +224,10 @@ internal static class TrainCommand
         RunEpochs(s, model, train, test, metrics, progress, cancellationToken);
     }
 
-    private static (LoadedData Train, Dataset Test) LoadData(Settings s, (Dataset Train, Dataset Test)? data)
+    private static (LoadedData Train, Dataset Test) LoadData(Settings s, (LoadedData Train, Dataset Test)? data)
     {
         // --limit applies while reading: a header that claims millions of images costs only the rows kept.
-        var (loaded, test) = data is { } given ? (new LoadedData(given.Train, null, null, "idx"), given.Test)
-            : DataSource.LoadSplit(s.DataDirectory, s.TestData, s.TestFraction, s.Data with { Limit = s.Limit }, s.Training.Seed);
+        var (loaded, test) = data ?? DataSource.LoadSplit(s.DataDirectory, s.TestData, s.TestFraction, s.Data with { Limit = s.Limit }, s.Training.Seed);
         var train = loaded.Data;
         if (s.Limit > 0) (train, test) = (train.Take(s.Limit), test.Take(s.Limit));
         // Test images are binarized once, whatever the training mode, so test losses are comparable across epochs.

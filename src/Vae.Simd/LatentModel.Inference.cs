@@ -143,7 +143,8 @@ public abstract partial class LatentModel
         weights.RequireNonZero(nameof(weights), Network.NeedsNoise);
         if (threads < 0 || threads > TrainingOptions.MaxThreads)
             throw new ArgumentOutOfRangeException(nameof(threads), threads, $"the thread count must be 0 (one per processor) to {TrainingOptions.MaxThreads}");
-        if (data.Features == InputSize) data = InModelUnits(data);
+        CheckWidth(data, nameof(data));
+        data = InModelUnits(data);
         CheckData(data, nameof(data));
         int workers = threads == 0 ? Environment.ProcessorCount : threads;
         using var lease = EnterInference();

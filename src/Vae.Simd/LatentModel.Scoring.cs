@@ -63,7 +63,8 @@ public abstract partial class LatentModel
         return output;
     }
 
-    private void CheckWidth(Dataset data, string name)
+    /// <summary>The data's rows must be the model's width (checked before the scaling meets them).</summary>
+    private protected void CheckWidth(Dataset data, string name)
     {
         if (data.Features != InputSize)
             throw new ArgumentException($"{name} has {data.Features} values per row but the model takes {InputSize} (ModelConfig.InputSize)", name);

@@ -42,8 +42,9 @@ public abstract partial class LatentModel
         options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
         if (options.Objective == Objective.Iwae && !Network.NeedsNoise)
             throw new ArgumentException("the importance-weighted bound needs a VAE: an autoencoder has no q(z|x) to weight", nameof(options));
-        if (train.Features != InputSize || (validation is not null && validation.Features != InputSize))
-            CheckData(train.Features != InputSize ? train : validation!, train.Features != InputSize ? nameof(train) : nameof(validation));
+        // Widths first: the scaling would refuse another width with a message about itself.
+        CheckWidth(train, nameof(train));
+        if (validation is not null) CheckWidth(validation, nameof(validation));
         train = InModelUnits(train);
         if (validation is not null) validation = InModelUnits(validation);
         CheckData(train, nameof(train));

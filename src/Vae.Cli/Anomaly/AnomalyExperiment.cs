@@ -49,7 +49,8 @@ internal static class AnomalyExperiment
         var options = s.Data with { LabelColumn = s.LabelColumn };
 
         // Everything about the data is checked before any training.
-        var (trainRows, _) = DataSource.LoadSplit(s.TrainData, null, TrainCommand.DefaultTestFraction, options, s.Seed);
+        // Read once: the run trains on exactly these rows and watches its test loss on the held-out tenth.
+        var (trainRows, heldOut) = DataSource.LoadSplit(s.TrainData, null, TrainCommand.DefaultTestFraction, options, s.Seed);
         var test = DataSource.Load(s.TestData, options with { Columns = trainRows.FeatureNames ?? options.Columns });
         if (!test.Data.HasLabels) throw new CliError($"--test: {s.TestData} has no labels; --label-column {s.LabelColumn} must say which rows are anomalies");
         DataSource.RequireSameShape(trainRows.Data, test.Data, s.TrainData, s.TestData);
@@ -63,7 +64,7 @@ internal static class AnomalyExperiment
             throw new CliError($"--anomaly-label: '{s.AnomalyLabel}' marks {anomalies} of the {isAnomaly.Length} test rows; the test data need both normal and anomalous rows"
                 + (test.ClassNames is { } c ? $" (its labels: {string.Join(", ", c)})" : ""));
 
-        // Normal rows learn; 10 % of them are held out to watch the test loss, as any run does.
+        // Normal rows learn; 10 % of them are held out to watch the test loss, as any run does (data.json records the split).
         string runDirectory = Path.Combine(s.OutputDirectory, "vae");
         var train = new TrainCommand.Settings(s.TrainData, new ModelConfig { Hidden = s.Hidden, Latent = s.Latent, Likelihood = Likelihood.GaussianLearnedVariance },
             new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, Threads = s.Threads, Seed = s.Seed },
@@ -71,7 +72,7 @@ internal static class AnomalyExperiment
         {
             Data = options, Scaling = ScalingKind.Standardize, EvaluateEvery = Math.Max(1, s.Epochs / 10),
         };
-        TrainCommand.Train(train, new EpochProgress(s.Quiet, log, interactive: false));
+        TrainCommand.Train(train, new EpochProgress(s.Quiet, log, interactive: false), (trainRows, heldOut));
         using var model = LatentModel.Load(runDirectory);
         log.WriteLine($"scoring {test.Data.Count} test rows ({anomalies} anomalous) with K = {s.IwSamples} importance samples each");
         var scores = model.Score(test.Data, s.IwSamples, s.Seed, s.Threads);

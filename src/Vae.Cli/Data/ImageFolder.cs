@@ -175,7 +175,7 @@ internal static class ImageFolder
     {
         long total = (long)count * height * width * channels;
         if (total > Array.MaxLength)
-            throw Error(directory, $"{count} images of {height}×{width}×{channels} are {total:N0} values, more than one array holds; pass --max-rows or --resize H,W to read fewer");
+            throw Error(directory, $"{count} images of {height}×{width}×{channels} are {total:N0} values, more than one array holds; use fewer images (train: --limit N) or smaller ones (--resize H,W)");
         return new float[total];
     }
 
