@@ -6,12 +6,16 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Benchmarks;
 
-/// <summary>Reconstruct (encode μ, decode), encode and decode with caller-supplied buffers, at batch 1 and 1000.</summary>
+/// <summary>Reconstruct (encode μ, decode), encode and decode with caller-supplied buffers, at batch 1 and 1000, reading
+/// float32 weights or their bfloat16 rounding (<see cref="InferencePrecision"/>).</summary>
 [MemoryDiagnoser]
 public class InferenceBenchmarks
 {
     [Params(1, 1000)]
     public int Batch { get; set; } = 1;
+
+    [Params(InferencePrecision.Float32, InferencePrecision.BFloat16)]
+    public InferencePrecision Precision { get; set; }
 
     private VariationalNetwork _model = null!;
     private NetworkWorkspace _workspace = null!;
@@ -22,6 +26,7 @@ public class InferenceBenchmarks
     {
         var r = new SeededRandom(1);
         _model = new VariationalNetwork(new ModelConfig(), 1);
+        _model.SetInferencePrecision(Precision);
         _workspace = _model.CreateWorkspace(Batch);
         _x = Enumerable.Range(0, Batch * 784).Select(_ => r.NextSingle()).ToArray();
         _out = new float[Batch * 784];

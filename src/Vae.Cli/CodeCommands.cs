@@ -20,14 +20,15 @@ internal static class CodeCommands
         var logVariance = new Option<bool>("--log-variance") { Description = "Also write log σ² of q(z|x) (logvar_0…; in .npy, after μ)" };
         var force = new Option<bool>("--force") { Description = "Replace --out if it exists" };
         var dataOptions = DataOptionParsing.Create();
-        var command = new Command("encode", "Write the latent code (μ of q(z|x)) of every row of --data.") { model, data, output, logVariance, force };
+        var precision = OptionParsing.PrecisionOption();
+        var command = new Command("encode", "Write the latent code (μ of q(z|x)) of every row of --data.") { model, data, output, logVariance, force, precision };
         dataOptions.AddTo(command);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
             var format = OutputFormat(path, "--out", ".csv", ".npy");
             OutputFiles.RefuseExisting(path, parse.GetValue(force), "--out");
-            using var m = ImageCommands.LoadModel(parse.GetValue(model)!);
+            using var m = ImageCommands.LoadModel(parse.GetValue(model)!, parse.GetValue(precision)!);
             var run = RunData.For(parse.GetValue(model)!, dataOptions, parse);
             var loaded = run.Read(parse.GetValue(data)!, m);
             var dataset = loaded.Data;
@@ -77,13 +78,14 @@ internal static class CodeCommands
         var codes = new Option<string>("--codes") { Description = "Latent codes: a .csv (mu_0… columns, as 'vae encode' writes, or exactly latent numeric columns) or a .npy (rows × latent)", Required = true };
         var output = new Option<string>("--out") { Description = "rows.csv, rows.npy, or a .png grid for an image model", Required = true };
         var force = new Option<bool>("--force") { Description = "Replace --out if it exists" };
-        var command = new Command("decode", "Decode latent codes into rows in the data's own units (the model's scaling undone).") { model, codes, output, force };
+        var precision = OptionParsing.PrecisionOption();
+        var command = new Command("decode", "Decode latent codes into rows in the data's own units (the model's scaling undone).") { model, codes, output, force, precision };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
             var format = OutputFormat(path, "--out", ".csv", ".npy", ".png");
             OutputFiles.RefuseExisting(path, parse.GetValue(force), "--out");
-            using var m = ImageCommands.LoadModel(parse.GetValue(model)!);
+            using var m = ImageCommands.LoadModel(parse.GetValue(model)!, parse.GetValue(precision)!);
             var run = RunData.For(parse.GetValue(model)!, null, null);
             float[] z = ReadCodes(parse.GetValue(codes)!, m.Latent);
             int rows = z.Length / m.Latent;
@@ -116,9 +118,10 @@ internal static class CodeCommands
         var threads = new Option<int>("--threads") { Description = "Threads for the importance-weighted estimate", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "Replace --out if it exists" };
         var dataOptions = DataOptionParsing.Create();
+        var precision = OptionParsing.PrecisionOption();
         var command = new Command("score", "Score every row of --data: high means the model finds the row unlikely (anomaly detection).")
         {
-            model, data, output, iwSamples, quantile, seed, threads, force,
+            model, data, output, iwSamples, quantile, seed, threads, force, precision,
         };
         dataOptions.AddTo(command);
         command.SetAction(parse =>
@@ -132,7 +135,7 @@ internal static class CodeCommands
             if (q is { } v && !(v > 0 && v < 1)) throw new CliError($"--threshold-quantile: {v} is not allowed; it must be above 0 and below 1");
             ulong s = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed");
             int t = OptionParsing.Threads(parse.GetValue(threads), "--threads");
-            using var m = ImageCommands.LoadModel(parse.GetValue(model)!);
+            using var m = ImageCommands.LoadModel(parse.GetValue(model)!, parse.GetValue(precision)!);
             if (k > 0 && m is not VariationalAutoencoder) throw new CliError("--iw-samples: log p(x) needs a VAE; an autoencoder has no q(z|x)");
             var run = RunData.For(parse.GetValue(model)!, dataOptions, parse);
             var loaded = run.Read(parse.GetValue(data)!, m);

@@ -36,14 +36,15 @@ internal static class EvaluateCommand
         var seed = new Option<int>("--seed") { Description = "Seed of every draw (z, ε, binarization)", DefaultValueFactory = _ => 1 };
         var threads = new Option<int>("--threads") { Description = "Worker threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string?>("--out") { Description = "JSON file to write. Default: <model dir>/evaluation.json" };
+        var precision = OptionParsing.PrecisionOption();
         var command = new Command("evaluate", "Test ELBO, importance-weighted log p(x), latent statistics and sample quality of a trained model.")
         {
-            modelDir, data, samples, iwSamples, iwImages, classifier, noQuality, seed, threads, output,
+            modelDir, data, samples, iwSamples, iwImages, classifier, noQuality, seed, threads, output, precision,
         };
         command.SetAction(parse =>
         {
             string dir = parse.GetValue(modelDir)!;
-            var loaded = ImageCommands.LoadModel(dir);
+            var loaded = ImageCommands.LoadModel(dir, parse.GetValue(precision)!);
             var model = loaded.Network;
             var options = new MetricsOptions
             {
@@ -73,13 +74,14 @@ internal static class EvaluateCommand
                 reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, options.Threads);
             }
             var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, options);
-            stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images:");
+            stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images{(loaded.InferencePrecision == InferencePrecision.Float32 ? "" : ", weights rounded to bfloat16")}:");
             foreach (var line in metrics.Describe()) stdout.WriteLine("  " + line);
             AtomicFile.WriteAllText(outPath, Json.Object(json =>
             {
                 metrics.WriteProperties(json);
                 Json.Number(json, "classifier_test_accuracy", judge is null ? null : accuracy);
                 json.WriteNumber("seed", options.Seed);
+                json.WriteString("precision", loaded.InferencePrecision == InferencePrecision.Float32 ? "float32" : "bfloat16");
             }));
             stdout.WriteLine($"wrote {outPath}");
             return 0;

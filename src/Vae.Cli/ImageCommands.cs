@@ -19,7 +19,8 @@ internal static class ImageCommands
         var output = new Option<string>("--out") { Description = "A PNG grid, or rows.csv / rows.npy (new rows in the data's own units: a table's synthetic rows)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of z ~ N(0, I)", DefaultValueFactory = _ => 1 };
         var force = new Option<bool>("--force") { Description = "Replace a .csv or .npy --out that exists" };
-        var command = new Command("sample", "Decode n draws of z ~ N(0, I): a PNG grid, or new rows as .csv or .npy.") { modelDir, n, output, seed, force };
+        var precision = OptionParsing.PrecisionOption();
+        var command = new Command("sample", "Decode n draws of z ~ N(0, I): a PNG grid, or new rows as .csv or .npy.") { modelDir, n, output, seed, force, precision };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
@@ -29,7 +30,7 @@ internal static class ImageCommands
             if (rows) OutputFiles.RefuseExisting(path, parse.GetValue(force), "--out");
             else OutputFiles.Png(path, "--out");
             ulong s = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed");
-            using var model = LoadModel(parse.GetValue(modelDir)!);
+            using var model = LoadModel(parse.GetValue(modelDir)!, parse.GetValue(precision)!);
             if (rows)
             {
                 if ((long)count * model.InputSize > Array.MaxLength) throw new CliError($"--n: {count:N0} rows of {model.InputSize} values are more than one file holds here");
@@ -50,13 +51,14 @@ internal static class ImageCommands
         var n = new Option<int>("--n") { Description = "Number of test images", DefaultValueFactory = _ => 32 };
         var output = new Option<string>("--out") { Description = "PNG file to write", Required = true };
         var data = new Option<string?>("--data") { Description = "Rows to reconstruct, read as the model's run read its data: an MNIST folder (its test set), a .csv, .npy or image folder (default: the repo's data/mnist)" };
-        var command = new Command("reconstruct", "Reconstruct the first n test images; the PNG shows originals and reconstructions in alternate rows.") { modelDir, n, output, data };
+        var precision = OptionParsing.PrecisionOption();
+        var command = new Command("reconstruct", "Reconstruct the first n test images; the PNG shows originals and reconstructions in alternate rows.") { modelDir, n, output, data, precision };
         command.SetAction(parse =>
         {
             int count = OptionParsing.Bounded(parse.GetValue(n), "--n", MaxImages, "one PNG grid");
             string path = parse.GetValue(output)!;
             OutputFiles.Png(path, "--out");
-            using var model = LoadModel(parse.GetValue(modelDir)!);
+            using var model = LoadModel(parse.GetValue(modelDir)!, parse.GetValue(precision)!);
             string dataPath = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
             var test = RunData.For(parse.GetValue(modelDir)!, null, null).Read(dataPath, model).Data;
             WriteReconstructions(model, test, path, count);
@@ -74,6 +76,15 @@ internal static class ImageCommands
 
     /// <summary>A trained model's weights stay far below this; a file with larger ones is corrupt or scaled, and would draw garbage.</summary>
     public const float MaxWeight = 1e4f;
+
+    /// <summary>Loads DIR/model.safetensors (or the file named), reading the <c>--precision</c> that <paramref name="precision"/> gives.</summary>
+    public static LatentModel LoadModel(string directory, string precision)
+    {
+        var model = LoadModel(directory);
+        try { model.InferencePrecision = OptionParsing.Precision(precision); }
+        catch { model.Dispose(); throw; }
+        return model;
+    }
 
     /// <summary>Loads DIR/model.safetensors (or the file named).</summary>
     public static LatentModel LoadModel(string directory)

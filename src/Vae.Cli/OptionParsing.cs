@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Vae.Simd;
 using Vae.Simd.Data;
 using Vae.Simd.Kernels;
@@ -43,6 +44,20 @@ internal static class OptionParsing
         "gaussian" => Simd.Likelihood.Gaussian,
         "gaussian-learned-variance" => Simd.Likelihood.GaussianLearnedVariance,
         _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian, gaussian-learned-variance"),
+    };
+
+    public static InferencePrecision Precision(string text) => text.ToLowerInvariant() switch
+    {
+        "float32" => InferencePrecision.Float32,
+        "bfloat16" => InferencePrecision.BFloat16,
+        _ => throw new CliError($"--precision: '{text}' is not one of float32, bfloat16"),
+    };
+
+    /// <summary>The <c>--precision</c> option of the commands that run a trained model.</summary>
+    public static Option<string> PrecisionOption() => new("--precision")
+    {
+        Description = "Weights the model reads: float32 (as trained) or bfloat16 (rounded: half the bytes per call, a little less exact)",
+        DefaultValueFactory = _ => "float32",
     };
 
     public static OptimizerKind Optimizer(string text) => text.ToLowerInvariant() switch

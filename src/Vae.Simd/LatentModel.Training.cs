@@ -58,6 +58,7 @@ public abstract partial class LatentModel
         MemoryBudget.Require(8L * ParameterCount + perRow * options.Samples * Math.Min(options.BatchSize, train.Count),
             $"training this model ({ParameterCount:N0} parameters) on batches of {Math.Min(options.BatchSize, train.Count)} × {options.Samples} draws", nameof(options));
         using var change = EnterChange("Fit");
+        using var training = Network.BeginTraining();
         _training ??= new TrainingSession();
         var optimizer = _training.OptimizerFor(options, Network.Parameters.Length);
         // Static binarization draws the targets once; dynamic redraws them in every shard. Validation targets are drawn once,
@@ -134,6 +135,8 @@ public abstract partial class LatentModel
         var ws = rows <= _workspaces.Rows ? _workspaces.Rent() : Network.CreateWorkspace(Math.Max(rows, 1));
         try
         {
+            // The loss that matches the gradient: float32 weights, whatever InferencePrecision says.
+            ws.ExactWeights = true;
             return withGradient
                 ? Network.ComputeLossAndGradients(input, eps, weights, ws, gradients, GradientUpdate.Overwrite)
                 : Network.ComputeLoss(input, eps, weights, ws);

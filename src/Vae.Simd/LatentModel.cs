@@ -65,6 +65,27 @@ public abstract partial class LatentModel : IDisposable
     }
     private FeatureScaling? _scaling;
 
+    /// <summary>
+    /// The weights that the inference calls read: <see cref="EncodeMean(ReadOnlySpan{float})"/>, <see cref="Decode(ReadOnlySpan{float})"/>,
+    /// <see cref="Reconstruct(ReadOnlySpan{float})"/>, <see cref="Sample(int, ulong)"/>, a VAE's <c>Encode</c> and
+    /// <c>ImportanceWeightedLogLikelihood</c>, <see cref="NegativeElbo(ReadOnlySpan{float}, ulong)"/>, <see cref="Evaluate"/>,
+    /// <see cref="Score"/>, <see cref="EncodeDataset"/> and <see cref="DecodeToData"/>. <see cref="InferencePrecision.BFloat16"/>
+    /// rounds a copy of them, refreshed whenever the parameters change; <see cref="Fit"/>, <see cref="ComputeLoss"/>,
+    /// <see cref="ComputeLossAndGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, LossWeights?)"/> and the gradient checks keep the float32 weights, and so does <see cref="Save"/>.
+    /// Not saved in the checkpoint: a loaded model starts at <see cref="InferencePrecision.Float32"/>.
+    /// </summary>
+    public InferencePrecision InferencePrecision
+    {
+        get => Network.InferencePrecision;
+        set
+        {
+            if (!Enum.IsDefined(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "unknown inference precision: Float32 or BFloat16");
+            using var change = EnterChange("setting InferencePrecision");
+            Network.SetInferencePrecision(value);
+        }
+    }
+
     /// <summary><paramref name="data"/> in the network's units (itself when the model has no scaling).</summary>
     private protected Dataset InModelUnits(Dataset data) => _scaling is null ? data : _scaling.Apply(data);
 

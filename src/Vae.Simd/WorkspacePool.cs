@@ -19,7 +19,12 @@ internal sealed class WorkspacePool(LatentNetwork network, int rows) : IDisposab
         lock (_free)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_free.Count > 0) return _free.Pop();
+            if (_free.Count > 0)
+            {
+                var workspace = _free.Pop();
+                workspace.ExactWeights = false;
+                return workspace;
+            }
         }
         return network.CreateWorkspace(rows);
     }

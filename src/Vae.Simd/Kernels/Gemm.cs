@@ -60,49 +60,65 @@ internal static class Gemm
         => LinearForwardTransposed(x, transposedWeight, bias, y, GemmPaths.Best, pool);
 
     internal static void LinearForwardTransposed(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path, WorkerPool? pool = null)
+        => LinearForwardTransposed(x, transposedWeight, default, bias, y, path, pool);
+
+    /// <summary>As <see cref="LinearForwardTransposed(ReadOnlyMatrixSpan, ReadOnlyMatrixSpan, ReadOnlySpan{float}, MatrixSpan, WorkerPool?)"/>
+    /// for weights rounded to bfloat16: <paramref name="transposedWeight"/> holds them as float32 and <paramref name="pairs"/>
+    /// (unless empty) the same values packed, which a batch of at most <see cref="Gemv.MaxRows"/> rows reads at half the bytes
+    /// through <see cref="GemvBFloat16"/>. Both compute the same numbers.</summary>
+    public static void LinearForwardTransposed(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, BFloat16Pairs pairs, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null)
+        => LinearForwardTransposed(x, transposedWeight, pairs, bias, y, GemmPaths.Best, pool);
+
+    internal static void LinearForwardTransposed(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, BFloat16Pairs pairs, ReadOnlySpan<float> bias, MatrixSpan y, GemmPath path, WorkerPool? pool = null)
     {
+        if (!pairs.IsEmpty && (pairs.Rows != transposedWeight.Rows || pairs.Columns != transposedWeight.Columns))
+            throw new ArgumentException($"the bfloat16 pairs are {pairs.Rows} × {pairs.Columns} but the transposed weight is {transposedWeight.ToString()}", nameof(pairs));
         if (x.Columns != transposedWeight.Rows)
             throw new ArgumentException($"x has shape {x.ToString()} but the transposed weight {transposedWeight.ToString()} expects {transposedWeight.Rows} input columns", nameof(x));
         Shape.CheckLength(bias.Length, transposedWeight.Columns, nameof(bias));
         Shape.Check(y, x.Rows, transposedWeight.Columns, nameof(y));
         if (x.Rows <= Gemv.MaxRows)
         {
-            GemvForward(x, transposedWeight, bias, y, pool);
+            GemvForward(x, transposedWeight, pairs, bias, y, pool);
             return;
         }
         for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
         Multiply(x, false, transposedWeight, false, y, accumulate: true, path, pool);
     }
 
-    private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)
+    private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, BFloat16Pairs pairs, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)
     {
         int outputs = transposedWeight.Columns;
         // Split the columns of Wᵀ between threads when it is large enough to be worth a hand-off.
         if (pool is null || pool.Threads == 1 || (long)transposedWeight.Rows * outputs < 64 * 1024)
         {
-            Gemv.Forward(x, transposedWeight, bias, y, 0, outputs);
+            if (pairs.IsEmpty) Gemv.Forward(x, transposedWeight, bias, y, 0, outputs);
+            else GemvBFloat16.Forward(x, pairs, bias, y, 0, outputs);
             return;
         }
         fixed (float* px = x.Data, pw = transposedWeight.Data, pb = bias, py = y.Data)
+        fixed (uint* pp = pairs.Data)
         {
             var work = s_gemv ??= new ParallelGemv();
-            work.Set(px, x.Rows, x.Columns, x.Stride, pw, outputs, transposedWeight.Stride, pb, py, y.Stride, pool.Threads);
+            work.Set(px, x.Rows, x.Columns, x.Stride, pw, outputs, transposedWeight.Stride, pp, pairs.Stride, pb, py, y.Stride, pool.Threads);
             pool.Run(work, work.Parts);
         }
     }
 
     [ThreadStatic] private static ParallelGemv? s_gemv;
 
-    /// <summary>Column ranges of one <see cref="Gemv"/> product, one per item (multiples of 16 wide).</summary>
+    /// <summary>Column ranges of one <see cref="Gemv"/> (or <see cref="GemvBFloat16"/>) product, one per item (multiples of 16 wide).</summary>
     private sealed unsafe class ParallelGemv : IParallelWork
     {
         private float* _x, _w, _b, _y;
-        private int _rows, _k, _xStride, _out, _wStride, _yStride, _width;
+        private uint* _pairs;
+        private int _rows, _k, _xStride, _out, _wStride, _pairStride, _yStride, _width;
         public int Parts { get; private set; }
 
-        public void Set(float* x, int rows, int k, int xStride, float* w, int outputs, int wStride, float* b, float* y, int yStride, int threads)
+        public void Set(float* x, int rows, int k, int xStride, float* w, int outputs, int wStride, uint* pairs, int pairStride, float* b, float* y, int yStride, int threads)
         {
             _x = x; _rows = rows; _k = k; _xStride = xStride; _w = w; _out = outputs; _wStride = wStride; _b = b; _y = y; _yStride = yStride;
+            _pairs = pairs; _pairStride = pairStride;
             _width = ((outputs + threads - 1) / threads + 15) / 16 * 16;
             Parts = (outputs + _width - 1) / _width;
         }
@@ -111,9 +127,18 @@ internal static class Gemm
         {
             int start = item * _width;
             var x = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_x, (_rows - 1) * _xStride + _k), _rows, _k, _xStride);
-            var w = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_w, (_k - 1) * _wStride + _out), _k, _out, _wStride);
             var y = new MatrixSpan(new Span<float>(_y, (_rows - 1) * _yStride + _out), _rows, _out, _yStride);
-            Gemv.Forward(x, w, new ReadOnlySpan<float>(_b, _out), y, start, Math.Min(_width, _out - start));
+            var b = new ReadOnlySpan<float>(_b, _out);
+            if (_pairs is null)
+            {
+                var w = new ReadOnlyMatrixSpan(new ReadOnlySpan<float>(_w, (_k - 1) * _wStride + _out), _k, _out, _wStride);
+                Gemv.Forward(x, w, b, y, start, Math.Min(_width, _out - start));
+            }
+            else
+            {
+                var w = new BFloat16Pairs(new ReadOnlySpan<uint>(_pairs, ((_k + 1) / 2 - 1) * _pairStride + _out), _k, _out, _pairStride);
+                GemvBFloat16.Forward(x, w, b, y, start, Math.Min(_width, _out - start));
+            }
         }
     }
 

@@ -16,134 +16,101 @@ internal static unsafe class Gemv
 {
     public const int MaxRows = 4;
 
-    /// <summary>Rows of Wᵀ per pass: each pass streams KB consecutive rows of Wᵀ (contiguous memory) through every
-    /// column block, so Wᵀ is read in order while each element's chain still runs over k in order.</summary>
-    private const int KB = 16;
-
     /// <summary>Output columns [col0, col0 + cols) of y = x·Wᵀ + b, with <paramref name="transposedWeight"/> = Wᵀ [in, out].</summary>
-    [MethodImpl(HotPath.Kernel)]
     public static void Forward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, ReadOnlySpan<float> bias, MatrixSpan y, int col0, int cols)
     {
-        int k = x.Columns, end = col0 + cols;
-        nint ldw = transposedWeight.Stride;
-        fixed (float* px = x.Data, pw = transposedWeight.Data, pb = bias, py = y.Data)
+        fixed (float* pw = transposedWeight.Data)
+            GemvColumns.Run<Rows, float>(x, pw, transposedWeight.Stride, bias, y, col0, cols);
+    }
+
+    /// <summary>The kernels for Wᵀ stored as float32 rows.</summary>
+    private readonly struct Rows : IGemvKernels<float>
+    {
+        public static int RowsPerWord => 1;
+
+        public static float Element(float* w, nint ldw, int i) => w[i * ldw];
+
+        // Eight vectors of columns per pass keep eight independent FMA chains in flight (two FMA units × four cycles of
+        // latency); y holds the chains between passes.
+        [MethodImpl(HotPath.Kernel)]
+        public static void Block512(float* x, float* w, nint ldw, int k, float* y)
         {
-            for (int r = 0; r < x.Rows; r++)
+            Vector512<float> a0 = Vector512.Load(y), a1 = Vector512.Load(y + 16), a2 = Vector512.Load(y + 32), a3 = Vector512.Load(y + 48), a4 = Vector512.Load(y + 64), a5 = Vector512.Load(y + 80), a6 = Vector512.Load(y + 96), a7 = Vector512.Load(y + 112);
+            for (int i = 0; i < k; i++, w += ldw)
             {
-                float* xr = px + r * x.Stride, yr = py + r * y.Stride;
-                new ReadOnlySpan<float>(pb + col0, cols).CopyTo(new Span<float>(yr + col0, cols));
-                for (int k0 = 0; k0 < k; k0 += KB)
-                {
-                    int kb = Math.Min(KB, k - k0);
-                    float* xk = xr + k0, wk = pw + k0 * ldw;
-                    int j = col0;
-                    if (Vector512.IsHardwareAccelerated)
-                    {
-                        for (; j + 128 <= end; j += 128) Block512(xk, wk + j, ldw, kb, yr + j);
-                        for (; j + 16 <= end; j += 16) Single512(xk, wk + j, ldw, kb, yr + j);
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (; j + 64 <= end; j += 64) Block256(xk, wk + j, ldw, kb, yr + j);
-                        for (; j + 8 <= end; j += 8) Single256(xk, wk + j, ldw, kb, yr + j);
-                    }
-                    if (Vector128.IsHardwareAccelerated)
-                    {
-                        for (; j + 32 <= end; j += 32) Block128(xk, wk + j, ldw, kb, yr + j);
-                        for (; j + 4 <= end; j += 4) Single128(xk, wk + j, ldw, kb, yr + j);
-                    }
-                    for (; j < end; j++)
-                    {
-                        float s = yr[j];
-                        float* w = wk + j;
-                        for (int i = 0; i < kb; i++) s = float.MultiplyAddEstimate(xk[i], w[i * ldw], s);
-                        yr[j] = s;
-                    }
-                }
+                var xv = Vector512.Create(x[i]);
+                a0 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w), a0);
+                a1 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 16), a1);
+                a2 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 32), a2);
+                a3 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 48), a3);
+                a4 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 64), a4);
+                a5 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 80), a5);
+                a6 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 96), a6);
+                a7 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 112), a7);
             }
+            a0.Store(y); a1.Store(y + 16); a2.Store(y + 32); a3.Store(y + 48); a4.Store(y + 64); a5.Store(y + 80); a6.Store(y + 96); a7.Store(y + 112);
         }
-    }
 
-    // Eight vectors of columns per pass keep eight independent FMA chains in flight (two FMA units × four cycles of
-    // latency); y holds the chains between passes.
-    [MethodImpl(HotPath.Kernel)]
-    private static void Block512(float* x, float* w, nint ldw, int k, float* y)
-    {
-        Vector512<float> a0 = Vector512.Load(y), a1 = Vector512.Load(y + 16), a2 = Vector512.Load(y + 32), a3 = Vector512.Load(y + 48), a4 = Vector512.Load(y + 64), a5 = Vector512.Load(y + 80), a6 = Vector512.Load(y + 96), a7 = Vector512.Load(y + 112);
-        for (int i = 0; i < k; i++, w += ldw)
+        [MethodImpl(HotPath.Kernel)]
+        public static void Single512(float* x, float* w, nint ldw, int k, float* y)
         {
-            var xv = Vector512.Create(x[i]);
-            a0 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w), a0);
-            a1 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 16), a1);
-            a2 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 32), a2);
-            a3 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 48), a3);
-            a4 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 64), a4);
-            a5 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 80), a5);
-            a6 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 96), a6);
-            a7 = Vector512.MultiplyAddEstimate(xv, Vector512.Load(w + 112), a7);
+            var a = Vector512.Load(y);
+            for (int i = 0; i < k; i++, w += ldw) a = Vector512.MultiplyAddEstimate(Vector512.Create(x[i]), Vector512.Load(w), a);
+            a.Store(y);
         }
-        a0.Store(y); a1.Store(y + 16); a2.Store(y + 32); a3.Store(y + 48); a4.Store(y + 64); a5.Store(y + 80); a6.Store(y + 96); a7.Store(y + 112);
-    }
 
-    [MethodImpl(HotPath.Kernel)]
-    private static void Single512(float* x, float* w, nint ldw, int k, float* y)
-    {
-        var a = Vector512.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector512.MultiplyAddEstimate(Vector512.Create(x[i]), Vector512.Load(w), a);
-        a.Store(y);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Block256(float* x, float* w, nint ldw, int k, float* y)
-    {
-        Vector256<float> a0 = Vector256.Load(y), a1 = Vector256.Load(y + 8), a2 = Vector256.Load(y + 16), a3 = Vector256.Load(y + 24), a4 = Vector256.Load(y + 32), a5 = Vector256.Load(y + 40), a6 = Vector256.Load(y + 48), a7 = Vector256.Load(y + 56);
-        for (int i = 0; i < k; i++, w += ldw)
+        [MethodImpl(HotPath.Kernel)]
+        public static void Block256(float* x, float* w, nint ldw, int k, float* y)
         {
-            var xv = Vector256.Create(x[i]);
-            a0 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w), a0);
-            a1 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 8), a1);
-            a2 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 16), a2);
-            a3 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 24), a3);
-            a4 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 32), a4);
-            a5 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 40), a5);
-            a6 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 48), a6);
-            a7 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 56), a7);
+            Vector256<float> a0 = Vector256.Load(y), a1 = Vector256.Load(y + 8), a2 = Vector256.Load(y + 16), a3 = Vector256.Load(y + 24), a4 = Vector256.Load(y + 32), a5 = Vector256.Load(y + 40), a6 = Vector256.Load(y + 48), a7 = Vector256.Load(y + 56);
+            for (int i = 0; i < k; i++, w += ldw)
+            {
+                var xv = Vector256.Create(x[i]);
+                a0 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w), a0);
+                a1 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 8), a1);
+                a2 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 16), a2);
+                a3 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 24), a3);
+                a4 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 32), a4);
+                a5 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 40), a5);
+                a6 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 48), a6);
+                a7 = Vector256.MultiplyAddEstimate(xv, Vector256.Load(w + 56), a7);
+            }
+            a0.Store(y); a1.Store(y + 8); a2.Store(y + 16); a3.Store(y + 24); a4.Store(y + 32); a5.Store(y + 40); a6.Store(y + 48); a7.Store(y + 56);
         }
-        a0.Store(y); a1.Store(y + 8); a2.Store(y + 16); a3.Store(y + 24); a4.Store(y + 32); a5.Store(y + 40); a6.Store(y + 48); a7.Store(y + 56);
-    }
 
-    [MethodImpl(HotPath.Kernel)]
-    private static void Single256(float* x, float* w, nint ldw, int k, float* y)
-    {
-        var a = Vector256.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector256.MultiplyAddEstimate(Vector256.Create(x[i]), Vector256.Load(w), a);
-        a.Store(y);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Block128(float* x, float* w, nint ldw, int k, float* y)
-    {
-        Vector128<float> a0 = Vector128.Load(y), a1 = Vector128.Load(y + 4), a2 = Vector128.Load(y + 8), a3 = Vector128.Load(y + 12), a4 = Vector128.Load(y + 16), a5 = Vector128.Load(y + 20), a6 = Vector128.Load(y + 24), a7 = Vector128.Load(y + 28);
-        for (int i = 0; i < k; i++, w += ldw)
+        [MethodImpl(HotPath.Kernel)]
+        public static void Single256(float* x, float* w, nint ldw, int k, float* y)
         {
-            var xv = Vector128.Create(x[i]);
-            a0 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w), a0);
-            a1 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 4), a1);
-            a2 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 8), a2);
-            a3 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 12), a3);
-            a4 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 16), a4);
-            a5 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 20), a5);
-            a6 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 24), a6);
-            a7 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 28), a7);
+            var a = Vector256.Load(y);
+            for (int i = 0; i < k; i++, w += ldw) a = Vector256.MultiplyAddEstimate(Vector256.Create(x[i]), Vector256.Load(w), a);
+            a.Store(y);
         }
-        a0.Store(y); a1.Store(y + 4); a2.Store(y + 8); a3.Store(y + 12); a4.Store(y + 16); a5.Store(y + 20); a6.Store(y + 24); a7.Store(y + 28);
-    }
 
-    [MethodImpl(HotPath.Kernel)]
-    private static void Single128(float* x, float* w, nint ldw, int k, float* y)
-    {
-        var a = Vector128.Load(y);
-        for (int i = 0; i < k; i++, w += ldw) a = Vector128.MultiplyAddEstimate(Vector128.Create(x[i]), Vector128.Load(w), a);
-        a.Store(y);
+        [MethodImpl(HotPath.Kernel)]
+        public static void Block128(float* x, float* w, nint ldw, int k, float* y)
+        {
+            Vector128<float> a0 = Vector128.Load(y), a1 = Vector128.Load(y + 4), a2 = Vector128.Load(y + 8), a3 = Vector128.Load(y + 12), a4 = Vector128.Load(y + 16), a5 = Vector128.Load(y + 20), a6 = Vector128.Load(y + 24), a7 = Vector128.Load(y + 28);
+            for (int i = 0; i < k; i++, w += ldw)
+            {
+                var xv = Vector128.Create(x[i]);
+                a0 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w), a0);
+                a1 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 4), a1);
+                a2 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 8), a2);
+                a3 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 12), a3);
+                a4 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 16), a4);
+                a5 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 20), a5);
+                a6 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 24), a6);
+                a7 = Vector128.MultiplyAddEstimate(xv, Vector128.Load(w + 28), a7);
+            }
+            a0.Store(y); a1.Store(y + 4); a2.Store(y + 8); a3.Store(y + 12); a4.Store(y + 16); a5.Store(y + 20); a6.Store(y + 24); a7.Store(y + 28);
+        }
+
+        [MethodImpl(HotPath.Kernel)]
+        public static void Single128(float* x, float* w, nint ldw, int k, float* y)
+        {
+            var a = Vector128.Load(y);
+            for (int i = 0; i < k; i++, w += ldw) a = Vector128.MultiplyAddEstimate(Vector128.Create(x[i]), Vector128.Load(w), a);
+            a.Store(y);
+        }
     }
 }

@@ -51,14 +51,13 @@ internal sealed class Linear
         foreach (ref float b in parameters.Slice(Bias.Offset, OutputSize)) b = random.NextUniform(-bound, bound);
     }
 
-    /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out], reading the network's cached Wᵀ [in, out]
-    /// (<see cref="TransposedWeights.For"/>) in place. Each output row depends only on its input row.</summary>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, ReadOnlyMatrixSpan transposedWeight, WorkerPool? pool = null)
+    /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out], reading the layer's Wᵀ [in, out] from <paramref name="weights"/> (the
+    /// network's float32 copy, or its bfloat16 rounding) in place. Each output row depends only on its input row.</summary>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, TransposedWeights weights, WorkerPool? pool = null)
     {
         if (x.Columns != InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the layer takes {InputSize} inputs", nameof(x));
-        Shape.Check(transposedWeight, InputSize, OutputSize, nameof(transposedWeight));
-        Gemm.LinearForwardTransposed(x, transposedWeight, parameters.Slice(Bias.Offset, OutputSize), y, pool);
+        Gemm.LinearForwardTransposed(x, weights.For(this), weights.PairsFor(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
     }
 
     /// <summary>

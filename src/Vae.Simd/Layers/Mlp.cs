@@ -58,7 +58,7 @@ internal sealed class Mlp
         for (int i = 0; i < Layers.Count; i++)
         {
             MatrixSpan y = Output(workspace, i, x.Rows);
-            Layers[i].Forward(parameters, i == 0 ? x : Output(workspace, i - 1, x.Rows), y, transposed.For(Layers[i]), pool);
+            Layers[i].Forward(parameters, i == 0 ? x : Output(workspace, i - 1, x.Rows), y, transposed, pool);
             if (IsActivated(i)) ActivationLayer.Forward(Activation, y);
         }
     }

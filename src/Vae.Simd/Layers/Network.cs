@@ -73,5 +73,12 @@ internal abstract class Network
     }
 
     /// <summary>Re-transposes every weight after <see cref="Parameters"/> was written as a whole.</summary>
-    public void ParametersChanged(WorkerPool? pool = null) => Transposed.Refresh(Parameters, pool);
+    public void ParametersChanged(WorkerPool? pool = null)
+    {
+        Transposed.Refresh(Parameters, pool);
+        DerivedWeightsChanged();
+    }
+
+    /// <summary>Called when <see cref="Transposed"/> was refreshed as a whole: a subclass refreshes what it derives from it.</summary>
+    protected virtual void DerivedWeightsChanged() { }
 }

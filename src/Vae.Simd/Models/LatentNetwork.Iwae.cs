@@ -1,4 +1,5 @@
 using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Models;
@@ -29,14 +30,15 @@ internal abstract partial class LatentNetwork
         var buffers = ws.Buffers;
 
         // Forward, as for the ELBO: every copy's own z, logits and reconstruction term (∂rec/∂logits into the last delta).
-        EncoderTrunk.Forward(p, x, buffers, Transposed);
+        TransposedWeights forward = ForwardWeights(ws, withGradient);
+        EncoderTrunk.Forward(p, x, buffers, forward);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan head = buffers.View(ws.Head, rows);
-        Head.Forward(p, trunkOut, head, Transposed.For(Head));
+        Head.Forward(p, trunkOut, head, forward);
         ReadOnlyMatrixSpan mu = head.SliceColumns(0, latent), logVar = head.SliceColumns(latent, latent);
         MatrixSpan z = buffers.View(ws.Z, rows);
         Reparameterization.Forward(mu, logVar, epsilon, z);
-        Decoder.Forward(p, z, buffers, Transposed);
+        Decoder.Forward(p, z, buffers, forward);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
         EvaluateReconstruction(logits, x, dLogits, 1f, ws, rows);

@@ -128,14 +128,15 @@ internal abstract partial class LatentNetwork : Network
         Workspace buffers = ws.Buffers;
 
         // Forward: encoder → head → bottleneck (z, KL) → decoder → logits → reconstruction loss and ∂/∂logits.
-        EncoderTrunk.Forward(p, x, buffers, Transposed);
+        TransposedWeights forward = ForwardWeights(ws, withGradient);
+        EncoderTrunk.Forward(p, x, buffers, forward);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan head = buffers.View(ws.Head, rows);
-        Head.Forward(p, trunkOut, head, Transposed.For(Head));
+        Head.Forward(p, trunkOut, head, forward);
         MatrixSpan z = buffers.View(ws.Z, rows);
         Span<double> rowKl = buffers.RowDoubles(ws.RowKl, rows);
         double kl = BottleneckForward(head, epsilon, z, rowKl);
-        Decoder.Forward(p, z, buffers, Transposed);
+        Decoder.Forward(p, z, buffers, forward);
         MatrixSpan logits = Decoder.Output(buffers, Decoder.Layers.Count - 1, rows);
         // The loss writes ∂/∂logits straight into the decoder's last delta.
         MatrixSpan dLogits = withGradient ? Decoder.Delta(buffers, Decoder.Layers.Count - 1, rows) : default;
@@ -246,10 +247,12 @@ internal abstract partial class LatentNetwork : Network
     private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, int headColumns)
     {
         int rows = x.Rows;
-        EncoderTrunk.Forward(Parameters, x, ws.Buffers, Transposed, ws.Pool);
+        TransposedWeights forward = ForwardWeights(ws);
+        EncoderTrunk.Forward(Parameters, x, ws.Buffers, forward, ws.Pool);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan output = ws.Buffers.View(ws.Head, rows, headColumns);
-        Gemm.LinearForwardTransposed(trunkOut, Transposed.For(Head).SliceColumns(0, headColumns),
+        BFloat16Pairs pairs = forward.PairsFor(Head);
+        Gemm.LinearForwardTransposed(trunkOut, forward.For(Head).SliceColumns(0, headColumns), pairs.IsEmpty ? default : pairs.SliceColumns(0, headColumns),
             Parameters.AsSpan(Head.Bias.Offset, headColumns), output, ws.Pool);
         return output;
     }
@@ -279,7 +282,7 @@ internal abstract partial class LatentNetwork : Network
     /// them into log p(x|z) without going through probabilities, which would lose precision near 0 and 1).</summary>
     internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws)
     {
-        Decoder.Forward(Parameters, z, ws.Buffers, Transposed, ws.Pool);
+        Decoder.Forward(Parameters, z, ws.Buffers, ForwardWeights(ws), ws.Pool);
         return Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
     }
 

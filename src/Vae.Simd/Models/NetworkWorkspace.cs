@@ -48,6 +48,10 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <summary>Per-image KL terms of the last loss computed with this workspace.</summary>
     public ReadOnlySpan<double> LastKl(int rows) => Buffers.RowDoubles(RowKl, rows);
 
+    /// <summary>Forward passes in this workspace read the float32 weights whatever the model's inference precision (the loss
+    /// that matches a gradient, finite differences); gradients always do.</summary>
+    internal bool ExactWeights { get; set; }
+
     /// <summary>Threads that share each inference product (null: the calling thread alone).</summary>
     internal Kernels.WorkerPool? Pool { get; set; }
 

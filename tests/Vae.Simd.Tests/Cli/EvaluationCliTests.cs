@@ -48,6 +48,39 @@ public class EvaluationCliTests : CliFixture
     }
 
     [Fact]
+    public void Precision_bfloat16_evaluates_the_rounded_weights_and_a_nonsense_precision_is_refused_before_any_output()
+    {
+        string model = TrainSmall(latent: 3);
+        string exact = Path.Combine(Out, "exact.json"), rounded = Path.Combine(Out, "rounded.json");
+        string[] common = ["evaluate", "--model", model, "--data", Data.Directory, "--no-sample-quality", "--iw-samples", "0", "--threads", "2"];
+        Assert.Equal(0, Run([.. common, "--out", exact]).Code);
+        var (code, output, error) = Run([.. common, "--out", rounded, "--precision", "bfloat16"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("bfloat16", output);
+        using var a = JsonDocument.Parse(File.ReadAllText(exact));
+        using var b = JsonDocument.Parse(File.ReadAllText(rounded));
+        Assert.Equal("float32", a.RootElement.GetProperty("precision").GetString());
+        Assert.Equal("bfloat16", b.RootElement.GetProperty("precision").GetString());
+        double e = a.RootElement.GetProperty("test_elbo").GetDouble(), r = b.RootElement.GetProperty("test_elbo").GetDouble();
+        Assert.NotEqual(e, r);
+        Assert.True(Math.Abs(e - r) < 0.5, $"test ELBO {e} at float32, {r} rounded");
+
+        foreach (string[] args in new string[][]
+        {
+            [.. common, "--out", Path.Combine(Out, "half.json"), "--precision", "half"],
+            ["sample", "--model", model, "--out", Path.Combine(Out, "half.png"), "--precision", "int8"],
+        })
+        {
+            var (bad, _, message) = Run(args);
+            Assert.Equal(2, bad);
+            Assert.Contains("--precision", message);
+            Assert.Contains("bfloat16", message);
+        }
+        Assert.False(File.Exists(Path.Combine(Out, "half.json")));
+        Assert.False(File.Exists(Path.Combine(Out, "half.png")));
+    }
+
+    [Fact]
     public void The_judge_is_cached_in_the_project_of_a_data_folder_and_otherwise_in_the_current_directory()
     {
         var train = Dataset.LoadMnist(Data.Directory).Train;

@@ -47,10 +47,10 @@ public class TransposeTests
         var x = Enumerable.Range(0, rows * 131).Select(_ => random.NextUniform(-1, 1)).ToArray();
         float[] packed = new float[rows * 77], cached = new float[rows * 77], alone = new float[rows * 77];
         Gemm.LinearForward(new ReadOnlyMatrixSpan(x, rows, 131), layer.WeightSpan((ReadOnlySpan<float>)parameters), parameters.AsSpan(layer.Bias.Offset, 77), new MatrixSpan(packed, rows, 77));
-        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 131), new MatrixSpan(cached, rows, 77), cache.For(layer));
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 131), new MatrixSpan(cached, rows, 77), cache);
         // Each row alone (batch 1 runs the GEMV kernel): a row's output must not depend on the rows computed with it.
         for (int r = 0; r < rows; r++)
-            layer.Forward(parameters, new ReadOnlyMatrixSpan(x.AsSpan(r * 131, 131), 1, 131), new MatrixSpan(alone.AsSpan(r * 77, 77), 1, 77), cache.For(layer));
+            layer.Forward(parameters, new ReadOnlyMatrixSpan(x.AsSpan(r * 131, 131), 1, 131), new MatrixSpan(alone.AsSpan(r * 77, 77), 1, 77), cache);
         Assert.Equal(packed, cached);
         Assert.Equal(packed, alone);
     }
