@@ -4,5 +4,7 @@ using Vae.Simd.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- --filter '*'        BenchmarkDotNet suites
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- peer-gemm THREADS   for benchmarks/peers/run.sh
+// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS]   batch-1 float32 vs bfloat16
 if (args is ["peer-gemm", var threads]) { PeerGemm.Run(int.Parse(threads)); return; }
+if (args is ["precision-latency", .. var rest]) { PrecisionLatency.Run(rest is [var n] ? int.Parse(n) : 41); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Vae.Simd.Common;
+using Vae.Simd.Models;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Benchmarks;
+
+/// <summary>
+/// `precision-latency [rounds=41]`: batch-1 reconstruct, encode and decode of the canonical VAE (784-400-20), float32 and bfloat16
+/// weights alternated round by round in one process so that both see the same machine; each round times 2,000 calls. Prints the
+/// median and best round per call, the weight bytes each call reads, and the bandwidth that best round reached.
+/// </summary>
+public static class PrecisionLatency
+{
+    public static void Run(int rounds)
+    {
+        var r = new SeededRandom(1);
+        var models = new[] { InferencePrecision.Float32, InferencePrecision.BFloat16 }.Select(p =>
+        {
+            var model = new VariationalNetwork(new ModelConfig(), 1);
+            model.SetInferencePrecision(p);
+            return (Precision: p, Model: model, Workspace: model.CreateWorkspace(1));
+        }).ToArray();
+        float[] x = Enumerable.Range(0, 784).Select(_ => r.NextSingle()).ToArray(), output = new float[784], mu = new float[20], logVar = new float[20];
+        var calls = new (string Name, long Floats, Action<VariationalNetwork, NetworkWorkspace> Call)[]
+        {
+            // Weights read per call: reconstruct reads the encoder, μ's half of the head and the decoder; encode the encoder and
+            // the whole head; decode the decoder.
+            ("reconstruct", 784L * 400 + 400 * 20 + 20 * 400 + 400 * 784,
+                (m, ws) => m.Reconstruct(new ReadOnlyMatrixSpan(x, 1, 784), new MatrixSpan(output, 1, 784), ws)),
+            ("encode", 784L * 400 + 400 * 40, (m, ws) => m.Encode(new ReadOnlyMatrixSpan(x, 1, 784), new MatrixSpan(mu, 1, 20), new MatrixSpan(logVar, 1, 20), ws)),
+            ("decode", 20L * 400 + 400 * 784, (m, ws) => m.Decode(new ReadOnlyMatrixSpan(mu, 1, 20), new MatrixSpan(output, 1, 784), ws)),
+        };
+        const int perRound = 2000;
+        Console.WriteLine($"{"call",-12} {"precision",-9} {"median µs",10} {"best µs",9} {"weight MB",10} {"GB/s (best)",12}");
+        foreach (var (name, floats, call) in calls)
+        {
+            var times = models.Select(_ => new List<double>()).ToArray();
+            foreach (var (_, model, ws) in models) for (int i = 0; i < 200; i++) call(model, ws); // warm-up
+            for (int round = 0; round < rounds; round++)
+                for (int m = 0; m < models.Length; m++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    for (int i = 0; i < perRound; i++) call(models[m].Model, models[m].Workspace);
+                    times[m].Add(clock.Elapsed.TotalMicroseconds / perRound);
+                }
+            for (int m = 0; m < models.Length; m++)
+            {
+                var sorted = times[m].Order().ToArray();
+                double bytes = floats * (models[m].Precision == InferencePrecision.Float32 ? 4 : 2);
+                Console.WriteLine($"{name,-12} {models[m].Precision,-9} {sorted[sorted.Length / 2],10:F1} {sorted[0],9:F1} {bytes / 1e6,10:F2} {bytes / sorted[0] / 1e3,12:F1}");
+            }
+            var ratios = times[0].Zip(times[1], (a, b) => a / b).Order().ToArray();
+            Console.WriteLine($"{name,-12} float32 / bfloat16 per round: median {ratios[ratios.Length / 2]:F2}×, min {ratios[0]:F2}×, max {ratios[^1]:F2}×");
+        }
+        foreach (var (_, _, ws) in models) ws.Dispose();
+    }
+}
