@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
@@ -19,6 +20,9 @@ internal static unsafe class GemmDriver
     // the packed B block to KC × NC floats.
     private const int MC = 96;
     private const int NC = 1024;
+
+    /// <summary>Floats past the end of the A buffer that a packing store may write (<see cref="Transpose.Block6x8Packed"/>).</summary>
+    private const int PackSlack = 8;
 
     /// <summary>Per-thread packing buffers, grown once and reused: a product allocates nothing in steady state.</summary>
     [ThreadStatic] private static float[]? s_packA;
@@ -92,7 +96,7 @@ internal static unsafe class GemmDriver
         var kernel = GemmMicroKernels.Kernel(path);
         var halfKernel = GemmMicroKernels.HalfKernel(path);
         int halfNR = halfKernel is null ? 0 : g.NR / 2;
-        float[] packA = Rent(ref s_packA, MC * g.KC);
+        float[] packA = Rent(ref s_packA, MC * g.KC + PackSlack);
         float[] packB = Rent(ref s_packB, g.KC * NC);
         float[] tile = Rent(ref s_tile, g.MR * g.NR);
 
@@ -119,7 +123,7 @@ internal static unsafe class GemmDriver
                     {
                         int mc = Math.Min(MC, m - ic);
                         for (int ir = 0; ir < mc; ir += g.MR)
-                            PackA(opA, ic + ir, pcK, Math.Min(g.MR, mc - ir), kc, g.MR, bufA + ir * g.KC);
+                            PackA(opA, ic + ir, pcK, Math.Min(g.MR, mc - ir), kc, g.MR, bufA + ir * g.KC, m - (ic + ir));
 
                         for (int jr = 0; jr < nc; jr += g.NR)
                         {
@@ -146,12 +150,10 @@ internal static unsafe class GemmDriver
                                     // C + Σ in the same order as in a full tile and results do not depend on tiling.
                                     new Span<float>(bufTile, g.MR * width).Clear();
                                     for (int i = 0; i < mr; i++)
-                                        for (int j = 0; j < nr; j++)
-                                            bufTile[i * width + j] = cTile[i * ldc + j];
+                                        new ReadOnlySpan<float>(cTile + i * ldc, nr).CopyTo(new Span<float>(bufTile + i * width, nr));
                                     run(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, width);
                                     for (int i = 0; i < mr; i++)
-                                        for (int j = 0; j < nr; j++)
-                                            cTile[i * ldc + j] = bufTile[i * width + j];
+                                        new ReadOnlySpan<float>(bufTile + i * width, nr).CopyTo(new Span<float>(cTile + i * ldc, nr));
                                 }
                             }
                         }
@@ -169,13 +171,22 @@ internal static unsafe class GemmDriver
     /// </summary>
     private static bool AliasesInL1(nint rowStep) => rowStep * sizeof(float) % 512 == 0;
 
-    /// <summary>Copies op(A)[row0 .. row0+rows, k0 .. k0+kc] into an MR-row panel laid out [k][MR], zero-padding missing rows.</summary>
+    /// <summary>Copies op(A)[row0 .. row0+rows, k0 .. k0+kc] into an MR-row panel laid out [k][MR], zero-padding missing rows;
+    /// <paramref name="rowsLeft"/> rows of op(A) exist from row0 on.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void PackA(Operand a, int row0, int k0, int rows, int kc, int mr, float* dst)
+    private static void PackA(Operand a, int row0, int k0, int rows, int kc, int mr, float* dst, int rowsLeft)
     {
         if (a.RowStep == 1)
         {
-            // A is a transposed matrix: the MR values of one k are contiguous in memory.
+            // A is a transposed matrix: the MR values of one k are contiguous in memory. A full panel of 6 or 8 rows moves as
+            // one 8-wide vector per k when 8 rows exist from row0 on (6 rows: the two spare lanes land on the next k's slot,
+            // which overwrites them, or in the buffer's slack after the last).
+            if (rows == mr && (mr == 8 || (mr == 6 && rowsLeft >= 8)) && Vector256.IsHardwareAccelerated)
+            {
+                for (int k = 0; k < kc; k++)
+                    Vector256.Store(Vector256.Load(a.At(row0, k0 + k)), dst + k * mr);
+                return;
+            }
             for (int k = 0; k < kc; k++)
             {
                 float* src = a.At(row0, k0 + k);
@@ -191,6 +202,11 @@ internal static unsafe class GemmDriver
         {
             // A full 8-row panel is an 8 × kc block transposed into kc × 8: whole 8×8 register transposes.
             for (; kDone + 8 <= kc; kDone += 8) Transpose.Block8x8(a.At(row0, k0 + kDone), a.RowStep, dst + kDone * 8, 8);
+        }
+        else if (mr == 6 && rows == 6 && System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            // The 6-row panel of the 256-bit kernel, the same way (two spare lanes per store; the buffer has room past its end).
+            for (; kDone + 8 <= kc; kDone += 8) Transpose.Block6x8Packed(a.At(row0, k0 + kDone), a.RowStep, dst + kDone * 6);
         }
         for (int i = 0; i < rows; i++)
         {

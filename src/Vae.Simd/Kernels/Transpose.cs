@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
@@ -44,11 +44,23 @@ internal static unsafe class Transpose
 
     // The classic AVX 8×8 transpose: interleave pairs, then quads, then swap 128-bit halves.
     internal static void Block8x8(float* s, nint ls, float* d, nint ld)
+        => Block8(Avx.LoadVector256(s), Avx.LoadVector256(s + ls), Avx.LoadVector256(s + 2 * ls), Avx.LoadVector256(s + 3 * ls),
+            Avx.LoadVector256(s + 4 * ls), Avx.LoadVector256(s + 5 * ls), Avx.LoadVector256(s + 6 * ls), Avx.LoadVector256(s + 7 * ls), d, ld);
+
+    /// <summary>
+    /// Six rows of eight (<paramref name="s"/>, <paramref name="ls"/> apart) into eight rows of six packed back to back at
+    /// <paramref name="d"/> (the GEMM's 6-row A panel layout [k][6]). Each output row is stored eight wide, ascending, so its
+    /// two spare lanes land on the start of the next row, which overwrites them; the last store writes two floats past
+    /// d + 48, which the caller must own.
+    /// </summary>
+    internal static void Block6x8Packed(float* s, nint ls, float* d)
+        => Block8(Avx.LoadVector256(s), Avx.LoadVector256(s + ls), Avx.LoadVector256(s + 2 * ls), Avx.LoadVector256(s + 3 * ls),
+            Avx.LoadVector256(s + 4 * ls), Avx.LoadVector256(s + 5 * ls), Vector256<float>.Zero, Vector256<float>.Zero, d, 6);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* d, nint ld)
     {
-        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ls);
-        var r2 = Avx.LoadVector256(s + 2 * ls); var r3 = Avx.LoadVector256(s + 3 * ls);
-        var r4 = Avx.LoadVector256(s + 4 * ls); var r5 = Avx.LoadVector256(s + 5 * ls);
-        var r6 = Avx.LoadVector256(s + 6 * ls); var r7 = Avx.LoadVector256(s + 7 * ls);
         var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
         var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
         var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
