@@ -80,9 +80,9 @@ internal static class ImageCommands
     /// <summary>Loads DIR/model.safetensors (or the file named), reading the <c>--precision</c> that <paramref name="precision"/> gives.</summary>
     public static LatentModel LoadModel(string directory, string precision)
     {
+        var chosen = OptionParsing.Precision(precision); // a nonsense value is refused before the file is read
         var model = LoadModel(directory);
-        try { model.InferencePrecision = OptionParsing.Precision(precision); }
-        catch { model.Dispose(); throw; }
+        model.InferencePrecision = chosen;
         return model;
     }
 

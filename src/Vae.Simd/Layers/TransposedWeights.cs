@@ -44,9 +44,6 @@ internal sealed class TransposedWeights : IParallelWork
     /// <summary>True for a bfloat16 copy.</summary>
     public bool IsBFloat16 { get; }
 
-    /// <summary>Bytes the few-row product reads for <paramref name="layer"/>'s weight: 2 per element rounded to bfloat16, else 4.</summary>
-    public long WeightBytes(Linear layer) => (IsBFloat16 ? 2L : 4L) * layer.Weight.Length;
-
     /// <summary><paramref name="layer"/>'s Wᵀ in bfloat16 pairs; empty unless <see cref="IsBFloat16"/>.</summary>
     public BFloat16Pairs PairsFor(Linear layer)
         => IsBFloat16 ? new(_pairs.AsSpan(_pairOffsets[layer], (layer.InputSize + 1) / 2 * layer.OutputSize), layer.InputSize, layer.OutputSize, layer.OutputSize) : default;
