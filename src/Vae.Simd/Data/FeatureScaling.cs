@@ -2,16 +2,17 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd;
 
-/// <summary>How <see cref="FeatureScaling.Fit"/> maps each feature.</summary>
-public enum ScalingKind
+/// <summary>How a <see cref="FeatureScaling"/> was made (recorded in checkpoints by name).</summary>
+internal enum ScalingKind
 {
     /// <summary>Values are used as they are.</summary>
     None,
-    /// <summary>(x − mean) / standard deviation, both of the training data: every feature gets mean 0 and spread 1, which is what
-    /// <see cref="Likelihood.GaussianLearnedVariance"/> and the default initialisation expect of real-valued data.</summary>
+    /// <summary><see cref="FeatureScaling.Standardize"/>.</summary>
     Standardize,
-    /// <summary>(x − min) / (max − min) of the training data: the training data fill [0, 1] (new data may fall outside).</summary>
+    /// <summary><see cref="FeatureScaling.MinMax"/>.</summary>
     MinMax,
+    /// <summary>Offsets and scales given by the caller.</summary>
+    Custom,
 }
 
 /// <summary>
@@ -24,8 +25,8 @@ public sealed class FeatureScaling
     private readonly float[] _offsets;
     private readonly float[] _scales;
 
-    /// <summary>How the map was fitted.</summary>
-    public ScalingKind Kind { get; }
+    /// <summary>How the map was made.</summary>
+    internal ScalingKind Kind { get; }
 
     /// <summary>Values per row.</summary>
     public int Features => _offsets.Length;
@@ -36,8 +37,10 @@ public sealed class FeatureScaling
     /// <summary>What each feature is then divided by (always positive and finite).</summary>
     public ReadOnlySpan<float> Scales => _scales;
 
-    /// <summary>A map from explicit offsets and scales (e.g. read back from a file): one of each per feature, finite, scales &gt; 0.</summary>
-    public FeatureScaling(ScalingKind kind, ReadOnlySpan<float> offsets, ReadOnlySpan<float> scales)
+    /// <summary>A map from explicit offsets and scales: one of each per feature, finite, scales &gt; 0.</summary>
+    public FeatureScaling(ReadOnlySpan<float> offsets, ReadOnlySpan<float> scales) : this(ScalingKind.Custom, offsets, scales) { }
+
+    internal FeatureScaling(ScalingKind kind, ReadOnlySpan<float> offsets, ReadOnlySpan<float> scales)
     {
         if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown scaling kind");
         if (offsets.IsEmpty) throw new ArgumentException("a scaling needs at least one feature", nameof(offsets));
@@ -51,12 +54,20 @@ public sealed class FeatureScaling
         (Kind, _offsets, _scales) = (kind, offsets.ToArray(), scales.ToArray());
     }
 
+    /// <summary>(x − mean) / standard deviation, both of <paramref name="data"/> (the training rows): every feature gets mean 0 and
+    /// spread 1, which is what <see cref="Likelihood.GaussianLearnedVariance"/> and the default initialisation expect of
+    /// real-valued data.</summary>
+    public static FeatureScaling Standardize(Dataset data) => Fit(data, ScalingKind.Standardize);
+
+    /// <summary>(x − min) / (max − min) of <paramref name="data"/> (the training rows): they fill [0, 1]; new data may fall outside.</summary>
+    public static FeatureScaling MinMax(Dataset data) => Fit(data, ScalingKind.MinMax);
+
     /// <summary>Fits <paramref name="kind"/> on <paramref name="data"/> (in double, one pass per statistic). <see cref="ScalingKind.None"/>
     /// gives the identity map.</summary>
-    public static FeatureScaling Fit(Dataset data, ScalingKind kind)
+    internal static FeatureScaling Fit(Dataset data, ScalingKind kind)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!Enum.IsDefined(kind)) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown scaling kind");
+        if (!Enum.IsDefined(kind) || kind == ScalingKind.Custom) throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown scaling kind");
         if (data.Count == 0) throw new ArgumentException("cannot fit a scaling on no rows", nameof(data));
         int d = data.Features;
         var offsets = new float[d];

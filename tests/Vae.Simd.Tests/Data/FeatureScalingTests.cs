@@ -18,7 +18,7 @@ public sealed class FeatureScalingTests : IDisposable
     [Fact]
     public void Standardize_gives_mean_0_and_spread_1_and_leaves_constant_features_unscaled()
     {
-        var s = FeatureScaling.Fit(Table, ScalingKind.Standardize);
+        var s = FeatureScaling.Standardize(Table);
         Assert.Equal([10f, 7f, -1e6f], s.Offsets.ToArray());
         Approx.Equal(Math.Sqrt(8.0 / 3), s.Scales[0], 1e-6, "spread of feature 0");
         Assert.Equal(1f, s.Scales[1]);
@@ -33,7 +33,7 @@ public sealed class FeatureScalingTests : IDisposable
     [Fact]
     public void MinMax_maps_the_training_data_onto_the_unit_range_and_restore_inverts_it()
     {
-        var s = FeatureScaling.Fit(Table, ScalingKind.MinMax);
+        var s = FeatureScaling.MinMax(Table);
         var scaled = s.Apply(Table);
         Assert.Equal([0f, 0f, 0f], scaled.Row(0).ToArray());
         Assert.Equal([1f, 0f, 1f], scaled.Row(1).ToArray());
@@ -46,19 +46,33 @@ public sealed class FeatureScalingTests : IDisposable
     [Fact]
     public void Nonsense_is_refused_with_the_reason()
     {
-        Assert.Contains("scale 1 is 0", Assert.Throws<ArgumentException>(() => new FeatureScaling(ScalingKind.Standardize, [0, 0], [1, 0])).Message);
-        Assert.Contains("offset 0 is NaN", Assert.Throws<ArgumentException>(() => new FeatureScaling(ScalingKind.Standardize, [float.NaN], [1])).Message);
-        Assert.Contains("2 offsets but 1 scales", Assert.Throws<ArgumentException>(() => new FeatureScaling(ScalingKind.MinMax, [0, 0], [1])).Message);
-        var s = FeatureScaling.Fit(Table, ScalingKind.Standardize);
+        Assert.Contains("scale 1 is 0", Assert.Throws<ArgumentException>(() => new FeatureScaling([0, 0], [1, 0])).Message);
+        Assert.Contains("offset 0 is NaN", Assert.Throws<ArgumentException>(() => new FeatureScaling([float.NaN], [1])).Message);
+        Assert.Contains("2 offsets but 1 scales", Assert.Throws<ArgumentException>(() => new FeatureScaling([0, 0], [1])).Message);
+        var s = FeatureScaling.Standardize(Table);
         Assert.Contains("fitted on 3", Assert.Throws<ArgumentException>(() => s.Apply(Dataset.FromArray([1, 2], 2))).Message);
         using var model = new VariationalAutoencoder(new ModelConfig { InputSize = 4, Hidden = [], Latent = 1 });
         Assert.Contains("fitted on 3", Assert.Throws<ArgumentException>(() => model.Scaling = s).Message);
     }
 
+    [Fact]
+    public void A_scaling_with_the_callers_own_offsets_and_scales_is_saved_and_loaded_as_given()
+    {
+        using var model = new VariationalAutoencoder(new ModelConfig { InputSize = 3, Hidden = [5], Latent = 2, Likelihood = Likelihood.GaussianLearnedVariance });
+        model.Scaling = new FeatureScaling([1f, -2f, 3.5f], [0.5f, 2f, 10f]);
+        string path = Path.Combine(_dir, "custom.safetensors");
+        model.Save(path);
+        using var loaded = LatentModel.Load(path);
+        Assert.Equal(ScalingKind.Custom, loaded.Scaling!.Kind);
+        Assert.Equal([1f, -2f, 3.5f], loaded.Scaling.Offsets.ToArray());
+        Assert.Equal([0.5f, 2f, 10f], loaded.Scaling.Scales.ToArray());
+        Assert.Equal(model.EncodeDataset(Table), loaded.EncodeDataset(Table));
+    }
+
     private static VariationalAutoencoder Scaled(out FeatureScaling scaling)
     {
         var model = new VariationalAutoencoder(new ModelConfig { InputSize = 3, Hidden = [5], Latent = 2, Likelihood = Likelihood.GaussianLearnedVariance });
-        scaling = FeatureScaling.Fit(Table, ScalingKind.Standardize);
+        scaling = FeatureScaling.Standardize(Table);
         model.Scaling = scaling;
         return model;
     }

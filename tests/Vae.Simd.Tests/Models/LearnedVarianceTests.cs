@@ -140,7 +140,7 @@ public class LearnedVarianceTests
         }
         var data = Dataset.FromArray(values, 6);
         using var model = new VariationalAutoencoder(Small() with { Hidden = [32] });
-        model.Scaling = FeatureScaling.Fit(data, ScalingKind.Standardize);
+        model.Scaling = FeatureScaling.Standardize(data);
         var before = model.Evaluate(data, threads: 1).TotalPerSample;
         model.Fit(data, new TrainingOptions { Epochs = 40, BatchSize = 100, LearningRate = 3e-3f, Threads = 1 });
         var after = model.Evaluate(data, threads: 1).TotalPerSample;

@@ -138,7 +138,7 @@ public class FuzzTests
             var table = Dataset.FromArray(Enumerable.Range(0, 40).Select(i => (float)(i * i % 17)).ToArray(), 4);
             using (var model = new VariationalAutoencoder(new ModelConfig { InputSize = 4, Hidden = [3], Latent = 2, Likelihood = Likelihood.GaussianLearnedVariance }))
             {
-                model.Scaling = FeatureScaling.Fit(table, ScalingKind.Standardize);
+                model.Scaling = FeatureScaling.Standardize(table);
                 model.Save(Path.Combine(folder, "model.safetensors"));
             }
             string path = Path.Combine(folder, "fuzzed.safetensors");
