@@ -43,15 +43,4 @@ internal readonly ref struct BFloat16Pairs
             throw new ArgumentOutOfRangeException(nameof(count), $"columns [{start}, {start + count}) are outside a matrix of {Columns}");
         return new BFloat16Pairs(Data.IsEmpty ? default : Data[start..], Rows, count, Stride);
     }
-
-    /// <summary>Element (<paramref name="row"/>, <paramref name="column"/>), widened to float32.</summary>
-    public float this[int row, int column]
-    {
-        get
-        {
-            if ((uint)row >= (uint)Rows || (uint)column >= (uint)Columns) throw new ArgumentOutOfRangeException(nameof(row));
-            uint word = Data[(row >> 1) * Stride + column];
-            return (row & 1) == 0 ? Kernels.BFloat16.Low(word) : Kernels.BFloat16.High(word);
-        }
-    }
 }
