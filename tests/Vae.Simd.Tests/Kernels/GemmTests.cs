@@ -98,23 +98,25 @@ public class GemmTests
     public void A_B_whose_row_stride_aliases_in_L1_is_packed_and_gives_the_in_place_results_bit_for_bit(string pathName)
     {
         var path = Enum.Parse<GemmPath>(pathName);
-        // B rows 128 and 1024 floats apart (multiples of 512 bytes) are packed; 131 apart they are read in place. The values
-        // are the same, so C must be the same, bit for bit, and match the reference.
-        foreach (int width in new[] { 128, 1024 })
+        // B rows 128, 1024 and 2048 floats apart (multiples of 512 bytes) are packed, row by row into every panel; 6 floats
+        // more apart they are read in place. The values are the same, so C must be the same, bit for bit, and match the
+        // reference. The widths leave every kind of last panel on every path: none, at most half a panel (the half kernel's),
+        // more than half, and a product wider than one NC block.
+        foreach (var (stride, width) in new[] { (128, 125), (128, 116), (1024, 1024), (1024, 1021), (1024, 1016), (1024, 1004), (2048, 2040) })
         {
             var random = new SeededRandom((ulong)width);
             var a = new StridedMatrix(37, 300, 0, random);
-            var aliased = new StridedMatrix(300, width - 3, 3, random);
-            var spread = new StridedMatrix(300, width - 3, 6, new SeededRandom(0));
+            var aliased = new StridedMatrix(300, width, stride - width, random);
+            var spread = new StridedMatrix(300, width, stride - width + 6, new SeededRandom(0));
             for (int r = 0; r < 300; r++) aliased.ReadOnly[r].CopyTo(spread.Span[r]);
             Assert.Equal(0, aliased.Stride * sizeof(float) % 512);
             Assert.NotEqual(0, spread.Stride * sizeof(float) % 512);
-            var c1 = new StridedMatrix(37, width - 3, 0, new SeededRandom(1));
-            var c2 = new StridedMatrix(37, width - 3, 0, new SeededRandom(1));
-            var expected = Reference(a, false, aliased, false, c1, true, 37, width - 3, 300);
+            var c1 = new StridedMatrix(37, width, 0, new SeededRandom(1));
+            var c2 = new StridedMatrix(37, width, 0, new SeededRandom(1));
+            var expected = Reference(a, false, aliased, false, c1, true, 37, width, 300);
             Gemm.Multiply(a.ReadOnly, false, aliased.ReadOnly, false, c1.Span, true, path);
             Gemm.Multiply(a.ReadOnly, false, spread.ReadOnly, false, c2.Span, true, path);
-            AssertClose(expected, c1, 300, $"{path}, B stride {aliased.Stride}");
+            AssertClose(expected, c1, 300, $"{path}, B stride {aliased.Stride}, {width} columns");
             Assert.Equal(c2.Data, c1.Data);
         }
     }
