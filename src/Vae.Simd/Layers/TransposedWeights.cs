@@ -17,7 +17,7 @@ internal sealed class TransposedWeights : IParallelWork
     private readonly Dictionary<Linear, int> _offsets = [];
     private readonly (Linear Layer, int RowStart)[] _items;
     private readonly Dictionary<Linear, int> _pairOffsets = [];
-    private readonly float[] _data;
+    private readonly CacheAlignedFloats _data;
     private readonly uint[] _pairs;
     private float[] _source = [];
 
@@ -30,13 +30,14 @@ internal sealed class TransposedWeights : IParallelWork
         foreach (var layer in layers)
         {
             _offsets[layer] = length;
-            length += layer.Weight.Length;
+            // Each Wᵀ starts on a cache line: the GEMM reads its rows in place.
+            length += CacheAlignedFloats.RoundUpToLine(layer.Weight.Length);
             _pairOffsets[layer] = pairLength;
             pairLength += (layer.InputSize + 1) / 2 * layer.OutputSize;
             for (int r = 0; r < layer.OutputSize; r += RowsPerItem) items.Add((layer, r));
         }
         _items = items.ToArray();
-        _data = new float[length];
+        _data = new CacheAlignedFloats(length);
         _pairs = bfloat16 ? new uint[pairLength] : [];
         IsBFloat16 = bfloat16;
     }
@@ -57,8 +58,8 @@ internal sealed class TransposedWeights : IParallelWork
         foreach (var (layer, offset) in _offsets)
         {
             int k = layer.InputSize, n = layer.OutputSize;
-            ReadOnlySpan<float> source = exact._data.AsSpan(offset, k * n);
-            Span<float> rounded = _data.AsSpan(offset, k * n);
+            ReadOnlySpan<float> source = exact._data.Slice(offset, k * n);
+            Span<float> rounded = _data.Slice(offset, k * n);
             Span<uint> pairs = _pairs.AsSpan(_pairOffsets[layer], (k + 1) / 2 * n);
             for (int i = 0; i < k; i++)
             {
@@ -75,7 +76,7 @@ internal sealed class TransposedWeights : IParallelWork
     }
 
     /// <summary>Wᵀ [in, out] of <paramref name="layer"/> as it was at the last refresh.</summary>
-    public ReadOnlyMatrixSpan For(Linear layer) => new(_data.AsSpan(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
+    public ReadOnlyMatrixSpan For(Linear layer) => new(_data.Slice(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
 
     /// <summary>Re-transposes every weight from <paramref name="parameters"/>, shared among the pool's threads.</summary>
     public void Refresh(float[] parameters, WorkerPool? pool)
@@ -97,7 +98,7 @@ internal sealed class TransposedWeights : IParallelWork
     public void RefreshRows(Linear layer, int rowStart, int rowCount, ReadOnlySpan<float> parameters)
     {
         if (IsBFloat16) throw new InvalidOperationException("a bfloat16 copy is refreshed by rounding the float32 one");
-        var target = new MatrixSpan(_data.AsSpan(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
+        var target = new MatrixSpan(_data.Slice(_offsets[layer], layer.Weight.Length), layer.InputSize, layer.OutputSize);
         Transpose.Rows(layer.WeightSpan(parameters), target, rowStart, rowCount);
     }
 }

@@ -3,7 +3,7 @@ using CommunityToolkit.HighPerformance.Buffers;
 namespace Vae.Simd.Tensors;
 
 /// <summary>
-/// Every activation and gradient buffer one worker needs, carved from a single pooled block
+/// Every activation and gradient buffer one worker needs, carved from a single cache-line-aligned block
 /// (llm.c's "one preallocated block"). Buffers are declared up front with a width; a view of
 /// one is taken for the current batch size, which may not exceed <see cref="MaxRows"/>.
 /// Nothing is allocated after construction.
@@ -12,7 +12,7 @@ internal sealed class Workspace : IDisposable
 {
     private readonly List<(int Offset, int Columns)> _slots = [];
     private readonly List<(int Offset, int Length)> _doubleSlots = [];
-    private MemoryOwner<float>? _floats;
+    private CacheAlignedFloats? _floats;
     private MemoryOwner<double>? _doubles;
     private int _floatLength, _doubleLength;
 
@@ -31,8 +31,8 @@ internal sealed class Workspace : IDisposable
     {
         if (_floats is not null) throw new InvalidOperationException("buffers must be declared before Allocate");
         _slots.Add((_floatLength, columns));
-        // Start each buffer on a 64-byte boundary (16 floats) so full vectors never split cache lines.
-        _floatLength = checked(_floatLength + (MaxRows * columns + 15) / 16 * 16);
+        // Start each buffer on a 64-byte line (the block itself starts on one), so the GEMM's in-place rows never split lines.
+        _floatLength = checked(_floatLength + CacheAlignedFloats.RoundUpToLine(MaxRows * columns));
         return _slots.Count - 1;
     }
 
@@ -45,10 +45,10 @@ internal sealed class Workspace : IDisposable
         return _doubleSlots.Count - 1;
     }
 
-    /// <summary>Rents the block for every declared buffer.</summary>
+    /// <summary>Allocates the block for every declared buffer (and rents the per-row doubles).</summary>
     public Workspace Allocate()
     {
-        _floats ??= MemoryOwner<float>.Allocate(Math.Max(_floatLength, 1), AllocationMode.Clear);
+        _floats ??= new CacheAlignedFloats(_floatLength);
         _doubles ??= MemoryOwner<double>.Allocate(Math.Max(_doubleLength, 1), AllocationMode.Clear);
         return this;
     }
@@ -78,16 +78,15 @@ internal sealed class Workspace : IDisposable
     }
 
     private Exception NotReady() => _disposed
-        ? new ObjectDisposedException(nameof(Workspace), "the workspace was disposed; its buffers went back to the pool")
+        ? new ObjectDisposedException(nameof(Workspace), "the workspace was disposed; its buffers were released")
         : new InvalidOperationException("the workspace's buffers are not allocated yet: call Allocate after declaring them");
 
     private bool _disposed;
 
-    /// <summary>Returns the block to the pool.</summary>
+    /// <summary>Releases the block and returns the doubles to the pool.</summary>
     public void Dispose()
     {
         _disposed = true;
-        _floats?.Dispose();
         _doubles?.Dispose();
         _floats = null;
         _doubles = null;

@@ -38,7 +38,8 @@ internal sealed class LatentProblem : ITrainingProblem
     private sealed class Shard(LatentProblem problem, int maxRows) : IShard
     {
         private readonly NetworkWorkspace _workspace = problem._network.CreateWorkspace(maxRows * problem._k);
-        private readonly Matrix _inputs = new(maxRows * problem._k, problem._network.Config.InputSize);
+        // Aligned, because the first layer's dW reads these rows in place.
+        private readonly CacheAlignedFloats _inputs = new(maxRows * problem._k * problem._network.Config.InputSize);
         private readonly Matrix _epsilon = new(maxRows * problem._k, problem._network.Latent);
         private int _rows;
 
@@ -47,7 +48,7 @@ internal sealed class LatentProblem : ITrainingProblem
             var data = problem._data;
             int features = data.Features, k = problem._k;
             _rows = rows * k;
-            MatrixSpan x = _inputs.AsSpan().SliceRows(0, _rows);
+            MatrixSpan x = Inputs();
             for (int r = 0; r < rows; r++)
             {
                 int row = batch.Order[batch.Start + first + r];
@@ -67,7 +68,9 @@ internal sealed class LatentProblem : ITrainingProblem
             return new LossBreakdown(loss.Reconstruction / k, loss.Kl / k, loss.Total, rows);
         }
 
-        public ReadOnlyMatrixSpan LayerInput(int layer) => problem._network.LinearInput(layer, _inputs.AsReadOnlySpan().SliceRows(0, _rows), _workspace);
+        private MatrixSpan Inputs() => new(_inputs.Slice(0, _rows * problem._network.Config.InputSize), _rows, problem._network.Config.InputSize);
+
+        public ReadOnlyMatrixSpan LayerInput(int layer) => problem._network.LinearInput(layer, Inputs(), _workspace);
 
         public ReadOnlyMatrixSpan LayerDelta(int layer) => problem._network.LinearDelta(layer, _workspace, _rows);
 
@@ -76,7 +79,6 @@ internal sealed class LatentProblem : ITrainingProblem
         public void Dispose()
         {
             _workspace.Dispose();
-            _inputs.Dispose();
             _epsilon.Dispose();
         }
     }
