@@ -22,6 +22,10 @@ internal static class GemmPaths
     /// <summary>The fastest path this processor supports; what the public GEMM entry points use.</summary>
     public static GemmPath Best { get; } = Detect();
 
+    /// <summary>Rows of C one micro-kernel call computes on the <see cref="Best"/> path (8, 6, 4 or 4). A product whose row count is a
+    /// multiple of it runs on full tiles only; any other count pads its last tile and copies it in and out.</summary>
+    public static int BestRowTile { get; } = GemmMicroKernels.For(Best).MR;
+
     /// <summary>True when <paramref name="path"/> can run on this processor.</summary>
     public static bool IsSupported(GemmPath path) => path switch
     {
