@@ -38,8 +38,9 @@ internal static unsafe class GemmDriver
         public float* At(int i, int j) => Data + i * RowStep + j * ColStep;
     }
 
-    /// <summary>C += op(A)·op(B); with a pool, the output columns are split between its threads, each
-    /// computing its columns exactly as one thread would, so the result does not depend on the thread count.</summary>
+    /// <summary>C += op(A)·op(B); with a pool, the output columns are split between its threads (the rows, when C is
+    /// narrower than two NR panels), each computing its part exactly as one thread would, so the result does not depend on
+    /// the thread count.</summary>
     public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, GemmPath path, WorkerPool? pool)
     {
         int m = c.Rows, n = c.Columns, k = transposeA ? a.Rows : a.Columns;
@@ -48,43 +49,53 @@ internal static unsafe class GemmDriver
         {
             var opA = transposeA ? new Operand(pa, 1, a.Stride) : new Operand(pa, a.Stride, 1);
             var opB = transposeB ? new Operand(pb, 1, b.Stride) : new Operand(pb, b.Stride, 1);
-            var nr = GemmMicroKernels.For(path).NR;
+            var g = GemmMicroKernels.For(path);
             // Below ~1 MFLOP the hand-off costs more than it saves.
-            if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || n < 2 * nr)
+            bool byColumns = n >= 2 * g.NR, byRows = !byColumns && m >= 2 * g.MR;
+            if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
                 MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path);
                 return;
             }
             var work = s_work ??= new ParallelProduct();
-            work.Set(opA, opB, pc, c.Stride, m, n, k, path, pool.Threads, nr);
+            work.Set(opA, opB, pc, c.Stride, m, n, k, path, pool.Threads, byColumns ? g.NR : g.MR, byColumns);
             pool.Run(work, work.Parts);
         }
     }
 
     [ThreadStatic] private static ParallelProduct? s_work;
 
-    /// <summary>Column ranges of one product, one per item; ranges are multiples of NR wide.</summary>
+    /// <summary>Column ranges of one product, one per item, multiples of NR wide; or, for a product narrower than two NR
+    /// panels (the 20-wide dX and dW of a 20-unit latent layer), row ranges, multiples of MR high, each reading all of B.</summary>
     private sealed class ParallelProduct : IParallelWork
     {
         private Operand _a, _b;
         private float* _c;
         private nint _ldc;
-        private int _m, _n, _k, _width;
+        private int _m, _n, _k, _span;
+        private bool _byColumns;
         private GemmPath _path;
         public int Parts { get; private set; }
 
-        public void Set(Operand a, Operand b, float* c, nint ldc, int m, int n, int k, GemmPath path, int threads, int nr)
+        public void Set(Operand a, Operand b, float* c, nint ldc, int m, int n, int k, GemmPath path, int threads, int tile, bool byColumns)
         {
-            _a = a; _b = b; _c = c; _ldc = ldc; _m = m; _n = n; _k = k; _path = path;
-            int panels = (n + nr - 1) / nr;
-            _width = (panels + threads - 1) / threads * nr;
-            Parts = (n + _width - 1) / _width;
+            _a = a; _b = b; _c = c; _ldc = ldc; _m = m; _n = n; _k = k; _path = path; _byColumns = byColumns;
+            int extent = byColumns ? n : m;
+            int tiles = (extent + tile - 1) / tile;
+            _span = (tiles + threads - 1) / threads * tile;
+            Parts = (extent + _span - 1) / _span;
         }
 
         public void Execute(int item, int worker)
         {
-            int start = item * _width;
-            MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_width, _n - start), _path);
+            int start = item * _span;
+            if (_byColumns)
+            {
+                MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_span, _n - start), _path);
+                return;
+            }
+            var rows = new Operand(_a.At(start, 0), _a.RowStep, _a.ColStep);
+            MultiplyAddColumns(rows, _b, _c + start * _ldc, _ldc, Math.Min(_span, _m - start), _k, 0, _n, _path);
         }
     }
 
