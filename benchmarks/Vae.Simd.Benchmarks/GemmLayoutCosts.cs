@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Benchmarks;
+
+/// <summary>
+/// `gemm-layout [rounds=15]`: what memory layout costs the GEMM on training's shapes, one thread, each comparison alternated
+/// round by round in one process so that both sides see the same machine (median of the per-round ratios):
+/// the micro-kernel alone on L1-resident operands (the ceiling); in-place operands starting on a 64-byte line vs 16 bytes past
+/// one; and phase 2's weight-gradient row blocks (16 or 40 rows, multiples of the AVX-512 kernel's 8) vs multiples of the
+/// 6-row AVX2 kernel (18, 36).
+/// </summary>
+public static unsafe class GemmLayoutCosts
+{
+    public static void Run(int rounds)
+    {
+        Console.WriteLine($"GEMM path {GemmPaths.Best}, micro-kernel rows {GemmPaths.BestRowTile}");
+        KernelCeiling();
+        foreach (var (fanIn, fanOut) in new[] { (784, 400), (400, 784) })
+            Alignment(fanIn, fanOut, shard: 64, rounds);
+        RowBlocks(784, [16, 18, 24], rounds);
+        RowBlocks(400, [40, 36, 42], rounds);
+    }
+
+    private static void KernelCeiling()
+    {
+        var g = GemmMicroKernels.For(GemmPaths.Best);
+        var kernel = GemmMicroKernels.Kernel(GemmPaths.Best);
+        float* a = Aligned(g.MR * g.KC), b = Aligned(g.KC * g.NR), c = Aligned(g.MR * g.NR);
+        double best = 0;
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var clock = Stopwatch.StartNew();
+            long calls = 0;
+            while (clock.ElapsedMilliseconds < 200) { for (int i = 0; i < 1000; i++) kernel(g.KC, a, b, g.NR, c, g.NR); calls += 1000; }
+            best = Math.Max(best, calls * 2.0 * g.MR * g.NR * g.KC / clock.Elapsed.TotalSeconds / 1e9);
+        }
+        Console.WriteLine($"micro-kernel {g.MR}×{g.NR}, k = {g.KC}, operands in L1: {best:F1} GFLOP/s (best of 5)");
+    }
+
+    private static void Alignment(int fanIn, int fanOut, int shard, int rounds)
+    {
+        // One block per operand, with room to start it on a line or 16 bytes (4 floats) past one.
+        float* x = Aligned(shard * fanIn + 4), wt = Aligned(fanIn * fanOut + 4), w = Aligned(fanOut * fanIn + 4);
+        float* dy = Aligned(shard * fanOut + 4), y = Aligned(shard * fanOut + 4), dx = Aligned(shard * fanIn + 4), dw = Aligned(fanOut * fanIn + 4);
+        float* bias = Aligned(fanOut);
+        double flops = 2.0 * shard * fanIn * fanOut;
+        var forms = new (string Name, Action<int> Run)[]
+        {
+            ("forward (B = Wᵀ)", o => Gemm.LinearForwardTransposed(M(x + o, shard, fanIn), M(wt + o, fanIn, fanOut), Span(bias, fanOut), W(y + o, shard, fanOut), null)),
+            ("dX (B = W)", o => Gemm.LinearBackwardInput(M(dy + o, shard, fanOut), M(w + o, fanOut, fanIn), W(dx + o, shard, fanIn), null)),
+            ("dW (B = X)", o => Gemm.LinearBackwardWeight(M(dy + o, shard, fanOut), M(x + o, shard, fanIn), W(dw + o, fanOut, fanIn), null)),
+        };
+        foreach (var (name, run) in forms)
+        {
+            var (rates, ratio) = Alternate([() => run(0), () => run(4)], flops, rounds);
+            Console.WriteLine($"{fanIn}→{fanOut} {name,-17} batch {shard}: on a line {rates[0]:F1}, 16 B past {rates[1]:F1} GFLOP/s; on a line is {1 / ratio[1]:F3}× faster (median)");
+        }
+    }
+
+    private static void RowBlocks(int fanIn, int[] blockRows, int rounds)
+    {
+        // Phase 2 of the fused step: dW rows [r, r + rows) += dYᵀ·X over one 64-row shard, block after block over 400 rows.
+        const int shard = 64, outputs = 400;
+        float* dy = Aligned(shard * outputs), x = Aligned(shard * fanIn), dw = Aligned(blockRows.Max() * fanIn);
+        var runs = blockRows.Select(rows => (Action)(() =>
+        {
+            for (int r0 = 0; r0 + rows <= outputs; r0 += rows)
+                Gemm.LinearBackwardWeight(M(dy, shard, outputs).SliceColumns(r0, rows), M(x, shard, fanIn), W(dw, rows, fanIn), null);
+        })).ToArray();
+        // Each block size covers a whole number of blocks of the 400 rows: count the flops it really does.
+        var flops = blockRows.Select(rows => 2.0 * (outputs / rows * rows) * fanIn * shard).ToArray();
+        var (rates, ratio) = Alternate(runs, flops, rounds);
+        for (int i = 1; i < blockRows.Length; i++)
+            Console.WriteLine($"dW of a {fanIn}-input layer in blocks of {blockRows[i]} rows: {rates[i]:F1} GFLOP/s, vs {blockRows[0]} rows ({rates[0]:F1}): median {ratio[i]:F3}×");
+    }
+
+    /// <summary>Median GFLOP/s of each run and median per-round ratio of each to the first.</summary>
+    private static (double[] Rates, double[] Ratios) Alternate(Action[] runs, double flops, int rounds) => Alternate(runs, runs.Select(_ => flops).ToArray(), rounds);
+
+    private static (double[] Rates, double[] Ratios) Alternate(Action[] runs, double[] flops, int rounds)
+    {
+        var rates = runs.Select(_ => new List<double>()).ToArray();
+        var ratios = runs.Select(_ => new List<double>()).ToArray();
+        foreach (var run in runs) for (int i = 0; i < 5; i++) run();
+        for (int round = 0; round < rounds; round++)
+        {
+            var now = new double[runs.Length];
+            for (int i = 0; i < runs.Length; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                int n = 0;
+                do { runs[i](); n++; } while (clock.Elapsed.TotalSeconds < 0.03);
+                now[i] = flops[i] * n / clock.Elapsed.TotalSeconds / 1e9;
+                rates[i].Add(now[i]);
+            }
+            for (int i = 0; i < runs.Length; i++) ratios[i].Add(now[i] / now[0]);
+        }
+        return (rates.Select(Median).ToArray(), ratios.Select(Median).ToArray());
+    }
+
+    private static double Median(List<double> values) { values.Sort(); return values[values.Count / 2]; }
+
+    private static float* Aligned(int floats)
+    {
+        var p = (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+        var random = new SeededRandom((ulong)floats);
+        for (int i = 0; i < floats; i++) p[i] = random.NextUniform(-1, 1);
+        return p; // freed at exit: a benchmark process
+    }
+
+    private static ReadOnlyMatrixSpan M(float* p, int rows, int columns) => new(new ReadOnlySpan<float>(p, rows * columns), rows, columns);
+    private static MatrixSpan W(float* p, int rows, int columns) => new(new Span<float>(p, rows * columns), rows, columns);
+    private static ReadOnlySpan<float> Span(float* p, int length) => new(p, length);
+}
