@@ -3,7 +3,7 @@ namespace Vae.Simd.Tensors;
 /// <summary>
 /// A zeroed float buffer whose first element sits on a 64-byte cache-line boundary, for the matrices the GEMM reads in
 /// place (activations, Wᵀ). An ordinary array starts wherever the GC put it, 8-byte aligned; a row read by the micro-kernel
-/// from a misaligned start splits every 64-byte piece over two lines, which cost 8–10 % of the GEMM's speed on Zen 3
+/// from a misaligned start splits every 64-byte piece over two lines, which cost the GEMM about 10 % of its speed on Zen 3
 /// (benchmarks/RESULTS.md). The array is allocated on the pinned heap, so the alignment found once holds for its lifetime.
 /// </summary>
 internal sealed class CacheAlignedFloats
@@ -15,7 +15,8 @@ internal sealed class CacheAlignedFloats
     public CacheAlignedFloats(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _array = GC.AllocateArray<float>(checked(length + LineFloats - 1), pinned: true);
+        // One line of slack: the first line boundary is at most 15 floats in, and element 0 must exist even when length is 0.
+        _array = GC.AllocateArray<float>(checked(length + LineFloats), pinned: true);
         _start = FloatsToNextLine(_array);
         Length = length;
     }
