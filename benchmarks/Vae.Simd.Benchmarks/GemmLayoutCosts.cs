@@ -10,8 +10,8 @@ namespace Vae.Simd.Benchmarks;
 /// `gemm-layout [rounds=15]`: what memory layout costs the GEMM on training's shapes, one thread, each comparison alternated
 /// round by round in one process so that both sides see the same machine (median of the per-round ratios):
 /// the micro-kernel alone on L1-resident operands (the ceiling); in-place operands starting on a 64-byte line vs 16 bytes past
-/// one; and phase 2's weight-gradient row blocks (16 or 40 rows, multiples of the AVX-512 kernel's 8) vs multiples of the
-/// 6-row AVX2 kernel (18, 36).
+/// one; phase 2's weight-gradient row blocks (16 or 40 rows, multiples of the AVX-512 kernel's 8) vs multiples of the
+/// 6-row AVX2 kernel (18, 36); and a block's dW formed shard by shard vs in one product over the whole batch.
 /// </summary>
 public static unsafe class GemmLayoutCosts
 {
@@ -23,6 +23,29 @@ public static unsafe class GemmLayoutCosts
             Alignment(fanIn, fanOut, shard: 64, rounds);
         RowBlocks(784, [16, 18, 24], rounds);
         RowBlocks(400, [40, 36, 42], rounds);
+        foreach (var fanIn in new[] { 784, 400 }) ShardsInOneProduct(fanIn, GemmPaths.BestRowTile * 3, rounds);
+    }
+
+    private static void ShardsInOneProduct(int fanIn, int rows, int rounds)
+    {
+        // Phase 2 forms a block's dW shard by shard (two products over 64 rows each, C loaded and stored by each); were the two
+        // shards' rows one contiguous block, one product over 128 rows would do the same fused multiply-adds in the same order.
+        const int batch = 128, shard = 64, outputs = 400;
+        float* dy = Aligned(batch * outputs), x = Aligned(batch * fanIn), dw = Aligned(rows * fanIn);
+        Action perShard = () =>
+        {
+            for (int r0 = 0; r0 + rows <= outputs; r0 += rows)
+                for (int s = 0; s < batch; s += shard)
+                    Gemm.LinearBackwardWeight(M(dy + s * outputs, shard, outputs).SliceColumns(r0, rows), M(x + s * fanIn, shard, fanIn), W(dw, rows, fanIn), null);
+        };
+        Action whole = () =>
+        {
+            for (int r0 = 0; r0 + rows <= outputs; r0 += rows)
+                Gemm.LinearBackwardWeight(M(dy, batch, outputs).SliceColumns(r0, rows), M(x, batch, fanIn), W(dw, rows, fanIn), null);
+        };
+        double flops = 2.0 * (outputs / rows * rows) * fanIn * batch;
+        var (rates, ratio) = Alternate([perShard, whole], flops, rounds);
+        Console.WriteLine($"dW of a {fanIn}-input layer, {rows}-row blocks, batch {batch}: two 64-row shards {rates[0]:F1}, one 128-row product {rates[1]:F1} GFLOP/s: median {ratio[1]:F3}×");
     }
 
     private static void KernelCeiling()
