@@ -114,7 +114,7 @@ internal sealed class FusedStep : IStepRunner
             {
                 var layer = network.Linears[l];
                 // Blocks of a multiple of the micro-kernel's row count keep the gradient product on full tiles: on the 6-row
-                // AVX2 kernel, the 400×784 layer's dW ran 1.24× faster in blocks of 18 rows than of 16 (benchmarks/RESULTS.md).
+                // AVX2 kernel, the 400×784 layer's dW ran about 1.2× faster in blocks of 18 rows than of 16 (benchmarks/RESULTS.md).
                 int tile = GemmPaths.BestRowTile;
                 int rowsPerBlock = Math.Max(tile, ParameterChunk / layer.InputSize / tile * tile);
                 for (int r = 0; r < layer.OutputSize; r += rowsPerBlock)
