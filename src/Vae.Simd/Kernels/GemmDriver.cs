@@ -244,25 +244,14 @@ internal static unsafe class GemmDriver
             float* src = b.At(k0 + k, col0);
             float* d = dst + k * nr;
             for (int p = 0; p < fullPanels; p++, src += nr, d += nr * kcMax)
-                CopyFloats(src, d, nr);
+                new ReadOnlySpan<float>(src, nr).CopyTo(new Span<float>(d, nr));
             if (rest != 0)
             {
                 d = dst + fullPanels * nr * kcMax + k * lastWidth;
-                CopyFloats(src, d, rest);
+                new ReadOnlySpan<float>(src, rest).CopyTo(new Span<float>(d, rest));
                 new Span<float>(d + rest, lastWidth - rest).Clear();
             }
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyFloats(float* src, float* dst, int count)
-    {
-        int j = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; j + 8 <= count; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
-        if (Vector128.IsHardwareAccelerated)
-            for (; j + 4 <= count; j += 4) Vector128.Store(Vector128.Load(src + j), dst + j);
-        for (; j < count; j++) dst[j] = src[j];
     }
 
     /// <summary>Copies op(B)[k0 .. k0+kc, col0 .. col0+cols] into an NR-wide panel laid out [k][NR], zero-padding missing columns.</summary>
@@ -275,7 +264,7 @@ internal static unsafe class GemmDriver
             {
                 float* src = b.At(k0 + k, col0);
                 float* d = dst + k * nr;
-                CopyFloats(src, d, cols);
+                new ReadOnlySpan<float>(src, cols).CopyTo(new Span<float>(d, cols));
                 for (int j = cols; j < nr; j++) d[j] = 0f;
             }
             return;
