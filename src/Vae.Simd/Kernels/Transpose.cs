@@ -6,7 +6,7 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;
 
-/// <summary>Matrix transpose, in 8×8 register blocks where AVX is available.</summary>
+/// <summary>Matrix transpose, in 8×8 (and 4×8, 2×8) register blocks where AVX is available.</summary>
 internal static unsafe class Transpose
 {
     /// <summary>destination = sourceᵀ; <paramref name="destination"/> must be [source.Columns × source.Rows].</summary>
@@ -22,24 +22,63 @@ internal static unsafe class Transpose
         if ((uint)rowStart > (uint)source.Rows || (uint)rowCount > (uint)(source.Rows - rowStart))
             throw new ArgumentOutOfRangeException(nameof(rowCount), $"rows [{rowStart}, {rowStart + rowCount}) are outside {source.Rows}");
         if (rowCount == 0 || source.Columns == 0) return;
-        int rows = source.Rows, cols = source.Columns;
+        int cols = source.Columns;
         nint ls = source.Stride, ld = destination.Stride;
         fixed (float* s = source.Data, d = destination.Data)
         {
-            int r = rowStart, rowEnd = rowStart + rowCount;
-            if (Avx.IsSupported)
+            if (Avx.IsSupported && cols >= 8)
             {
-                for (; r + 8 <= rowEnd; r += 8)
-                {
-                    int c = 0;
-                    for (; c + 8 <= cols; c += 8) Block8x8(s + r * ls + c, ls, d + c * ld + r, ld);
-                    for (; c < cols; c++)
-                        for (int i = 0; i < 8; i++) d[c * ld + r + i] = s[(r + i) * ls + c];
-                }
+                // Rows in groups of 8, then one of 4, of 2 and of 1, so a block of any height (the training step's are 18 and
+                // 36 rows) stays vectorized and writes nothing outside its own rows: threads sharing the transpose write
+                // disjoint columns. A ragged last column block is the full block that ends at the edge, overlapping the one
+                // before it, within the same rows.
+                int r = rowStart, rowEnd = rowStart + rowCount;
+                for (; r + 8 <= rowEnd; r += 8) ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 8);
+                if (r + 4 <= rowEnd) { ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 4); r += 4; }
+                if (r + 2 <= rowEnd) { ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 2); r += 2; }
+                if (r < rowEnd)
+                    for (int c = 0; c < cols; c++) d[c * ld + r] = s[r * ls + c];
+                return;
             }
-            for (; r < rowEnd; r++)
+            for (int r = rowStart; r < rowStart + rowCount; r++)
                 for (int c = 0; c < cols; c++) d[c * ld + r] = s[r * ls + c];
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ColumnBlocks(float* s, nint ls, float* d, nint ld, int cols, int rows)
+    {
+        for (int c = 0; c < cols; c += 8)
+        {
+            int c0 = Math.Min(c, cols - 8);
+            if (rows == 8) Block8x8(s + c0, ls, d + c0 * ld, ld);
+            else if (rows == 4) Block4x8(s + c0, ls, d + c0 * ld, ld);
+            else Block2x8(s + c0, ls, d + c0 * ld, ld);
+        }
+    }
+
+    // Four rows of eight into eight rows of four: the first two steps of the 8×8 transpose, each 128-bit half stored alone.
+    private static void Block4x8(float* s, nint ls, float* d, nint ld)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ls), r2 = Avx.LoadVector256(s + 2 * ls), r3 = Avx.LoadVector256(s + 3 * ls);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Sse.Store(d, u0.GetLower()); Sse.Store(d + ld, u1.GetLower()); Sse.Store(d + 2 * ld, u2.GetLower()); Sse.Store(d + 3 * ld, u3.GetLower());
+        Sse.Store(d + 4 * ld, u0.GetUpper()); Sse.Store(d + 5 * ld, u1.GetUpper()); Sse.Store(d + 6 * ld, u2.GetUpper()); Sse.Store(d + 7 * ld, u3.GetUpper());
+    }
+
+    // Two rows of eight into eight rows of two: interleave the rows, then store each 64-bit pair alone.
+    private static void Block2x8(float* s, nint ls, float* d, nint ld)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ls);
+        var low = Avx.UnpackLow(r0, r1);   // columns 0, 1 | 4, 5
+        var high = Avx.UnpackHigh(r0, r1); // columns 2, 3 | 6, 7
+        Sse.StoreLow(d, low.GetLower()); Sse.StoreHigh(d + ld, low.GetLower());
+        Sse.StoreLow(d + 2 * ld, high.GetLower()); Sse.StoreHigh(d + 3 * ld, high.GetLower());
+        Sse.StoreLow(d + 4 * ld, low.GetUpper()); Sse.StoreHigh(d + 5 * ld, low.GetUpper());
+        Sse.StoreLow(d + 6 * ld, high.GetUpper()); Sse.StoreHigh(d + 7 * ld, high.GetUpper());
     }
 
     // The classic AVX 8×8 transpose: interleave pairs, then quads, then swap 128-bit halves.
