@@ -6,7 +6,9 @@ using Vae.Simd.Benchmarks;
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- peer-gemm THREADS   for benchmarks/peers/run.sh
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS]   batch-1 float32 vs bfloat16
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- gemm-layout [ROUNDS]         what alignment and row blocks cost the GEMM
+// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- step-pieces [ROUNDS]         the step's optimizer and Wᵀ refresh
 if (args is ["peer-gemm", var threads]) { PeerGemm.Run(int.Parse(threads)); return; }
 if (args is ["gemm-layout", .. var layoutRounds]) { GemmLayoutCosts.Run(layoutRounds is [var r] ? int.Parse(r) : 15); return; }
+if (args is ["step-pieces", .. var pieceRounds]) { StepPieces.Run(pieceRounds is [var p] ? int.Parse(p) : 15); return; }
 if (args is ["precision-latency", .. var rest]) { PrecisionLatency.Run(rest is [var n] ? int.Parse(n) : 41); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -19,7 +19,12 @@ namespace Vae.Simd.Training;
 /// </summary>
 internal sealed class FusedStep : IStepRunner
 {
-    private const int ParameterChunk = 16 * 1024;
+    /// <summary>Rows of a weight block that phase 2 aims for: each block's product passes once over every shard's inputs, so fewer,
+    /// taller blocks pass fewer times (benchmarks/RESULTS.md: 96 rows ran phase 2 1.1–1.25× faster than 18 on Zen 3).</summary>
+    internal const int TargetBlockRows = 96;
+
+    /// <summary>Most floats in a block's gradient buffer, which the optimizer then reads: 384 KB, within a core's L2.</summary>
+    internal const int MaxBlockFloats = 96 * 1024;
 
     private readonly ITrainingProblem _problem;
     private readonly Optimizer _optimizer;
@@ -51,6 +56,57 @@ internal sealed class FusedStep : IStepRunner
     }
 
     public void Dispose() => _shards.Dispose();
+
+    /// <summary>
+    /// Phase 2's work items, in order: each layer's weight in blocks of rows (Rows &gt; 0), then its bias (Rows == 0), then
+    /// each parameter vector (Layer ≥ Linears.Count). Together they cover every parameter once.
+    /// </summary>
+    internal static (int Layer, int RowStart, int Rows)[] PlanUpdateBlocks(Network network)
+    {
+        var blocks = new List<(int, int, int)>();
+        for (int l = 0; l < network.Linears.Count; l++)
+        {
+            var layer = network.Linears[l];
+            int rowsPerBlock = BlockRows(layer.InputSize);
+            for (int r = 0; r < layer.OutputSize; r += rowsPerBlock)
+                blocks.Add((l, r, Math.Min(rowsPerBlock, layer.OutputSize - r)));
+            blocks.Add((l, 0, 0));
+        }
+        for (int v = 0; v < network.Vectors.Count; v++) blocks.Add((network.Linears.Count + v, 0, 0));
+        var plan = blocks.ToArray();
+        if (plan.Sum(b => (long)BlockLength(network, b)) != network.Parameters.Length)
+            throw new InvalidOperationException("the update blocks do not cover every parameter once");
+        return plan;
+    }
+
+    /// <summary>
+    /// Rows per weight block for a layer of <paramref name="inputs"/> inputs: a multiple of the micro-kernel's row count, so the
+    /// gradient product runs on full tiles (on the 6-row AVX2 kernel, blocks of 18 rows ran 1.2× faster than of 16), and of 16,
+    /// so each block writes whole 64-byte lines of a Wᵀ whose rows are whole lines and no two threads share one; near
+    /// <see cref="TargetBlockRows"/>, fewer if the block's gradient would outgrow <see cref="MaxBlockFloats"/>.
+    /// </summary>
+    internal static int BlockRows(int inputs)
+    {
+        int multiple = LeastCommonMultiple(GemmPaths.BestRowTile, 16);
+        int rows = Math.Max(1, TargetBlockRows / multiple) * multiple;
+        while (rows > multiple && (long)rows * inputs > MaxBlockFloats) rows -= multiple;
+        return rows;
+    }
+
+    private static int LeastCommonMultiple(int a, int b)
+    {
+        int x = a, y = b;
+        while (y != 0) (x, y) = (y, x % y);
+        return a / x * b;
+    }
+
+    /// <summary>How many parameters a block of <see cref="PlanUpdateBlocks"/> updates.</summary>
+    internal static int BlockLength(Network network, (int Layer, int RowStart, int Rows) block)
+    {
+        if (block.Layer >= network.Linears.Count) return network.Vectors[block.Layer - network.Linears.Count].Length;
+        var layer = network.Linears[block.Layer];
+        return block.Rows == 0 ? layer.OutputSize : block.Rows * layer.InputSize;
+    }
 
     /// <summary>Phase 1: each shard's rows, forward pass and deltas, into the shard's own buffers.</summary>
     private sealed class ShardPhase : IParallelWork, IDisposable
@@ -108,34 +164,8 @@ internal sealed class FusedStep : IStepRunner
         public UpdatePhase(Network network, Optimizer optimizer, ShardPhase shards, int workers)
         {
             (_network, _optimizer, _shards) = (network, optimizer, shards);
-            var blocks = new List<(int, int, int)>();
-            int largest = 0, covered = 0;
-            for (int l = 0; l < network.Linears.Count; l++)
-            {
-                var layer = network.Linears[l];
-                // Blocks of a multiple of the micro-kernel's row count keep the gradient product on full tiles: on the 6-row
-                // AVX2 kernel, the 400×784 layer's dW ran about 1.2× faster in blocks of 18 rows than of 16 (benchmarks/RESULTS.md).
-                int tile = GemmPaths.BestRowTile;
-                int rowsPerBlock = Math.Max(tile, ParameterChunk / layer.InputSize / tile * tile);
-                for (int r = 0; r < layer.OutputSize; r += rowsPerBlock)
-                {
-                    int rows = Math.Min(rowsPerBlock, layer.OutputSize - r);
-                    blocks.Add((l, r, rows));
-                    largest = Math.Max(largest, rows * layer.InputSize);
-                    covered += rows * layer.InputSize;
-                }
-                blocks.Add((l, 0, 0));
-                largest = Math.Max(largest, layer.OutputSize);
-                covered += layer.OutputSize;
-            }
-            for (int v = 0; v < network.Vectors.Count; v++)
-            {
-                blocks.Add((network.Linears.Count + v, 0, 0));
-                largest = Math.Max(largest, network.Vectors[v].Length);
-                covered += network.Vectors[v].Length;
-            }
-            if (covered != network.Parameters.Length) throw new InvalidOperationException("the update blocks do not cover every parameter once");
-            _blocks = blocks.ToArray();
+            _blocks = PlanUpdateBlocks(network);
+            int largest = _blocks.Max(b => BlockLength(network, b));
             _scratch = Enumerable.Range(0, workers).Select(_ => new float[largest]).ToArray();
         }
 

@@ -149,6 +149,56 @@ public class TrainerTests
         => FusedEqualsReference(new StepCase(ModelKind.Variational, 6, [24], 8, ActivationKind.Identity, Likelihood.Gaussian, 1f, 4.77f, 113, 45, 33, 3,
             OptimizerKind.Sgd, BinarizationMode.Dynamic, 3, 264176165));
 
+    /// <summary>The random cases' layers are narrower than one update block; these are several blocks tall, with a ragged last
+    /// block, so phase 2's blocks are proven on layers they split, on one thread and on two.</summary>
+    [Theory]
+    [InlineData(1, OptimizerKind.Adam)]
+    [InlineData(2, OptimizerKind.Adam)]
+    [InlineData(2, OptimizerKind.Sgd)]
+    public void Fused_steps_equal_the_reference_on_layers_split_into_several_update_blocks(int threads, OptimizerKind optimizer)
+    {
+        int input = 2 * FusedStep.BlockRows(150) + 7, hidden = FusedStep.BlockRows(input) + 5;
+        FusedEqualsReference(new StepCase(ModelKind.Variational, input, [hidden], 4, ActivationKind.ReLU, Likelihood.Bernoulli, 1f, 1f,
+            90, 40, 16, threads, optimizer, BinarizationMode.None, 3, 11));
+    }
+
+    [Fact]
+    public void Update_blocks_cover_every_parameter_once_in_full_tiles_and_whole_cache_lines()
+    {
+        var network = LatentNetwork.Create(new ModelConfig { InputSize = 300, Hidden = [250, 130], Latent = 7 }, 1);
+        var plan = FusedStep.PlanUpdateBlocks(network);
+        var seen = new int[network.Parameters.Length];
+        foreach (var block in plan)
+        {
+            int length = FusedStep.BlockLength(network, block);
+            int offset;
+            if (block.Layer >= network.Linears.Count) offset = network.Vectors[block.Layer - network.Linears.Count].Offset;
+            else
+            {
+                var layer = network.Linears[block.Layer];
+                offset = block.Rows == 0 ? layer.Bias.Offset : layer.Weight.Offset + block.RowStart * layer.InputSize;
+                if (block.Rows > 0)
+                {
+                    Assert.Equal(0, block.RowStart % GemmPaths.BestRowTile);
+                    Assert.Equal(0, block.RowStart % 16);
+                    Assert.True(block.Rows == FusedStep.BlockRows(layer.InputSize) || block.RowStart + block.Rows == layer.OutputSize,
+                        $"{layer.Weight.Name}: a block of {block.Rows} rows at {block.RowStart} that is neither full nor the last");
+                    Assert.True((long)block.Rows * layer.InputSize <= Math.Max(FusedStep.MaxBlockFloats, FusedStep.BlockRows(layer.InputSize) * layer.InputSize));
+                }
+            }
+            for (int i = offset; i < offset + length; i++) seen[i]++;
+        }
+        Assert.All(seen, count => Assert.Equal(1, count));
+        // A layer too wide for the target height gets shorter blocks, down to one multiple of the tile and the line.
+        int multiple = Enumerable.Range(1, 16).Select(i => i * 16).First(m => m % GemmPaths.BestRowTile == 0);
+        Assert.Equal(multiple, FusedStep.BlockRows(100_000));
+        foreach (int inputs in new[] { 1, 20, 400, 784, 2_000, 5_000 })
+        {
+            Assert.Equal(0, FusedStep.BlockRows(inputs) % multiple);
+            Assert.True(FusedStep.BlockRows(inputs) == multiple || (long)FusedStep.BlockRows(inputs) * inputs <= FusedStep.MaxBlockFloats);
+        }
+    }
+
     private static void FusedEqualsReference(StepCase c)
     {
         var config = new ModelConfig { Kind = c.Kind, InputSize = c.Input, Hidden = c.Hidden, Latent = c.Latent, Activation = c.Activation, Likelihood = c.Likelihood };
