@@ -11,8 +11,9 @@ namespace Vae.Simd.Kernels;
 /// panels per MC×KC block so the micro-kernel reads it contiguously; B is read in place when
 /// its rows are already contiguous along N (the dX and dW forms, and the forward from a cached Wᵀ) and their
 /// stride does not alias in L1, and packed into NR-wide panels otherwise. Partial tiles at the edges go through
-/// a zero-padded copy of the tile, so the micro-kernel only ever sees full tiles and each element of C
-/// is computed the same way wherever it falls.
+/// a zero-padded copy of the tile, so the micro-kernel only ever sees full tiles, except a full-width tile of fewer rows
+/// on a path that has a remainder kernel for them (<see cref="GemmMicroKernels.RowRemainderKernel"/>); either way each
+/// element of C is computed the same way wherever it falls.
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -155,6 +156,10 @@ internal static unsafe class GemmDriver
                             if (mr == g.MR && nr == width)
                             {
                                 run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
+                            }
+                            else if (nr == g.NR && GemmMicroKernels.RowRemainderKernel(path, mr) is var rowKernel && rowKernel is not null)
+                            {
+                                rowKernel(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
                             }
                             else
                             {

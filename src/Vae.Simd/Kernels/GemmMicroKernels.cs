@@ -188,6 +188,59 @@ internal static unsafe class GemmMicroKernels
         r30.Store(c3); r31.Store(c3 + 8); r40.Store(c4); r41.Store(c4 + 8); r50.Store(c5); r51.Store(c5 + 8);
     }
 
+    /// <summary>
+    /// The 6×16 kernel for a ragged last row tile of 1 to 5 rows (a 64-row training shard leaves 4), reading the same zero-padded
+    /// 6-row A panel: without it the tile ran the full kernel on a copy, a third of its multiply-adds wasted on padding. Each
+    /// element is the same fused multiply-add chain as in a full tile, so results do not depend on tiling. Null for other paths
+    /// and row counts: those tiles keep the copy.
+    /// </summary>
+    public static delegate*<int, float*, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows) => (path, rows) switch
+    {
+        (GemmPath.Vector256, 1) => &Kernel6x16Rows<One>,
+        (GemmPath.Vector256, 2) => &Kernel6x16Rows<Two>,
+        (GemmPath.Vector256, 3) => &Kernel6x16Rows<Three>,
+        (GemmPath.Vector256, 4) => &Kernel6x16Rows<Four>,
+        (GemmPath.Vector256, 5) => &Kernel6x16Rows<Five>,
+        _ => null,
+    };
+
+    /// <summary>A row count as a type: the JIT compiles one body per count, with the branches on it folded away.</summary>
+    internal interface IRowCount { static abstract int Rows { get; } }
+    internal struct One : IRowCount { public static int Rows => 1; }
+    internal struct Two : IRowCount { public static int Rows => 2; }
+    internal struct Three : IRowCount { public static int Rows => 3; }
+    internal struct Four : IRowCount { public static int Rows => 4; }
+    internal struct Five : IRowCount { public static int Rows => 5; }
+
+    [MethodImpl(HotPath.Kernel)]
+    private static void Kernel6x16Rows<TRows>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TRows : struct, IRowCount
+    {
+        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc;
+        Vector256<float> r00 = Vector256.Load(c0), r01 = Vector256.Load(c0 + 8);
+        Vector256<float> r10 = default, r11 = default, r20 = default, r21 = default, r30 = default, r31 = default, r40 = default, r41 = default;
+        if (TRows.Rows > 1) { r10 = Vector256.Load(c1); r11 = Vector256.Load(c1 + 8); }
+        if (TRows.Rows > 2) { r20 = Vector256.Load(c2); r21 = Vector256.Load(c2 + 8); }
+        if (TRows.Rows > 3) { r30 = Vector256.Load(c3); r31 = Vector256.Load(c3 + 8); }
+        if (TRows.Rows > 4) { r40 = Vector256.Load(c4); r41 = Vector256.Load(c4 + 8); }
+        for (int k = 0; k < kc; k++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]); r00 = Vector256.MultiplyAddEstimate(a0, b0, r00); r01 = Vector256.MultiplyAddEstimate(a0, b1, r01);
+            if (TRows.Rows > 1) { var a1 = Vector256.Create(a[1]); r10 = Vector256.MultiplyAddEstimate(a1, b0, r10); r11 = Vector256.MultiplyAddEstimate(a1, b1, r11); }
+            if (TRows.Rows > 2) { var a2 = Vector256.Create(a[2]); r20 = Vector256.MultiplyAddEstimate(a2, b0, r20); r21 = Vector256.MultiplyAddEstimate(a2, b1, r21); }
+            if (TRows.Rows > 3) { var a3 = Vector256.Create(a[3]); r30 = Vector256.MultiplyAddEstimate(a3, b0, r30); r31 = Vector256.MultiplyAddEstimate(a3, b1, r31); }
+            if (TRows.Rows > 4) { var a4 = Vector256.Create(a[4]); r40 = Vector256.MultiplyAddEstimate(a4, b0, r40); r41 = Vector256.MultiplyAddEstimate(a4, b1, r41); }
+            a += 6;
+            b += ldb;
+        }
+        r00.Store(c0); r01.Store(c0 + 8);
+        if (TRows.Rows > 1) { r10.Store(c1); r11.Store(c1 + 8); }
+        if (TRows.Rows > 2) { r20.Store(c2); r21.Store(c2 + 8); }
+        if (TRows.Rows > 3) { r30.Store(c3); r31.Store(c3 + 8); }
+        if (TRows.Rows > 4) { r40.Store(c4); r41.Store(c4 + 8); }
+    }
+
     private static void Kernel4x4(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
     {
         for (int i = 0; i < 4; i++)
