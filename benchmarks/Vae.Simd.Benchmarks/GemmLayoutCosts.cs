@@ -51,7 +51,7 @@ public static unsafe class GemmLayoutCosts
     private static void KernelCeiling()
     {
         var g = GemmMicroKernels.For(GemmPaths.Best);
-        var kernel = GemmMicroKernels.Kernel(GemmPaths.Best);
+        var kernel = GemmMicroKernels.Kernel(GemmPaths.Best, overwrite: false);
         float* a = Aligned(g.MR * g.KC), b = Aligned(g.KC * g.NR), c = Aligned(g.MR * g.NR);
         double best = 0;
         for (int rep = 0; rep < 5; rep++)

@@ -31,8 +31,7 @@ internal static class Gemm
             throw new ArgumentException($"c has shape {c.ToString()} but op(a)·op(b) is {Shape.Describe(m, n)}", nameof(c));
         if (!GemmPaths.IsSupported(path))
             throw new PlatformNotSupportedException($"GEMM path {path} is not supported by this processor");
-        if (!accumulate) c.Clear();
-        GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, path, pool);
+        GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, overwrite: !accumulate, path, pool);
     }
 
     /// <summary>Forward of a linear layer: y = x·weightᵀ + bias, for x [B, in], weight [out, in], bias [out], y [B, out].

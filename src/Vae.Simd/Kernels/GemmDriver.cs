@@ -39,13 +39,18 @@ internal static unsafe class GemmDriver
         public float* At(int i, int j) => Data + i * RowStep + j * ColStep;
     }
 
-    /// <summary>C += op(A)·op(B); with a pool, the output columns are split between its threads (the rows, when C is
-    /// narrower than two NR panels), each computing its part exactly as one thread would, so the result does not depend on
-    /// the thread count.</summary>
-    public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, GemmPath path, WorkerPool? pool)
+    /// <summary>C += op(A)·op(B), or C = op(A)·op(B) with <paramref name="overwrite"/> (C is then only written, never read);
+    /// with a pool, the output columns are split between its threads (the rows, when C is narrower than two NR panels), each
+    /// computing its part exactly as one thread would, so the result does not depend on the thread count.</summary>
+    public static void MultiplyAdd(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool overwrite, GemmPath path, WorkerPool? pool)
     {
         int m = c.Rows, n = c.Columns, k = transposeA ? a.Rows : a.Columns;
-        if (m == 0 || n == 0 || k == 0) return;
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (overwrite) c.Clear();
+            return;
+        }
         fixed (float* pa = a.Data, pb = b.Data, pc = c.Data)
         {
             var opA = transposeA ? new Operand(pa, 1, a.Stride) : new Operand(pa, a.Stride, 1);
@@ -55,11 +60,11 @@ internal static unsafe class GemmDriver
             bool byColumns = n >= 2 * g.NR, byRows = !byColumns && m >= 2 * g.MR;
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
-                MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path);
+                MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite);
                 return;
             }
             var work = s_work ??= new ParallelProduct();
-            work.Set(opA, opB, pc, c.Stride, m, n, k, path, pool.Threads, byColumns ? g.NR : g.MR, byColumns);
+            work.Set(opA, opB, pc, c.Stride, m, n, k, path, overwrite, pool.Threads, byColumns ? g.NR : g.MR, byColumns);
             pool.Run(work, work.Parts);
         }
     }
@@ -74,13 +79,13 @@ internal static unsafe class GemmDriver
         private float* _c;
         private nint _ldc;
         private int _m, _n, _k, _span;
-        private bool _byColumns;
+        private bool _byColumns, _overwrite;
         private GemmPath _path;
         public int Parts { get; private set; }
 
-        public void Set(Operand a, Operand b, float* c, nint ldc, int m, int n, int k, GemmPath path, int threads, int tile, bool byColumns)
+        public void Set(Operand a, Operand b, float* c, nint ldc, int m, int n, int k, GemmPath path, bool overwrite, int threads, int tile, bool byColumns)
         {
-            _a = a; _b = b; _c = c; _ldc = ldc; _m = m; _n = n; _k = k; _path = path; _byColumns = byColumns;
+            _a = a; _b = b; _c = c; _ldc = ldc; _m = m; _n = n; _k = k; _path = path; _overwrite = overwrite; _byColumns = byColumns;
             int extent = byColumns ? n : m;
             int tiles = (extent + tile - 1) / tile;
             _span = (tiles + threads - 1) / threads * tile;
@@ -92,22 +97,21 @@ internal static unsafe class GemmDriver
             int start = item * _span;
             if (_byColumns)
             {
-                MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_span, _n - start), _path);
+                MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_span, _n - start), _path, _overwrite);
                 return;
             }
             var rows = new Operand(_a.At(start, 0), _a.RowStep, _a.ColStep);
-            MultiplyAddColumns(rows, _b, _c + start * _ldc, _ldc, Math.Min(_span, _m - start), _k, 0, _n, _path);
+            MultiplyAddColumns(rows, _b, _c + start * _ldc, _ldc, Math.Min(_span, _m - start), _k, 0, _n, _path, _overwrite);
         }
     }
 
-    /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols].</summary>
+    /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols], or = with <paramref name="overwrite"/>: the
+    /// first depth block then runs the kernels that start their tiles from zero instead of reading C.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path)
+    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path, bool overwrite)
     {
         var g = GemmMicroKernels.For(path);
-        var kernel = GemmMicroKernels.Kernel(path);
-        var halfKernel = GemmMicroKernels.HalfKernel(path);
-        int halfNR = halfKernel is null ? 0 : g.NR / 2;
+        int halfNR = GemmMicroKernels.HalfKernel(path, false) is null ? 0 : g.NR / 2;
         // Packed panels start on cache lines, so the micro-kernel's B rows never straddle two.
         float* bufA = Rent(ref s_packA, MC * g.KC + PackSlack);
         float* bufB = Rent(ref s_packB, g.KC * NC);
@@ -120,6 +124,9 @@ internal static unsafe class GemmDriver
             for (int pcK = 0; pcK < k; pcK += g.KC)
             {
                 int kc = Math.Min(g.KC, k - pcK);
+                bool fresh = overwrite && pcK == 0;   // this block's tiles start from zero, not from C
+                var kernel = GemmMicroKernels.Kernel(path, fresh);
+                var halfKernel = GemmMicroKernels.HalfKernel(path, fresh);
                 // Pack every NR panel that cannot be read in place: all of them when B is transposed or its rows alias
                 // in L1 (the latter row by row), only the ragged last one when B is read in place.
                 if (!bRowsContiguous && opB.ColStep == 1)
@@ -157,7 +164,7 @@ internal static unsafe class GemmDriver
                             {
                                 run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
                             }
-                            else if (nr == g.NR && GemmMicroKernels.RowRemainderKernel(path, mr) is var rowKernel && rowKernel is not null)
+                            else if (nr == g.NR && GemmMicroKernels.RowRemainderKernel(path, mr, fresh) is var rowKernel && rowKernel is not null)
                             {
                                 rowKernel(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc);
                             }
@@ -166,8 +173,9 @@ internal static unsafe class GemmDriver
                                 // Ragged edge: run the same kernel on a copy of the tile, so every element is
                                 // C + Σ in the same order as in a full tile and results do not depend on tiling.
                                 new Span<float>(bufTile, g.MR * width).Clear();
-                                for (int i = 0; i < mr; i++)
-                                    new ReadOnlySpan<float>(cTile + i * ldc, nr).CopyTo(new Span<float>(bufTile + i * width, nr));
+                                if (!fresh)
+                                    for (int i = 0; i < mr; i++)
+                                        new ReadOnlySpan<float>(cTile + i * ldc, nr).CopyTo(new Span<float>(bufTile + i * width, nr));
                                 run(kc, bufA + ir * g.KC, bPanel, ldb, bufTile, width);
                                 for (int i = 0; i < mr; i++)
                                     new ReadOnlySpan<float>(bufTile + i * width, nr).CopyTo(new Span<float>(cTile + i * ldc, nr));

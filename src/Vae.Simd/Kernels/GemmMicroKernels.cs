@@ -6,7 +6,7 @@ namespace Vae.Simd.Kernels;
 
 /// <summary>
 /// The only instruction-set-specific part of the GEMM (as in BLIS): each micro-kernel adds
-/// A·B to an MR×NR tile of C, where A is a packed MR-row panel laid out [k][MR] and B is
+/// A·B to an MR×NR tile of C (or, in its <see cref="Overwrite"/> form, writes it there), where A is a packed MR-row panel laid out [k][MR] and B is
 /// kc rows of NR contiguous values, <c>ldb</c> apart (packed, or the caller's own rows).
 /// The tile lives in registers for the whole k loop.
 /// </summary>
@@ -27,30 +27,60 @@ internal static unsafe class GemmMicroKernels
         _ => new Geometry(4, 4, 256),
     };
 
-    public static delegate*<int, float*, float*, nint, float*, nint, void> Kernel(GemmPath path) => path switch
+    /// <summary>The micro-kernel of <paramref name="path"/>: C tile += A·B, or, with <paramref name="overwrite"/>, C tile = A·B
+    /// without reading the tile (the first depth block of a product that replaces C: nothing to clear beforehand). Starting
+    /// from zero is the same chain of fused multiply-adds as clearing the tile and adding, so the bits are the same.</summary>
+    public static delegate*<int, float*, float*, nint, float*, nint, void> Kernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
-        GemmPath.Vector512 => &Kernel8x32,
-        GemmPath.Vector256 => &Kernel6x16,
-        GemmPath.Vector128 => &Kernel4x8,
-        _ => &Kernel4x4,
+        (GemmPath.Vector512, false) => &Kernel8x32<Accumulate>,
+        (GemmPath.Vector512, true) => &Kernel8x32<Overwrite>,
+        (GemmPath.Vector256, false) => &Kernel6x16<Accumulate>,
+        (GemmPath.Vector256, true) => &Kernel6x16<Overwrite>,
+        (GemmPath.Vector128, false) => &Kernel4x8<Accumulate>,
+        (GemmPath.Vector128, true) => &Kernel4x8<Overwrite>,
+        (_, false) => &Kernel4x4<Accumulate>,
+        (_, true) => &Kernel4x4<Overwrite>,
     };
 
     /// <summary>A kernel of the same MR and half the NR, for the last panel when at most NR/2 columns remain
     /// (784 and 400 leave 16 after the 32-wide panels): half the wasted work, and no packing when B is read in place.
     /// Null where the full kernel is narrow enough.</summary>
-    public static delegate*<int, float*, float*, nint, float*, nint, void> HalfKernel(GemmPath path) => path switch
+    public static delegate*<int, float*, float*, nint, float*, nint, void> HalfKernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
-        GemmPath.Vector512 => &Kernel8x16,
-        GemmPath.Vector256 => &Kernel6x8,
-        GemmPath.Vector128 => &Kernel4x4Vector,
+        (GemmPath.Vector512, false) => &Kernel8x16<Accumulate>,
+        (GemmPath.Vector512, true) => &Kernel8x16<Overwrite>,
+        (GemmPath.Vector256, false) => &Kernel6x8<Accumulate>,
+        (GemmPath.Vector256, true) => &Kernel6x8<Overwrite>,
+        (GemmPath.Vector128, false) => &Kernel4x4Vector<Accumulate>,
+        (GemmPath.Vector128, true) => &Kernel4x4Vector<Overwrite>,
         _ => null,
     };
 
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel8x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    /// <summary>How a kernel starts its tile, as a type, so the JIT compiles each kernel once per way with no branch left.</summary>
+    internal interface ITileStart { static abstract bool LoadsC { get; } }
+    /// <summary>C += A·B: the tile starts from C.</summary>
+    internal struct Accumulate : ITileStart { public static bool LoadsC => true; }
+    /// <summary>C = A·B: the tile starts from zero and C is only written.</summary>
+    internal struct Overwrite : ITileStart { public static bool LoadsC => false; }
+
+    /// <summary>A tile's starting values: C's, or zero.</summary>
+    private static class Start<TStart> where TStart : struct, ITileStart
     {
-        Vector512<float> r0 = Vector512.Load(c), r1 = Vector512.Load(c + ldc), r2 = Vector512.Load(c + 2 * ldc), r3 = Vector512.Load(c + 3 * ldc);
-        Vector512<float> r4 = Vector512.Load(c + 4 * ldc), r5 = Vector512.Load(c + 5 * ldc), r6 = Vector512.Load(c + 6 * ldc), r7 = Vector512.Load(c + 7 * ldc);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load512(float* c) => TStart.LoadsC ? Vector512.Load(c) : Vector512<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load256(float* c) => TStart.LoadsC ? Vector256.Load(c) : Vector256<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector128<float> Load128(float* c) => TStart.LoadsC ? Vector128.Load(c) : Vector128<float>.Zero;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Load(float* c) => TStart.LoadsC ? *c : 0f;
+    }
+
+    [MethodImpl(HotPath.Kernel)]
+    private static void Kernel8x16<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
+    {
+        Vector512<float> r0 = Start<TStart>.Load512(c), r1 = Start<TStart>.Load512(c + ldc), r2 = Start<TStart>.Load512(c + 2 * ldc), r3 = Start<TStart>.Load512(c + 3 * ldc);
+        Vector512<float> r4 = Start<TStart>.Load512(c + 4 * ldc), r5 = Start<TStart>.Load512(c + 5 * ldc), r6 = Start<TStart>.Load512(c + 6 * ldc), r7 = Start<TStart>.Load512(c + 7 * ldc);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector512.Load(b);
@@ -70,11 +100,11 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel4x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel4x8<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        Vector128<float> r00 = Vector128.Load(c0), r01 = Vector128.Load(c0 + 4), r10 = Vector128.Load(c1), r11 = Vector128.Load(c1 + 4);
-        Vector128<float> r20 = Vector128.Load(c2), r21 = Vector128.Load(c2 + 4), r30 = Vector128.Load(c3), r31 = Vector128.Load(c3 + 4);
+        Vector128<float> r00 = Start<TStart>.Load128(c0), r01 = Start<TStart>.Load128(c0 + 4), r10 = Start<TStart>.Load128(c1), r11 = Start<TStart>.Load128(c1 + 4);
+        Vector128<float> r20 = Start<TStart>.Load128(c2), r21 = Start<TStart>.Load128(c2 + 4), r30 = Start<TStart>.Load128(c3), r31 = Start<TStart>.Load128(c3 + 4);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector128.Load(b);
@@ -91,9 +121,9 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel4x4Vector(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel4x4Vector<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
-        Vector128<float> r0 = Vector128.Load(c), r1 = Vector128.Load(c + ldc), r2 = Vector128.Load(c + 2 * ldc), r3 = Vector128.Load(c + 3 * ldc);
+        Vector128<float> r0 = Start<TStart>.Load128(c), r1 = Start<TStart>.Load128(c + ldc), r2 = Start<TStart>.Load128(c + 2 * ldc), r3 = Start<TStart>.Load128(c + 3 * ldc);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector128.Load(b);
@@ -108,10 +138,10 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x8(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel6x8<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
-        Vector256<float> r0 = Vector256.Load(c), r1 = Vector256.Load(c + ldc), r2 = Vector256.Load(c + 2 * ldc);
-        Vector256<float> r3 = Vector256.Load(c + 3 * ldc), r4 = Vector256.Load(c + 4 * ldc), r5 = Vector256.Load(c + 5 * ldc);
+        Vector256<float> r0 = Start<TStart>.Load256(c), r1 = Start<TStart>.Load256(c + ldc), r2 = Start<TStart>.Load256(c + 2 * ldc);
+        Vector256<float> r3 = Start<TStart>.Load256(c + 3 * ldc), r4 = Start<TStart>.Load256(c + 4 * ldc), r5 = Start<TStart>.Load256(c + 5 * ldc);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector256.Load(b);
@@ -128,18 +158,18 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel8x32(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel8x32<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
         float* c4 = c + 4 * ldc, c5 = c + 5 * ldc, c6 = c + 6 * ldc, c7 = c + 7 * ldc;
-        Vector512<float> r00 = Vector512.Load(c0), r01 = Vector512.Load(c0 + 16);
-        Vector512<float> r10 = Vector512.Load(c1), r11 = Vector512.Load(c1 + 16);
-        Vector512<float> r20 = Vector512.Load(c2), r21 = Vector512.Load(c2 + 16);
-        Vector512<float> r30 = Vector512.Load(c3), r31 = Vector512.Load(c3 + 16);
-        Vector512<float> r40 = Vector512.Load(c4), r41 = Vector512.Load(c4 + 16);
-        Vector512<float> r50 = Vector512.Load(c5), r51 = Vector512.Load(c5 + 16);
-        Vector512<float> r60 = Vector512.Load(c6), r61 = Vector512.Load(c6 + 16);
-        Vector512<float> r70 = Vector512.Load(c7), r71 = Vector512.Load(c7 + 16);
+        Vector512<float> r00 = Start<TStart>.Load512(c0), r01 = Start<TStart>.Load512(c0 + 16);
+        Vector512<float> r10 = Start<TStart>.Load512(c1), r11 = Start<TStart>.Load512(c1 + 16);
+        Vector512<float> r20 = Start<TStart>.Load512(c2), r21 = Start<TStart>.Load512(c2 + 16);
+        Vector512<float> r30 = Start<TStart>.Load512(c3), r31 = Start<TStart>.Load512(c3 + 16);
+        Vector512<float> r40 = Start<TStart>.Load512(c4), r41 = Start<TStart>.Load512(c4 + 16);
+        Vector512<float> r50 = Start<TStart>.Load512(c5), r51 = Start<TStart>.Load512(c5 + 16);
+        Vector512<float> r60 = Start<TStart>.Load512(c6), r61 = Start<TStart>.Load512(c6 + 16);
+        Vector512<float> r70 = Start<TStart>.Load512(c7), r71 = Start<TStart>.Load512(c7 + 16);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector512.Load(b);
@@ -162,15 +192,15 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x16(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel6x16<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc;
-        Vector256<float> r00 = Vector256.Load(c0), r01 = Vector256.Load(c0 + 8);
-        Vector256<float> r10 = Vector256.Load(c1), r11 = Vector256.Load(c1 + 8);
-        Vector256<float> r20 = Vector256.Load(c2), r21 = Vector256.Load(c2 + 8);
-        Vector256<float> r30 = Vector256.Load(c3), r31 = Vector256.Load(c3 + 8);
-        Vector256<float> r40 = Vector256.Load(c4), r41 = Vector256.Load(c4 + 8);
-        Vector256<float> r50 = Vector256.Load(c5), r51 = Vector256.Load(c5 + 8);
+        Vector256<float> r00 = Start<TStart>.Load256(c0), r01 = Start<TStart>.Load256(c0 + 8);
+        Vector256<float> r10 = Start<TStart>.Load256(c1), r11 = Start<TStart>.Load256(c1 + 8);
+        Vector256<float> r20 = Start<TStart>.Load256(c2), r21 = Start<TStart>.Load256(c2 + 8);
+        Vector256<float> r30 = Start<TStart>.Load256(c3), r31 = Start<TStart>.Load256(c3 + 8);
+        Vector256<float> r40 = Start<TStart>.Load256(c4), r41 = Start<TStart>.Load256(c4 + 8);
+        Vector256<float> r50 = Start<TStart>.Load256(c5), r51 = Start<TStart>.Load256(c5 + 8);
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector256.Load(b);
@@ -194,13 +224,18 @@ internal static unsafe class GemmMicroKernels
     /// element is the same fused multiply-add chain as in a full tile, so results do not depend on tiling. Null for other paths
     /// and row counts: those tiles keep the copy.
     /// </summary>
-    public static delegate*<int, float*, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows) => (path, rows) switch
+    public static delegate*<int, float*, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows, bool overwrite) => (path, rows, overwrite) switch
     {
-        (GemmPath.Vector256, 1) => &Kernel6x16Rows<One>,
-        (GemmPath.Vector256, 2) => &Kernel6x16Rows<Two>,
-        (GemmPath.Vector256, 3) => &Kernel6x16Rows<Three>,
-        (GemmPath.Vector256, 4) => &Kernel6x16Rows<Four>,
-        (GemmPath.Vector256, 5) => &Kernel6x16Rows<Five>,
+        (GemmPath.Vector256, 1, false) => &Kernel6x16Rows<One, Accumulate>,
+        (GemmPath.Vector256, 2, false) => &Kernel6x16Rows<Two, Accumulate>,
+        (GemmPath.Vector256, 3, false) => &Kernel6x16Rows<Three, Accumulate>,
+        (GemmPath.Vector256, 4, false) => &Kernel6x16Rows<Four, Accumulate>,
+        (GemmPath.Vector256, 5, false) => &Kernel6x16Rows<Five, Accumulate>,
+        (GemmPath.Vector256, 1, true) => &Kernel6x16Rows<One, Overwrite>,
+        (GemmPath.Vector256, 2, true) => &Kernel6x16Rows<Two, Overwrite>,
+        (GemmPath.Vector256, 3, true) => &Kernel6x16Rows<Three, Overwrite>,
+        (GemmPath.Vector256, 4, true) => &Kernel6x16Rows<Four, Overwrite>,
+        (GemmPath.Vector256, 5, true) => &Kernel6x16Rows<Five, Overwrite>,
         _ => null,
     };
 
@@ -213,15 +248,16 @@ internal static unsafe class GemmMicroKernels
     internal struct Five : IRowCount { public static int Rows => 5; }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x16Rows<TRows>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TRows : struct, IRowCount
+    private static void Kernel6x16Rows<TRows, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+        where TRows : struct, IRowCount where TStart : struct, ITileStart
     {
         float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc;
-        Vector256<float> r00 = Vector256.Load(c0), r01 = Vector256.Load(c0 + 8);
+        Vector256<float> r00 = Start<TStart>.Load256(c0), r01 = Start<TStart>.Load256(c0 + 8);
         Vector256<float> r10 = default, r11 = default, r20 = default, r21 = default, r30 = default, r31 = default, r40 = default, r41 = default;
-        if (TRows.Rows > 1) { r10 = Vector256.Load(c1); r11 = Vector256.Load(c1 + 8); }
-        if (TRows.Rows > 2) { r20 = Vector256.Load(c2); r21 = Vector256.Load(c2 + 8); }
-        if (TRows.Rows > 3) { r30 = Vector256.Load(c3); r31 = Vector256.Load(c3 + 8); }
-        if (TRows.Rows > 4) { r40 = Vector256.Load(c4); r41 = Vector256.Load(c4 + 8); }
+        if (TRows.Rows > 1) { r10 = Start<TStart>.Load256(c1); r11 = Start<TStart>.Load256(c1 + 8); }
+        if (TRows.Rows > 2) { r20 = Start<TStart>.Load256(c2); r21 = Start<TStart>.Load256(c2 + 8); }
+        if (TRows.Rows > 3) { r30 = Start<TStart>.Load256(c3); r31 = Start<TStart>.Load256(c3 + 8); }
+        if (TRows.Rows > 4) { r40 = Start<TStart>.Load256(c4); r41 = Start<TStart>.Load256(c4 + 8); }
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector256.Load(b);
@@ -241,11 +277,11 @@ internal static unsafe class GemmMicroKernels
         if (TRows.Rows > 4) { r40.Store(c4); r41.Store(c4 + 8); }
     }
 
-    private static void Kernel4x4(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel4x4<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
         for (int i = 0; i < 4; i++)
         {
-            float s0 = c[i * ldc], s1 = c[i * ldc + 1], s2 = c[i * ldc + 2], s3 = c[i * ldc + 3];
+            float s0 = Start<TStart>.Load(c + i * ldc), s1 = Start<TStart>.Load(c + i * ldc + 1), s2 = Start<TStart>.Load(c + i * ldc + 2), s3 = Start<TStart>.Load(c + i * ldc + 3);
             float* ak = a + i;
             float* bk = b;
             for (int k = 0; k < kc; k++)
