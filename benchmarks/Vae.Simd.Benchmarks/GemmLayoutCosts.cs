@@ -104,28 +104,7 @@ public static unsafe class GemmLayoutCosts
     /// <summary>Median GFLOP/s of each run and median per-round ratio of each to the first.</summary>
     private static (double[] Rates, double[] Ratios) Alternate(Action[] runs, double flops, int rounds) => Alternate(runs, runs.Select(_ => flops).ToArray(), rounds);
 
-    private static (double[] Rates, double[] Ratios) Alternate(Action[] runs, double[] flops, int rounds)
-    {
-        var rates = runs.Select(_ => new List<double>()).ToArray();
-        var ratios = runs.Select(_ => new List<double>()).ToArray();
-        foreach (var run in runs) for (int i = 0; i < 5; i++) run();
-        for (int round = 0; round < rounds; round++)
-        {
-            var now = new double[runs.Length];
-            for (int i = 0; i < runs.Length; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                int n = 0;
-                do { runs[i](); n++; } while (clock.Elapsed.TotalSeconds < 0.03);
-                now[i] = flops[i] * n / clock.Elapsed.TotalSeconds / 1e9;
-                rates[i].Add(now[i]);
-            }
-            for (int i = 0; i < runs.Length; i++) ratios[i].Add(now[i] / now[0]);
-        }
-        return (rates.Select(Median).ToArray(), ratios.Select(Median).ToArray());
-    }
-
-    private static double Median(List<double> values) { values.Sort(); return values[values.Count / 2]; }
+    private static (double[] Rates, double[] Ratios) Alternate(Action[] runs, double[] flops, int rounds) => Alternation.Run(runs, flops, rounds);
 
     private static float* Aligned(int floats)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 using Vae.Simd.Models;
@@ -39,25 +38,12 @@ public static class StepPieces
             ("Adam", () => { adam.BeginStep(); foreach (var b in blocks) Optimize(b); }),
             ("Wᵀ refresh", () => { foreach (var b in blocks) Refresh(b); }),
             ("Adam, then Wᵀ refresh, per block", () => { adam.BeginStep(); foreach (var b in blocks) { Optimize(b); Refresh(b); } }),
-            // The same refresh in blocks of whole 8×8 transposes (16 and 40 rows instead of 18 and 36): what ragged blocks cost.
+            // The same refresh in the blocks of 16K parameters rounded to whole 8×8 transposes (16 and 40 rows), for comparison.
             ("Wᵀ refresh, 8-row multiples", () => { foreach (var b in EightRowBlocks(network)) Refresh(b); }),
         };
-        var nanoseconds = pieces.Select(_ => new List<double>()).ToArray();
-        foreach (var piece in pieces) for (int i = 0; i < 5; i++) piece.Run();
-        for (int round = 0; round < rounds; round++)
-            for (int i = 0; i < pieces.Length; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                int n = 0;
-                do { pieces[i].Run(); n++; } while (clock.Elapsed.TotalSeconds < 0.05);
-                nanoseconds[i].Add(clock.Elapsed.TotalNanoseconds / n / network.Parameters.Length);
-            }
+        var (rates, _) = Alternation.Run(pieces.Select(p => p.Run).ToArray(), pieces.Select(_ => (double)network.Parameters.Length).ToArray(), rounds, 0.05);
         Console.WriteLine($"{network.Parameters.Length:N0} parameters in {blocks.Length} phase-2 blocks, one thread, median of {rounds} rounds:");
-        for (int i = 0; i < pieces.Length; i++)
-        {
-            nanoseconds[i].Sort();
-            Console.WriteLine($"  {pieces[i].Name,-34} {nanoseconds[i][rounds / 2]:F3} ns per parameter");
-        }
+        for (int i = 0; i < pieces.Length; i++) Console.WriteLine($"  {pieces[i].Name,-34} {1 / rates[i]:F3} ns per parameter");
         BlockHeights(network, adam, rounds);
     }
 
@@ -109,26 +95,9 @@ public static class StepPieces
                     network.Transposed.RefreshRows(layer, r, rows, network.Parameters);
                 }
             })).ToArray();
-            var times = sizes.Select(_ => new List<double>()).ToArray();
-            var ratios = sizes.Select(_ => new List<double>()).ToArray();
-            foreach (var run in runs) for (int i = 0; i < 3; i++) run();
-            for (int round = 0; round < rounds; round++)
-            {
-                var now = new double[runs.Length];
-                for (int i = 0; i < runs.Length; i++)
-                {
-                    var clock = Stopwatch.StartNew(); int n = 0;
-                    do { runs[i](); n++; } while (clock.Elapsed.TotalSeconds < 0.05);
-                    now[i] = clock.Elapsed.TotalNanoseconds / n / layer.Weight.Length;
-                    times[i].Add(now[i]);
-                }
-                for (int i = 0; i < runs.Length; i++) ratios[i].Add(now[0] / now[i]);
-            }
+            var (rates, ratios) = Alternation.Run(runs, sizes.Select(_ => (double)layer.Weight.Length).ToArray(), rounds, 0.05);
             for (int i = 0; i < runs.Length; i++)
-            {
-                times[i].Sort(); ratios[i].Sort();
-                Console.WriteLine($"  layer {layer.InputSize}→{layer.OutputSize}, phase 2 in {sizes[i],3}-row blocks: {times[i][rounds / 2]:F3} ns per weight; {sizes[0]}-row time / this: {ratios[i][rounds / 2]:F3}");
-            }
+                Console.WriteLine($"  layer {layer.InputSize}→{layer.OutputSize}, phase 2 in {sizes[i],3}-row blocks: {1 / rates[i]:F3} ns per weight; {sizes[0]}-row time / this: {ratios[i]:F3}");
         }
     }
 }
