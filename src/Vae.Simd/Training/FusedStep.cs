@@ -83,11 +83,13 @@ internal sealed class FusedStep : IStepRunner
     /// Rows per weight block for a layer of <paramref name="inputs"/> inputs: a multiple of the micro-kernel's row count, so the
     /// gradient product runs on full tiles (on the 6-row AVX2 kernel, blocks of 18 rows ran 1.2× faster than of 16), and of 16,
     /// so each block writes whole 64-byte lines of a Wᵀ whose rows are whole lines and no two threads share one; near
-    /// <see cref="TargetBlockRows"/>, fewer if the block's gradient would outgrow <see cref="MaxBlockFloats"/>.
+    /// <see cref="TargetBlockRows"/>, fewer if the block's gradient would outgrow <see cref="MaxBlockFloats"/>. A layer so wide
+    /// that even one such multiple would outgrow it gets blocks of whole tiles only, so its per-worker buffer stays small.
     /// </summary>
     internal static int BlockRows(int inputs)
     {
-        int multiple = LeastCommonMultiple(GemmPaths.BestRowTile, 16);
+        int tile = GemmPaths.BestRowTile, multiple = LeastCommonMultiple(tile, 16);
+        if ((long)multiple * inputs > MaxBlockFloats) return Math.Max(tile, MaxBlockFloats / inputs / tile * tile);
         int rows = Math.Max(1, TargetBlockRows / multiple) * multiple;
         while (rows > multiple && (long)rows * inputs > MaxBlockFloats) rows -= multiple;
         return rows;

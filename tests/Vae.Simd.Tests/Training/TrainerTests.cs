@@ -189,13 +189,16 @@ public class TrainerTests
             for (int i = offset; i < offset + length; i++) seen[i]++;
         }
         Assert.All(seen, count => Assert.Equal(1, count));
-        // A layer too wide for the target height gets shorter blocks, down to one multiple of the tile and the line.
-        int multiple = Enumerable.Range(1, 16).Select(i => i * 16).First(m => m % GemmPaths.BestRowTile == 0);
-        Assert.Equal(multiple, FusedStep.BlockRows(100_000));
-        foreach (int inputs in new[] { 1, 20, 400, 784, 2_000, 5_000 })
+        // A layer too wide for the target height gets shorter blocks, down to one multiple of the tile and the line; wider
+        // still, whole tiles only, so a worker's gradient buffer never grows past the cap by more than one tile of rows.
+        int tile = GemmPaths.BestRowTile, multiple = Enumerable.Range(1, 16).Select(i => i * 16).First(m => m % tile == 0);
+        Assert.Equal(tile, FusedStep.BlockRows(1_000_000));
+        foreach (int inputs in new[] { 1, 20, 400, 784, 2_000, 5_000, 20_000, 100_000 })
         {
-            Assert.Equal(0, FusedStep.BlockRows(inputs) % multiple);
-            Assert.True(FusedStep.BlockRows(inputs) == multiple || (long)FusedStep.BlockRows(inputs) * inputs <= FusedStep.MaxBlockFloats);
+            int rows = FusedStep.BlockRows(inputs);
+            Assert.Equal(0, rows % tile);
+            Assert.True(rows == tile || (long)rows * inputs <= FusedStep.MaxBlockFloats, $"{inputs} inputs: {rows} rows");
+            if ((long)multiple * inputs <= FusedStep.MaxBlockFloats) Assert.Equal(0, rows % 16);
         }
     }
 
