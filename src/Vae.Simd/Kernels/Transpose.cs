@@ -29,7 +29,7 @@ internal static unsafe class Transpose
             if (Avx.IsSupported && cols >= 8)
             {
                 // Rows in groups of 16 (two 8×8 blocks per column block, which fill a 64-byte line of each destination row
-                // together: the Wᵀ refresh ran 1.2–1.3× faster than in groups of 8 on Zen 3), then one of 8, 4, 2 and 1, so
+                // together: the Wᵀ refresh alone ran 1.2–1.3× faster than in groups of 8 on Zen 3), then one of 8, 4, 2 and 1, so
                 // a block of any height stays vectorized and writes nothing outside its own rows: threads sharing the
                 // transpose write disjoint columns. A ragged last column block is the full block that ends at the edge,
                 // overlapping the one before it, within the same rows.
