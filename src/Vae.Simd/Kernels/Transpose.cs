@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using Vae.Simd.Common;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;
 
-/// <summary>Matrix transpose, in 8×8 (and 4×8, 2×8) register blocks where AVX is available.</summary>
+/// <summary>Matrix transpose, in 8×8 (and 4×8, 2×8) register blocks where AVX is available, else in 4×4 blocks of 128-bit
+/// registers (SSE, AdvSimd), else element by element.</summary>
 internal static unsafe class Transpose
 {
     /// <summary>destination = sourceᵀ; <paramref name="destination"/> must be [source.Columns × source.Rows].</summary>
@@ -15,8 +17,15 @@ internal static unsafe class Transpose
 
     /// <summary>Transposes source rows [<paramref name="rowStart"/>, +<paramref name="rowCount"/>) into the matching
     /// destination columns, so several threads can share one transpose.</summary>
-    [MethodImpl(HotPath.Kernel)]
     public static void Rows(ReadOnlyMatrixSpan source, MatrixSpan destination, int rowStart, int rowCount)
+        => Rows(source, destination, rowStart, rowCount, Avx.IsSupported, Is128BitSupported);
+
+    /// <summary>Whether the 4×4 transpose in 128-bit registers runs here (SSE on x64, AdvSimd on Arm64).</summary>
+    internal static bool Is128BitSupported => Sse.IsSupported || AdvSimd.Arm64.IsSupported;
+
+    /// <summary>The same, with the 256-bit or both vector paths switched off (tests run every path on one machine).</summary>
+    [MethodImpl(HotPath.Kernel)]
+    internal static void Rows(ReadOnlyMatrixSpan source, MatrixSpan destination, int rowStart, int rowCount, bool avx, bool vector128)
     {
         Shape.Check(destination, source.Columns, source.Rows, nameof(destination));
         if ((uint)rowStart > (uint)source.Rows || (uint)rowCount > (uint)(source.Rows - rowStart))
@@ -26,7 +35,7 @@ internal static unsafe class Transpose
         nint ls = source.Stride, ld = destination.Stride;
         fixed (float* s = source.Data, d = destination.Data)
         {
-            if (Avx.IsSupported && cols >= 8)
+            if (avx && Avx.IsSupported && cols >= 8)
             {
                 // Rows in groups of 16 (two 8×8 blocks per column block, which fill a 64-byte line of each destination row
                 // together: the Wᵀ refresh alone ran 1.2–1.3× faster than in groups of 8 on Zen 3), then one of 8, 4, 2 and 1, so
@@ -42,10 +51,43 @@ internal static unsafe class Transpose
                     for (int c = 0; c < cols; c++) d[c * ld + r] = s[r * ls + c];
                 return;
             }
-            for (int r = rowStart; r < rowStart + rowCount; r++)
-                for (int c = 0; c < cols; c++) d[c * ld + r] = s[r * ls + c];
+            int row = rowStart;
+            if (vector128 && Is128BitSupported && cols >= 4)
+            {
+                // Without AVX (Arm64, older x64): 4×4 blocks, the ragged last column block overlapping as above.
+                for (; row + 4 <= rowStart + rowCount; row += 4)
+                    for (int c = 0; c < cols; c += 4)
+                    {
+                        int c0 = Math.Min(c, cols - 4);
+                        Block4x4(s + row * ls + c0, ls, d + c0 * ld + row, ld);
+                    }
+            }
+            for (; row < rowStart + rowCount; row++)
+                for (int c = 0; c < cols; c++) d[c * ld + row] = s[row * ls + c];
         }
     }
+
+    // Four rows of four into four columns: interleave the rows in pairs of lanes, then in pairs of pairs.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Block4x4(float* s, nint ls, float* d, nint ld)
+    {
+        Vector128<float> r0 = Vector128.Load(s), r1 = Vector128.Load(s + ls), r2 = Vector128.Load(s + 2 * ls), r3 = Vector128.Load(s + 3 * ls);
+        var (t0, t1) = ZipLanes(r0, r1);   // r0₀ r1₀ r0₁ r1₁ | r0₂ r1₂ r0₃ r1₃
+        var (t2, t3) = ZipLanes(r2, r3);
+        var (c0, c1) = ZipPairs(t0, t2);   // column 0 | column 1
+        var (c2, c3) = ZipPairs(t1, t3);
+        c0.Store(d); c1.Store(d + ld); c2.Store(d + 2 * ld); c3.Store(d + 3 * ld);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Low, Vector128<float> High) ZipLanes(Vector128<float> x, Vector128<float> y)
+        => Sse.IsSupported ? (Sse.UnpackLow(x, y), Sse.UnpackHigh(x, y)) : (AdvSimd.Arm64.ZipLow(x, y), AdvSimd.Arm64.ZipHigh(x, y));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<float> Low, Vector128<float> High) ZipPairs(Vector128<float> x, Vector128<float> y)
+        => Sse.IsSupported
+            ? (Sse.MoveLowToHigh(x, y), Sse.MoveHighToLow(y, x))
+            : (AdvSimd.Arm64.ZipLow(x.AsUInt64(), y.AsUInt64()).AsSingle(), AdvSimd.Arm64.ZipHigh(x.AsUInt64(), y.AsUInt64()).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ColumnBlocks(float* s, nint ls, float* d, nint ld, int cols, int rows)

@@ -28,8 +28,18 @@ public class TransposeTests
         });
     }
 
-    [Fact]
-    public void Transposing_a_range_of_rows_writes_exactly_their_columns()
+    /// <summary>The 256-bit path where AVX runs, the 128-bit one where SSE or AdvSimd runs, and the scalar one, on this machine.</summary>
+    public static TheoryData<string> Paths()
+    {
+        var data = new TheoryData<string> { "scalar" };
+        if (Transpose.Is128BitSupported) data.Add("128-bit");
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported) data.Add("256-bit");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Transposing_a_range_of_rows_writes_exactly_their_columns(string path)
     {
         // The training step's update blocks each refresh their own rows of Wᵀ, on different threads: a block may not
         // touch a column outside its rows, and its ragged ends (18 or 36 rows, widths that are not multiples of 8) must be
@@ -44,7 +54,7 @@ public class TransposeTests
             var source = new StridedMatrix(c.rows, c.cols, c.p1, random);
             var destination = new StridedMatrix(c.cols, c.rows, c.p2, random);
             var before = (float[])destination.Data.Clone();
-            Transpose.Rows(source.ReadOnly, destination.Span, start, count);
+            Transpose.Rows(source.ReadOnly, destination.Span, start, count, avx: path == "256-bit", vector128: path != "scalar");
             for (int k = 0; k < c.cols; k++)
                 for (int r = 0; r < c.rows; r++)
                 {
