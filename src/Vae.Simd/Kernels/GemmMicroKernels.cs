@@ -10,7 +10,7 @@ namespace Vae.Simd.Kernels;
 /// kc rows of NR contiguous values, <c>ldb</c> apart (packed, or the caller's own rows).
 /// The tile lives in registers for the whole k loop.
 /// </summary>
-internal static unsafe class GemmMicroKernels
+internal static unsafe partial class GemmMicroKernels
 {
     /// <summary>Register-block shape and cache-block depth of each path.</summary>
     internal readonly record struct Geometry(int MR, int NR, int KC);
@@ -34,10 +34,10 @@ internal static unsafe class GemmMicroKernels
     {
         (GemmPath.Vector512, false) => &Kernel8x32<Accumulate>,
         (GemmPath.Vector512, true) => &Kernel8x32<Overwrite>,
-        (GemmPath.Vector256, false) => &Kernel6x16<Accumulate>,
-        (GemmPath.Vector256, true) => &Kernel6x16<Overwrite>,
-        (GemmPath.Vector128, false) => &Kernel4x8<Accumulate>,
-        (GemmPath.Vector128, true) => &Kernel4x8<Overwrite>,
+        (GemmPath.Vector256, false) => &Kernel<Tile6x16, Accumulate>,
+        (GemmPath.Vector256, true) => &Kernel<Tile6x16, Overwrite>,
+        (GemmPath.Vector128, false) => &Kernel<Tile4x8, Accumulate>,
+        (GemmPath.Vector128, true) => &Kernel<Tile4x8, Overwrite>,
         (_, false) => &Kernel4x4<Accumulate>,
         (_, true) => &Kernel4x4<Overwrite>,
     };
@@ -49,10 +49,10 @@ internal static unsafe class GemmMicroKernels
     {
         (GemmPath.Vector512, false) => &Kernel8x16<Accumulate>,
         (GemmPath.Vector512, true) => &Kernel8x16<Overwrite>,
-        (GemmPath.Vector256, false) => &Kernel6x8<Accumulate>,
-        (GemmPath.Vector256, true) => &Kernel6x8<Overwrite>,
-        (GemmPath.Vector128, false) => &Kernel4x4Vector<Accumulate>,
-        (GemmPath.Vector128, true) => &Kernel4x4Vector<Overwrite>,
+        (GemmPath.Vector256, false) => &Kernel<Tile6x8, Accumulate>,
+        (GemmPath.Vector256, true) => &Kernel<Tile6x8, Overwrite>,
+        (GemmPath.Vector128, false) => &Kernel<Tile4x4, Accumulate>,
+        (GemmPath.Vector128, true) => &Kernel<Tile4x4, Overwrite>,
         _ => null,
     };
 
@@ -76,6 +76,8 @@ internal static unsafe class GemmMicroKernels
         public static float Load(float* c) => TStart.LoadsC ? *c : 0f;
     }
 
+    // The AVX-512 kernels still take one step of k per trip: moving them onto the four-step loop of the AVX2 and 128-bit
+    // tiles (GemmMicroKernels.Tiles.cs) waits for an AVX-512 machine to measure it on.
     [MethodImpl(HotPath.Kernel)]
     private static void Kernel8x16<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
@@ -97,64 +99,6 @@ internal static unsafe class GemmMicroKernels
         }
         r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
         r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc); r6.Store(c + 6 * ldc); r7.Store(c + 7 * ldc);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel4x8<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        Vector128<float> r00 = Start<TStart>.Load128(c0), r01 = Start<TStart>.Load128(c0 + 4), r10 = Start<TStart>.Load128(c1), r11 = Start<TStart>.Load128(c1 + 4);
-        Vector128<float> r20 = Start<TStart>.Load128(c2), r21 = Start<TStart>.Load128(c2 + 4), r30 = Start<TStart>.Load128(c3), r31 = Start<TStart>.Load128(c3 + 4);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector128.Load(b);
-            var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]); r00 = Vector128.MultiplyAddEstimate(a0, b0, r00); r01 = Vector128.MultiplyAddEstimate(a0, b1, r01);
-            var a1 = Vector128.Create(a[1]); r10 = Vector128.MultiplyAddEstimate(a1, b0, r10); r11 = Vector128.MultiplyAddEstimate(a1, b1, r11);
-            var a2 = Vector128.Create(a[2]); r20 = Vector128.MultiplyAddEstimate(a2, b0, r20); r21 = Vector128.MultiplyAddEstimate(a2, b1, r21);
-            var a3 = Vector128.Create(a[3]); r30 = Vector128.MultiplyAddEstimate(a3, b0, r30); r31 = Vector128.MultiplyAddEstimate(a3, b1, r31);
-            a += 4;
-            b += ldb;
-        }
-        r00.Store(c0); r01.Store(c0 + 4); r10.Store(c1); r11.Store(c1 + 4);
-        r20.Store(c2); r21.Store(c2 + 4); r30.Store(c3); r31.Store(c3 + 4);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel4x4Vector<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        Vector128<float> r0 = Start<TStart>.Load128(c), r1 = Start<TStart>.Load128(c + ldc), r2 = Start<TStart>.Load128(c + 2 * ldc), r3 = Start<TStart>.Load128(c + 3 * ldc);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector128.Load(b);
-            r0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, r0);
-            r1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, r1);
-            r2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, r2);
-            r3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, r3);
-            a += 4;
-            b += ldb;
-        }
-        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x8<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        Vector256<float> r0 = Start<TStart>.Load256(c), r1 = Start<TStart>.Load256(c + ldc), r2 = Start<TStart>.Load256(c + 2 * ldc);
-        Vector256<float> r3 = Start<TStart>.Load256(c + 3 * ldc), r4 = Start<TStart>.Load256(c + 4 * ldc), r5 = Start<TStart>.Load256(c + 5 * ldc);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector256.Load(b);
-            r0 = Vector256.MultiplyAddEstimate(Vector256.Create(a[0]), b0, r0);
-            r1 = Vector256.MultiplyAddEstimate(Vector256.Create(a[1]), b0, r1);
-            r2 = Vector256.MultiplyAddEstimate(Vector256.Create(a[2]), b0, r2);
-            r3 = Vector256.MultiplyAddEstimate(Vector256.Create(a[3]), b0, r3);
-            r4 = Vector256.MultiplyAddEstimate(Vector256.Create(a[4]), b0, r4);
-            r5 = Vector256.MultiplyAddEstimate(Vector256.Create(a[5]), b0, r5);
-            a += 6;
-            b += ldb;
-        }
-        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc); r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc);
     }
 
     [MethodImpl(HotPath.Kernel)]
@@ -189,33 +133,6 @@ internal static unsafe class GemmMicroKernels
         r20.Store(c2); r21.Store(c2 + 16); r30.Store(c3); r31.Store(c3 + 16);
         r40.Store(c4); r41.Store(c4 + 16); r50.Store(c5); r51.Store(c5 + 16);
         r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x16<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc;
-        Vector256<float> r00 = Start<TStart>.Load256(c0), r01 = Start<TStart>.Load256(c0 + 8);
-        Vector256<float> r10 = Start<TStart>.Load256(c1), r11 = Start<TStart>.Load256(c1 + 8);
-        Vector256<float> r20 = Start<TStart>.Load256(c2), r21 = Start<TStart>.Load256(c2 + 8);
-        Vector256<float> r30 = Start<TStart>.Load256(c3), r31 = Start<TStart>.Load256(c3 + 8);
-        Vector256<float> r40 = Start<TStart>.Load256(c4), r41 = Start<TStart>.Load256(c4 + 8);
-        Vector256<float> r50 = Start<TStart>.Load256(c5), r51 = Start<TStart>.Load256(c5 + 8);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]); r00 = Vector256.MultiplyAddEstimate(a0, b0, r00); r01 = Vector256.MultiplyAddEstimate(a0, b1, r01);
-            var a1 = Vector256.Create(a[1]); r10 = Vector256.MultiplyAddEstimate(a1, b0, r10); r11 = Vector256.MultiplyAddEstimate(a1, b1, r11);
-            var a2 = Vector256.Create(a[2]); r20 = Vector256.MultiplyAddEstimate(a2, b0, r20); r21 = Vector256.MultiplyAddEstimate(a2, b1, r21);
-            var a3 = Vector256.Create(a[3]); r30 = Vector256.MultiplyAddEstimate(a3, b0, r30); r31 = Vector256.MultiplyAddEstimate(a3, b1, r31);
-            var a4 = Vector256.Create(a[4]); r40 = Vector256.MultiplyAddEstimate(a4, b0, r40); r41 = Vector256.MultiplyAddEstimate(a4, b1, r41);
-            var a5 = Vector256.Create(a[5]); r50 = Vector256.MultiplyAddEstimate(a5, b0, r50); r51 = Vector256.MultiplyAddEstimate(a5, b1, r51);
-            a += 6;
-            b += ldb;
-        }
-        r00.Store(c0); r01.Store(c0 + 8); r10.Store(c1); r11.Store(c1 + 8); r20.Store(c2); r21.Store(c2 + 8);
-        r30.Store(c3); r31.Store(c3 + 8); r40.Store(c4); r41.Store(c4 + 8); r50.Store(c5); r51.Store(c5 + 8);
     }
 
     /// <summary>

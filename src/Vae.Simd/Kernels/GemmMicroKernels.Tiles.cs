@@ -1,0 +1,187 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vae.Simd.Common;
+
+namespace Vae.Simd.Kernels;
+
+internal static unsafe partial class GemmMicroKernels
+{
+    /// <summary>
+    /// An MR×NR tile of C held in registers: where it starts from, one step of k (A's MR values times one row of B), and
+    /// where it ends. A struct of vectors, so that the JIT keeps every field in a register for the whole k loop.
+    /// </summary>
+    internal interface IMicroTile<TTile> where TTile : struct, IMicroTile<TTile>
+    {
+        /// <summary>Rows of the tile: A's packed panel holds this many values per k.</summary>
+        static abstract int Rows { get; }
+        /// <summary>The tile at the start of the k loop: C's values, or zero (<see cref="ITileStart"/>).</summary>
+        static abstract TTile Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart;
+        /// <summary>Tile += a[0 .. Rows] ⊗ b[0 .. NR]: one fused multiply-add per element.</summary>
+        void Step(float* a, float* b);
+        void Store(float* c, nint ldc);
+    }
+
+    /// <summary>
+    /// C tile (+)= A·B for any tile, four steps of k per trip of the loop. With one step per trip, the loop's own add, add,
+    /// compare and branch were a sixth of the 6×16 kernel's instructions, and on Zen 3 (whose decoder takes four per
+    /// cycle when the loop is not served from the op cache, depending on where the JIT placed it) the kernel then ran at
+    /// 0.8 of the two FMA pipes' rate. Four steps per trip took the canonical training step 1.10–1.13× faster on one
+    /// thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The steps and their order are those of a
+    /// one-step loop: the bits are the same.
+    /// </summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+        where TTile : struct, IMicroTile<TTile> where TStart : struct, ITileStart
+    {
+        var tile = TTile.Begin<TStart>(c, ldc);
+        int mr = TTile.Rows, k = 0;
+        for (; k + 4 <= kc; k += 4, a += 4 * mr, b += 4 * ldb)
+        {
+            tile.Step(a, b);
+            tile.Step(a + mr, b + ldb);
+            tile.Step(a + 2 * mr, b + 2 * ldb);
+            tile.Step(a + 3 * mr, b + 3 * ldb);
+        }
+        for (; k < kc; k++, a += mr, b += ldb)
+            tile.Step(a, b);
+        tile.Store(c, ldc);
+    }
+
+    /// <summary>The AVX2 tile: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.</summary>
+    internal struct Tile6x16 : IMicroTile<Tile6x16>
+    {
+        private Vector256<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31, _r40, _r41, _r50, _r51;
+
+        public static int Rows => 6;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile6x16 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r00 = Start<TStart>.Load256(c), _r01 = Start<TStart>.Load256(c + 8),
+            _r10 = Start<TStart>.Load256(c + ldc), _r11 = Start<TStart>.Load256(c + ldc + 8),
+            _r20 = Start<TStart>.Load256(c + 2 * ldc), _r21 = Start<TStart>.Load256(c + 2 * ldc + 8),
+            _r30 = Start<TStart>.Load256(c + 3 * ldc), _r31 = Start<TStart>.Load256(c + 3 * ldc + 8),
+            _r40 = Start<TStart>.Load256(c + 4 * ldc), _r41 = Start<TStart>.Load256(c + 4 * ldc + 8),
+            _r50 = Start<TStart>.Load256(c + 5 * ldc), _r51 = Start<TStart>.Load256(c + 5 * ldc + 8),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]); _r00 = Vector256.MultiplyAddEstimate(a0, b0, _r00); _r01 = Vector256.MultiplyAddEstimate(a0, b1, _r01);
+            var a1 = Vector256.Create(a[1]); _r10 = Vector256.MultiplyAddEstimate(a1, b0, _r10); _r11 = Vector256.MultiplyAddEstimate(a1, b1, _r11);
+            var a2 = Vector256.Create(a[2]); _r20 = Vector256.MultiplyAddEstimate(a2, b0, _r20); _r21 = Vector256.MultiplyAddEstimate(a2, b1, _r21);
+            var a3 = Vector256.Create(a[3]); _r30 = Vector256.MultiplyAddEstimate(a3, b0, _r30); _r31 = Vector256.MultiplyAddEstimate(a3, b1, _r31);
+            var a4 = Vector256.Create(a[4]); _r40 = Vector256.MultiplyAddEstimate(a4, b0, _r40); _r41 = Vector256.MultiplyAddEstimate(a4, b1, _r41);
+            var a5 = Vector256.Create(a[5]); _r50 = Vector256.MultiplyAddEstimate(a5, b0, _r50); _r51 = Vector256.MultiplyAddEstimate(a5, b1, _r51);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r00.Store(c); _r01.Store(c + 8); _r10.Store(c + ldc); _r11.Store(c + ldc + 8);
+            _r20.Store(c + 2 * ldc); _r21.Store(c + 2 * ldc + 8); _r30.Store(c + 3 * ldc); _r31.Store(c + 3 * ldc + 8);
+            _r40.Store(c + 4 * ldc); _r41.Store(c + 4 * ldc + 8); _r50.Store(c + 5 * ldc); _r51.Store(c + 5 * ldc + 8);
+        }
+    }
+
+    /// <summary>The AVX2 half tile, for a last panel of at most 8 columns.</summary>
+    internal struct Tile6x8 : IMicroTile<Tile6x8>
+    {
+        private Vector256<float> _r0, _r1, _r2, _r3, _r4, _r5;
+
+        public static int Rows => 6;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile6x8 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r0 = Start<TStart>.Load256(c), _r1 = Start<TStart>.Load256(c + ldc), _r2 = Start<TStart>.Load256(c + 2 * ldc),
+            _r3 = Start<TStart>.Load256(c + 3 * ldc), _r4 = Start<TStart>.Load256(c + 4 * ldc), _r5 = Start<TStart>.Load256(c + 5 * ldc),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector256.Load(b);
+            _r0 = Vector256.MultiplyAddEstimate(Vector256.Create(a[0]), b0, _r0);
+            _r1 = Vector256.MultiplyAddEstimate(Vector256.Create(a[1]), b0, _r1);
+            _r2 = Vector256.MultiplyAddEstimate(Vector256.Create(a[2]), b0, _r2);
+            _r3 = Vector256.MultiplyAddEstimate(Vector256.Create(a[3]), b0, _r3);
+            _r4 = Vector256.MultiplyAddEstimate(Vector256.Create(a[4]), b0, _r4);
+            _r5 = Vector256.MultiplyAddEstimate(Vector256.Create(a[5]), b0, _r5);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r0.Store(c); _r1.Store(c + ldc); _r2.Store(c + 2 * ldc); _r3.Store(c + 3 * ldc); _r4.Store(c + 4 * ldc); _r5.Store(c + 5 * ldc);
+        }
+    }
+
+    /// <summary>The 128-bit tile (SSE, Arm64 AdvSimd): 8 accumulators + 2 B vectors + 1 broadcast fit SSE's 16 registers.</summary>
+    internal struct Tile4x8 : IMicroTile<Tile4x8>
+    {
+        private Vector128<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31;
+
+        public static int Rows => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile4x8 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r00 = Start<TStart>.Load128(c), _r01 = Start<TStart>.Load128(c + 4),
+            _r10 = Start<TStart>.Load128(c + ldc), _r11 = Start<TStart>.Load128(c + ldc + 4),
+            _r20 = Start<TStart>.Load128(c + 2 * ldc), _r21 = Start<TStart>.Load128(c + 2 * ldc + 4),
+            _r30 = Start<TStart>.Load128(c + 3 * ldc), _r31 = Start<TStart>.Load128(c + 3 * ldc + 4),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector128.Load(b);
+            var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]); _r00 = Vector128.MultiplyAddEstimate(a0, b0, _r00); _r01 = Vector128.MultiplyAddEstimate(a0, b1, _r01);
+            var a1 = Vector128.Create(a[1]); _r10 = Vector128.MultiplyAddEstimate(a1, b0, _r10); _r11 = Vector128.MultiplyAddEstimate(a1, b1, _r11);
+            var a2 = Vector128.Create(a[2]); _r20 = Vector128.MultiplyAddEstimate(a2, b0, _r20); _r21 = Vector128.MultiplyAddEstimate(a2, b1, _r21);
+            var a3 = Vector128.Create(a[3]); _r30 = Vector128.MultiplyAddEstimate(a3, b0, _r30); _r31 = Vector128.MultiplyAddEstimate(a3, b1, _r31);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r00.Store(c); _r01.Store(c + 4); _r10.Store(c + ldc); _r11.Store(c + ldc + 4);
+            _r20.Store(c + 2 * ldc); _r21.Store(c + 2 * ldc + 4); _r30.Store(c + 3 * ldc); _r31.Store(c + 3 * ldc + 4);
+        }
+    }
+
+    /// <summary>The 128-bit half tile, for a last panel of at most 4 columns.</summary>
+    internal struct Tile4x4 : IMicroTile<Tile4x4>
+    {
+        private Vector128<float> _r0, _r1, _r2, _r3;
+
+        public static int Rows => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile4x4 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r0 = Start<TStart>.Load128(c), _r1 = Start<TStart>.Load128(c + ldc), _r2 = Start<TStart>.Load128(c + 2 * ldc), _r3 = Start<TStart>.Load128(c + 3 * ldc),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector128.Load(b);
+            _r0 = Vector128.MultiplyAddEstimate(Vector128.Create(a[0]), b0, _r0);
+            _r1 = Vector128.MultiplyAddEstimate(Vector128.Create(a[1]), b0, _r1);
+            _r2 = Vector128.MultiplyAddEstimate(Vector128.Create(a[2]), b0, _r2);
+            _r3 = Vector128.MultiplyAddEstimate(Vector128.Create(a[3]), b0, _r3);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r0.Store(c); _r1.Store(c + ldc); _r2.Store(c + 2 * ldc); _r3.Store(c + 3 * ldc);
+        }
+    }
+}
