@@ -12,29 +12,29 @@ internal static unsafe partial class GemmMicroKernels
     /// </summary>
     internal interface IMicroTile<TTile> where TTile : struct, IMicroTile<TTile>
     {
-        /// <summary>Rows of the tile: A's packed panel holds this many values per k.</summary>
-        static abstract int Rows { get; }
+        /// <summary>Values of A per step of k: the rows of its packed panel (MR), of which a remainder tile computes only some.</summary>
+        static abstract int PanelRows { get; }
         /// <summary>The tile at the start of the k loop: C's values, or zero (<see cref="ITileStart"/>).</summary>
         static abstract TTile Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart;
-        /// <summary>Tile += a[0 .. Rows] ⊗ b[0 .. NR]: one fused multiply-add per element.</summary>
+        /// <summary>Tile += a[0 .. rows] ⊗ b[0 .. NR]: one fused multiply-add per element.</summary>
         void Step(float* a, float* b);
         void Store(float* c, nint ldc);
     }
 
     /// <summary>
     /// C tile (+)= A·B for any tile, four steps of k per trip of the loop. With one step per trip, the loop's own add, add,
-    /// compare and branch were a sixth of the 6×16 kernel's instructions, and on Zen 3 (whose decoder takes four per
-    /// cycle when the loop is not served from the op cache, depending on where the JIT placed it) the kernel then ran at
-    /// 0.8 of the two FMA pipes' rate. Four steps per trip took the canonical training step 1.10–1.13× faster on one
-    /// thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The steps and their order are those of a
-    /// one-step loop: the bits are the same.
+    /// compare and branch were a sixth of the 6×16 kernel's instructions, and on Zen 3 it ran, operands in L1, at 0.78–0.82
+    /// of the rate of independent fused multiply-adds in some processes (0.96 in others, with its code at the same address);
+    /// four steps per trip ran 1.08–1.14× faster in the slow processes and as fast in the others, and took the canonical
+    /// training step 1.10–1.13× faster on one thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The
+    /// steps and their order are those of a one-step loop: the bits are the same.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
         where TTile : struct, IMicroTile<TTile> where TStart : struct, ITileStart
     {
         var tile = TTile.Begin<TStart>(c, ldc);
-        int mr = TTile.Rows, k = 0;
+        int mr = TTile.PanelRows, k = 0;
         for (; k + 4 <= kc; k += 4, a += 4 * mr, b += 4 * ldb)
         {
             tile.Step(a, b);
@@ -52,7 +52,7 @@ internal static unsafe partial class GemmMicroKernels
     {
         private Vector256<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31, _r40, _r41, _r50, _r51;
 
-        public static int Rows => 6;
+        public static int PanelRows => 6;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Tile6x16 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
@@ -92,7 +92,7 @@ internal static unsafe partial class GemmMicroKernels
     {
         private Vector256<float> _r0, _r1, _r2, _r3, _r4, _r5;
 
-        public static int Rows => 6;
+        public static int PanelRows => 6;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Tile6x8 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
@@ -120,12 +120,53 @@ internal static unsafe partial class GemmMicroKernels
         }
     }
 
+    /// <summary>The AVX2 tile's first 1 to 5 rows (<see cref="RowRemainderKernel"/>), reading the same 6-row A panel.</summary>
+    internal struct Tile6x16Rows<TRows> : IMicroTile<Tile6x16Rows<TRows>> where TRows : struct, IRowCount
+    {
+        private Vector256<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31, _r40, _r41;
+
+        public static int PanelRows => 6;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile6x16Rows<TRows> Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart
+        {
+            var t = new Tile6x16Rows<TRows> { _r00 = Start<TStart>.Load256(c), _r01 = Start<TStart>.Load256(c + 8) };
+            if (TRows.Rows > 1) { t._r10 = Start<TStart>.Load256(c + ldc); t._r11 = Start<TStart>.Load256(c + ldc + 8); }
+            if (TRows.Rows > 2) { t._r20 = Start<TStart>.Load256(c + 2 * ldc); t._r21 = Start<TStart>.Load256(c + 2 * ldc + 8); }
+            if (TRows.Rows > 3) { t._r30 = Start<TStart>.Load256(c + 3 * ldc); t._r31 = Start<TStart>.Load256(c + 3 * ldc + 8); }
+            if (TRows.Rows > 4) { t._r40 = Start<TStart>.Load256(c + 4 * ldc); t._r41 = Start<TStart>.Load256(c + 4 * ldc + 8); }
+            return t;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]); _r00 = Vector256.MultiplyAddEstimate(a0, b0, _r00); _r01 = Vector256.MultiplyAddEstimate(a0, b1, _r01);
+            if (TRows.Rows > 1) { var a1 = Vector256.Create(a[1]); _r10 = Vector256.MultiplyAddEstimate(a1, b0, _r10); _r11 = Vector256.MultiplyAddEstimate(a1, b1, _r11); }
+            if (TRows.Rows > 2) { var a2 = Vector256.Create(a[2]); _r20 = Vector256.MultiplyAddEstimate(a2, b0, _r20); _r21 = Vector256.MultiplyAddEstimate(a2, b1, _r21); }
+            if (TRows.Rows > 3) { var a3 = Vector256.Create(a[3]); _r30 = Vector256.MultiplyAddEstimate(a3, b0, _r30); _r31 = Vector256.MultiplyAddEstimate(a3, b1, _r31); }
+            if (TRows.Rows > 4) { var a4 = Vector256.Create(a[4]); _r40 = Vector256.MultiplyAddEstimate(a4, b0, _r40); _r41 = Vector256.MultiplyAddEstimate(a4, b1, _r41); }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r00.Store(c); _r01.Store(c + 8);
+            if (TRows.Rows > 1) { _r10.Store(c + ldc); _r11.Store(c + ldc + 8); }
+            if (TRows.Rows > 2) { _r20.Store(c + 2 * ldc); _r21.Store(c + 2 * ldc + 8); }
+            if (TRows.Rows > 3) { _r30.Store(c + 3 * ldc); _r31.Store(c + 3 * ldc + 8); }
+            if (TRows.Rows > 4) { _r40.Store(c + 4 * ldc); _r41.Store(c + 4 * ldc + 8); }
+        }
+    }
+
     /// <summary>The 128-bit tile (SSE, Arm64 AdvSimd): 8 accumulators + 2 B vectors + 1 broadcast fit SSE's 16 registers.</summary>
     internal struct Tile4x8 : IMicroTile<Tile4x8>
     {
         private Vector128<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31;
 
-        public static int Rows => 4;
+        public static int PanelRows => 4;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Tile4x8 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
@@ -160,7 +201,7 @@ internal static unsafe partial class GemmMicroKernels
     {
         private Vector128<float> _r0, _r1, _r2, _r3;
 
-        public static int Rows => 4;
+        public static int PanelRows => 4;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Tile4x4 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()

@@ -143,16 +143,16 @@ internal static unsafe partial class GemmMicroKernels
     /// </summary>
     public static delegate*<int, float*, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows, bool overwrite) => (path, rows, overwrite) switch
     {
-        (GemmPath.Vector256, 1, false) => &Kernel6x16Rows<One, Accumulate>,
-        (GemmPath.Vector256, 2, false) => &Kernel6x16Rows<Two, Accumulate>,
-        (GemmPath.Vector256, 3, false) => &Kernel6x16Rows<Three, Accumulate>,
-        (GemmPath.Vector256, 4, false) => &Kernel6x16Rows<Four, Accumulate>,
-        (GemmPath.Vector256, 5, false) => &Kernel6x16Rows<Five, Accumulate>,
-        (GemmPath.Vector256, 1, true) => &Kernel6x16Rows<One, Overwrite>,
-        (GemmPath.Vector256, 2, true) => &Kernel6x16Rows<Two, Overwrite>,
-        (GemmPath.Vector256, 3, true) => &Kernel6x16Rows<Three, Overwrite>,
-        (GemmPath.Vector256, 4, true) => &Kernel6x16Rows<Four, Overwrite>,
-        (GemmPath.Vector256, 5, true) => &Kernel6x16Rows<Five, Overwrite>,
+        (GemmPath.Vector256, 1, false) => &Kernel<Tile6x16Rows<One>, Accumulate>,
+        (GemmPath.Vector256, 2, false) => &Kernel<Tile6x16Rows<Two>, Accumulate>,
+        (GemmPath.Vector256, 3, false) => &Kernel<Tile6x16Rows<Three>, Accumulate>,
+        (GemmPath.Vector256, 4, false) => &Kernel<Tile6x16Rows<Four>, Accumulate>,
+        (GemmPath.Vector256, 5, false) => &Kernel<Tile6x16Rows<Five>, Accumulate>,
+        (GemmPath.Vector256, 1, true) => &Kernel<Tile6x16Rows<One>, Overwrite>,
+        (GemmPath.Vector256, 2, true) => &Kernel<Tile6x16Rows<Two>, Overwrite>,
+        (GemmPath.Vector256, 3, true) => &Kernel<Tile6x16Rows<Three>, Overwrite>,
+        (GemmPath.Vector256, 4, true) => &Kernel<Tile6x16Rows<Four>, Overwrite>,
+        (GemmPath.Vector256, 5, true) => &Kernel<Tile6x16Rows<Five>, Overwrite>,
         _ => null,
     };
 
@@ -163,36 +163,6 @@ internal static unsafe partial class GemmMicroKernels
     internal struct Three : IRowCount { public static int Rows => 3; }
     internal struct Four : IRowCount { public static int Rows => 4; }
     internal struct Five : IRowCount { public static int Rows => 5; }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel6x16Rows<TRows, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
-        where TRows : struct, IRowCount where TStart : struct, ITileStart
-    {
-        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc;
-        Vector256<float> r00 = Start<TStart>.Load256(c0), r01 = Start<TStart>.Load256(c0 + 8);
-        Vector256<float> r10 = default, r11 = default, r20 = default, r21 = default, r30 = default, r31 = default, r40 = default, r41 = default;
-        if (TRows.Rows > 1) { r10 = Start<TStart>.Load256(c1); r11 = Start<TStart>.Load256(c1 + 8); }
-        if (TRows.Rows > 2) { r20 = Start<TStart>.Load256(c2); r21 = Start<TStart>.Load256(c2 + 8); }
-        if (TRows.Rows > 3) { r30 = Start<TStart>.Load256(c3); r31 = Start<TStart>.Load256(c3 + 8); }
-        if (TRows.Rows > 4) { r40 = Start<TStart>.Load256(c4); r41 = Start<TStart>.Load256(c4 + 8); }
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + 8);
-            var a0 = Vector256.Create(a[0]); r00 = Vector256.MultiplyAddEstimate(a0, b0, r00); r01 = Vector256.MultiplyAddEstimate(a0, b1, r01);
-            if (TRows.Rows > 1) { var a1 = Vector256.Create(a[1]); r10 = Vector256.MultiplyAddEstimate(a1, b0, r10); r11 = Vector256.MultiplyAddEstimate(a1, b1, r11); }
-            if (TRows.Rows > 2) { var a2 = Vector256.Create(a[2]); r20 = Vector256.MultiplyAddEstimate(a2, b0, r20); r21 = Vector256.MultiplyAddEstimate(a2, b1, r21); }
-            if (TRows.Rows > 3) { var a3 = Vector256.Create(a[3]); r30 = Vector256.MultiplyAddEstimate(a3, b0, r30); r31 = Vector256.MultiplyAddEstimate(a3, b1, r31); }
-            if (TRows.Rows > 4) { var a4 = Vector256.Create(a[4]); r40 = Vector256.MultiplyAddEstimate(a4, b0, r40); r41 = Vector256.MultiplyAddEstimate(a4, b1, r41); }
-            a += 6;
-            b += ldb;
-        }
-        r00.Store(c0); r01.Store(c0 + 8);
-        if (TRows.Rows > 1) { r10.Store(c1); r11.Store(c1 + 8); }
-        if (TRows.Rows > 2) { r20.Store(c2); r21.Store(c2 + 8); }
-        if (TRows.Rows > 3) { r30.Store(c3); r31.Store(c3 + 8); }
-        if (TRows.Rows > 4) { r40.Store(c4); r41.Store(c4 + 8); }
-    }
 
     private static void Kernel4x4<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
     {
