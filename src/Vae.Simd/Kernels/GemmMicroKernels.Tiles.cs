@@ -24,10 +24,10 @@ internal static unsafe partial class GemmMicroKernels
     /// <summary>
     /// C tile (+)= A·B for any tile, four steps of k per trip of the loop. With one step per trip, the loop's own add, add,
     /// compare and branch were a sixth of the 6×16 kernel's instructions, and on Zen 3 it ran, operands in L1, at 0.78–0.82
-    /// of the rate of independent fused multiply-adds in some processes (0.96 in others, with its code at the same address);
-    /// four steps per trip ran 1.08–1.14× faster in the slow processes and as fast in the others, and took the canonical
-    /// training step 1.10–1.13× faster on one thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The
-    /// steps and their order are those of a one-step loop: the bits are the same.
+    /// of the rate of independent fused multiply-adds in some processes (0.96 in others); four steps per trip ran
+    /// 1.06–1.14× faster in the slow processes and as fast in the others, and took the canonical training step 1.10–1.13×
+    /// faster on one thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The steps and their order are
+    /// those of a one-step loop: the bits are the same.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
