@@ -22,8 +22,8 @@ internal static unsafe class GemmDriver
     // the packed B block to KC × NC floats.
     private const int MC = 96;
     private const int NC = 1024;
-    /// <summary>A core's L2 on Zen 3 (512 KiB); later x86 cores have 1–2 MiB, where prefetching C then starts sooner than
-    /// needed, which costs little.</summary>
+    /// <summary>A core's L2 on Zen 3 (512 KiB). Later x86 cores have 1–2 MiB: there, a C between this and their L2 is
+    /// prefetched though it stays in L2 (not measured on such a machine).</summary>
     private const long L2Bytes = 512 * 1024;
 
     /// <summary>Floats past the end of the A buffer that a packing store may write (<see cref="Transpose.Block6x8Packed"/>).</summary>
