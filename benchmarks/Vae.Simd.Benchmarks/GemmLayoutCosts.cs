@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Vae.Simd.Common;
@@ -55,25 +54,13 @@ public static unsafe class GemmLayoutCosts
         var kernel = GemmMicroKernels.Kernel(GemmPaths.Best, overwrite: false);
         float* a = Aligned(g.MR * g.KC), b = Aligned(g.KC * g.NR), c = Aligned(g.MR * g.NR);
         // The other side: independent fused multiply-adds of the kernel's width and nothing else, the most the FMA pipes
-        // can do; the kernel's share of it is how much its loads, broadcasts and loop cost (decoding included).
+        // can do; the kernel's share of it is what its loads, broadcasts and loop cost.
         int width = GemmPaths.Best switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, _ => 4 };
-        double kernelFlops = 1000 * 2.0 * g.MR * g.NR * g.KC, peakFlops = 1000 * 2.0 * 12 * width * g.KC;
-        double kernelBest = 0, peakBest = 0;
-        for (int rep = 0; rep < 5; rep++)
-        {
-            kernelBest = Math.Max(kernelBest, Rate(() => { for (int i = 0; i < 1000; i++) kernel(g.KC, a, b, g.NR, c, g.NR); }, kernelFlops));
-            peakBest = Math.Max(peakBest, Rate(() => IndependentFmas(g.KC * 1000, width, c), peakFlops));
-        }
-        Console.WriteLine($"micro-kernel {g.MR}×{g.NR}, k = {g.KC}, operands in L1: {kernelBest:F1} GFLOP/s (best of 5), " +
-                          $"{100 * kernelBest / peakBest:F0} % of independent {32 * width}-bit fused multiply-adds ({peakBest:F1})");
-    }
-
-    private static double Rate(Action run, double flops)
-    {
-        var clock = Stopwatch.StartNew();
-        long calls = 0;
-        while (clock.ElapsedMilliseconds < 200) { run(); calls++; }
-        return calls * flops / clock.Elapsed.TotalSeconds / 1e9;
+        var (rates, ratios) = Alternate(
+            [() => { for (int i = 0; i < 1000; i++) kernel(g.KC, a, b, g.NR, c, g.NR); }, () => IndependentFmas(g.KC * 1000, width, c)],
+            [1000 * 2.0 * g.MR * g.NR * g.KC, 1000 * 2.0 * 12 * width * g.KC], rounds: 5);
+        Console.WriteLine($"micro-kernel {g.MR}×{g.NR}, k = {g.KC}, operands in L1: {rates[0]:F1} GFLOP/s, " +
+                          $"{100 / ratios[1]:F0} % of independent {32 * width}-bit fused multiply-adds ({rates[1]:F1}; medians of 5 alternated rounds)");
     }
 
     /// <summary>12 independent chains of <paramref name="steps"/> fused multiply-adds each, <paramref name="width"/> floats
