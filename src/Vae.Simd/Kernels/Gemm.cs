@@ -29,8 +29,8 @@ internal static class Gemm
             throw new ArgumentException($"inner dimensions differ: op(a) is {Shape.Describe(m, k)} and op(b) is {Shape.Describe(kb, n)}", nameof(b));
         if (c.Rows != m || c.Columns != n)
             throw new ArgumentException($"c has shape {c.ToString()} but op(a)·op(b) is {Shape.Describe(m, n)}", nameof(c));
-        if (!GemmPaths.IsSupported(path))
-            throw new PlatformNotSupportedException($"GEMM path {path} is not supported by this processor");
+        if (!Enum.IsDefined(path))
+            throw new ArgumentOutOfRangeException(nameof(path), path, "not a GEMM path");
         GemmDriver.MultiplyAdd(a, transposeA, b, transposeB, c, overwrite: !accumulate, path, pool);
     }
 
