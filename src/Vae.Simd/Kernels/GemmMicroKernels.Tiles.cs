@@ -27,7 +27,10 @@ internal static unsafe partial class GemmMicroKernels
     /// of the rate of independent fused multiply-adds in some processes (0.96 in others); four steps per trip ran
     /// 1.06–1.14× faster in the slow processes and as fast in the others, and took the canonical training step 1.10–1.13×
     /// faster on one thread and 1.11–1.16× on two (benchmarks/RESULTS.md, fifth session). The steps and their order are
-    /// those of a one-step loop: the bits are the same.
+    /// those of a one-step loop: the bits are the same. The AVX-512 tiles run on it too, though no AVX-512 machine has timed
+    /// them yet: compiled ahead of time for x86-64-v4, the 8×32 loop is the one-step kernel's loads, broadcasts and fused
+    /// multiply-adds (16 zmm accumulators, no spills) with 14 instructions of loop upkeep per four steps instead of 20; the
+    /// tests run the AVX-512 tiles in software on machines without AVX-512 (GemmPaths.Emulates).
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
@@ -51,6 +54,87 @@ internal static unsafe partial class GemmMicroKernels
     // loop compiled to the same loads and fused multiply-adds plus six register moves per four steps (and seven per step in
     // the tail loop): the kind of overhead whose removal (the loop's own add, add, compare and branch) made it 1.06–1.14×
     // faster in the processes where it ran slow.
+    /// <summary>The AVX-512 tile: 16 zmm accumulators + 2 B vectors + 1 broadcast, 19 of 32 registers.</summary>
+    internal struct Tile8x32 : IMicroTile<Tile8x32>
+    {
+        private Vector512<float> _r00, _r01, _r10, _r11, _r20, _r21, _r30, _r31, _r40, _r41, _r50, _r51, _r60, _r61, _r70, _r71;
+
+        public static int PanelRows => 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile8x32 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r00 = Start<TStart>.Load512(c), _r01 = Start<TStart>.Load512(c + 16),
+            _r10 = Start<TStart>.Load512(c + ldc), _r11 = Start<TStart>.Load512(c + ldc + 16),
+            _r20 = Start<TStart>.Load512(c + 2 * ldc), _r21 = Start<TStart>.Load512(c + 2 * ldc + 16),
+            _r30 = Start<TStart>.Load512(c + 3 * ldc), _r31 = Start<TStart>.Load512(c + 3 * ldc + 16),
+            _r40 = Start<TStart>.Load512(c + 4 * ldc), _r41 = Start<TStart>.Load512(c + 4 * ldc + 16),
+            _r50 = Start<TStart>.Load512(c + 5 * ldc), _r51 = Start<TStart>.Load512(c + 5 * ldc + 16),
+            _r60 = Start<TStart>.Load512(c + 6 * ldc), _r61 = Start<TStart>.Load512(c + 6 * ldc + 16),
+            _r70 = Start<TStart>.Load512(c + 7 * ldc), _r71 = Start<TStart>.Load512(c + 7 * ldc + 16),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]); _r00 = Vector512.MultiplyAddEstimate(a0, b0, _r00); _r01 = Vector512.MultiplyAddEstimate(a0, b1, _r01);
+            var a1 = Vector512.Create(a[1]); _r10 = Vector512.MultiplyAddEstimate(a1, b0, _r10); _r11 = Vector512.MultiplyAddEstimate(a1, b1, _r11);
+            var a2 = Vector512.Create(a[2]); _r20 = Vector512.MultiplyAddEstimate(a2, b0, _r20); _r21 = Vector512.MultiplyAddEstimate(a2, b1, _r21);
+            var a3 = Vector512.Create(a[3]); _r30 = Vector512.MultiplyAddEstimate(a3, b0, _r30); _r31 = Vector512.MultiplyAddEstimate(a3, b1, _r31);
+            var a4 = Vector512.Create(a[4]); _r40 = Vector512.MultiplyAddEstimate(a4, b0, _r40); _r41 = Vector512.MultiplyAddEstimate(a4, b1, _r41);
+            var a5 = Vector512.Create(a[5]); _r50 = Vector512.MultiplyAddEstimate(a5, b0, _r50); _r51 = Vector512.MultiplyAddEstimate(a5, b1, _r51);
+            var a6 = Vector512.Create(a[6]); _r60 = Vector512.MultiplyAddEstimate(a6, b0, _r60); _r61 = Vector512.MultiplyAddEstimate(a6, b1, _r61);
+            var a7 = Vector512.Create(a[7]); _r70 = Vector512.MultiplyAddEstimate(a7, b0, _r70); _r71 = Vector512.MultiplyAddEstimate(a7, b1, _r71);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r00.Store(c); _r01.Store(c + 16); _r10.Store(c + ldc); _r11.Store(c + ldc + 16);
+            _r20.Store(c + 2 * ldc); _r21.Store(c + 2 * ldc + 16); _r30.Store(c + 3 * ldc); _r31.Store(c + 3 * ldc + 16);
+            _r40.Store(c + 4 * ldc); _r41.Store(c + 4 * ldc + 16); _r50.Store(c + 5 * ldc); _r51.Store(c + 5 * ldc + 16);
+            _r60.Store(c + 6 * ldc); _r61.Store(c + 6 * ldc + 16); _r70.Store(c + 7 * ldc); _r71.Store(c + 7 * ldc + 16);
+        }
+    }
+
+    /// <summary>The AVX-512 half tile, for a last panel of at most 16 columns.</summary>
+    internal struct Tile8x16 : IMicroTile<Tile8x16>
+    {
+        private Vector512<float> _r0, _r1, _r2, _r3, _r4, _r5, _r6, _r7;
+
+        public static int PanelRows => 8;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Tile8x16 Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart => new()
+        {
+            _r0 = Start<TStart>.Load512(c), _r1 = Start<TStart>.Load512(c + ldc), _r2 = Start<TStart>.Load512(c + 2 * ldc), _r3 = Start<TStart>.Load512(c + 3 * ldc),
+            _r4 = Start<TStart>.Load512(c + 4 * ldc), _r5 = Start<TStart>.Load512(c + 5 * ldc), _r6 = Start<TStart>.Load512(c + 6 * ldc), _r7 = Start<TStart>.Load512(c + 7 * ldc),
+        };
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Step(float* a, float* b)
+        {
+            var b0 = Vector512.Load(b);
+            _r0 = Vector512.MultiplyAddEstimate(Vector512.Create(a[0]), b0, _r0);
+            _r1 = Vector512.MultiplyAddEstimate(Vector512.Create(a[1]), b0, _r1);
+            _r2 = Vector512.MultiplyAddEstimate(Vector512.Create(a[2]), b0, _r2);
+            _r3 = Vector512.MultiplyAddEstimate(Vector512.Create(a[3]), b0, _r3);
+            _r4 = Vector512.MultiplyAddEstimate(Vector512.Create(a[4]), b0, _r4);
+            _r5 = Vector512.MultiplyAddEstimate(Vector512.Create(a[5]), b0, _r5);
+            _r6 = Vector512.MultiplyAddEstimate(Vector512.Create(a[6]), b0, _r6);
+            _r7 = Vector512.MultiplyAddEstimate(Vector512.Create(a[7]), b0, _r7);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public readonly void Store(float* c, nint ldc)
+        {
+            _r0.Store(c); _r1.Store(c + ldc); _r2.Store(c + 2 * ldc); _r3.Store(c + 3 * ldc);
+            _r4.Store(c + 4 * ldc); _r5.Store(c + 5 * ldc); _r6.Store(c + 6 * ldc); _r7.Store(c + 7 * ldc);
+        }
+    }
+
     /// <summary>The AVX2 tile: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.</summary>
     internal struct Tile6x16 : IMicroTile<Tile6x16>
     {

@@ -32,8 +32,8 @@ internal static unsafe partial class GemmMicroKernels
     /// from zero is the same chain of fused multiply-adds as clearing the tile and adding, so the bits are the same.</summary>
     public static delegate*<int, float*, float*, nint, float*, nint, void> Kernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
-        (GemmPath.Vector512, false) => &Kernel8x32<Accumulate>,
-        (GemmPath.Vector512, true) => &Kernel8x32<Overwrite>,
+        (GemmPath.Vector512, false) => &Kernel<Tile8x32, Accumulate>,
+        (GemmPath.Vector512, true) => &Kernel<Tile8x32, Overwrite>,
         (GemmPath.Vector256, false) => &Kernel<Tile6x16, Accumulate>,
         (GemmPath.Vector256, true) => &Kernel<Tile6x16, Overwrite>,
         (GemmPath.Vector128, false) => &Kernel<Tile4x8, Accumulate>,
@@ -47,8 +47,8 @@ internal static unsafe partial class GemmMicroKernels
     /// Null where the full kernel is narrow enough.</summary>
     public static delegate*<int, float*, float*, nint, float*, nint, void> HalfKernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
-        (GemmPath.Vector512, false) => &Kernel8x16<Accumulate>,
-        (GemmPath.Vector512, true) => &Kernel8x16<Overwrite>,
+        (GemmPath.Vector512, false) => &Kernel<Tile8x16, Accumulate>,
+        (GemmPath.Vector512, true) => &Kernel<Tile8x16, Overwrite>,
         (GemmPath.Vector256, false) => &Kernel<Tile6x8, Accumulate>,
         (GemmPath.Vector256, true) => &Kernel<Tile6x8, Overwrite>,
         (GemmPath.Vector128, false) => &Kernel<Tile4x4, Accumulate>,
@@ -74,65 +74,6 @@ internal static unsafe partial class GemmMicroKernels
         public static Vector128<float> Load128(float* c) => TStart.LoadsC ? Vector128.Load(c) : Vector128<float>.Zero;
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static float Load(float* c) => TStart.LoadsC ? *c : 0f;
-    }
-
-    // The AVX-512 kernels still take one step of k per trip: moving them onto the four-step loop of the AVX2 and 128-bit
-    // tiles (GemmMicroKernels.Tiles.cs) waits for an AVX-512 machine to measure it on.
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel8x16<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        Vector512<float> r0 = Start<TStart>.Load512(c), r1 = Start<TStart>.Load512(c + ldc), r2 = Start<TStart>.Load512(c + 2 * ldc), r3 = Start<TStart>.Load512(c + 3 * ldc);
-        Vector512<float> r4 = Start<TStart>.Load512(c + 4 * ldc), r5 = Start<TStart>.Load512(c + 5 * ldc), r6 = Start<TStart>.Load512(c + 6 * ldc), r7 = Start<TStart>.Load512(c + 7 * ldc);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector512.Load(b);
-            r0 = Vector512.MultiplyAddEstimate(Vector512.Create(a[0]), b0, r0);
-            r1 = Vector512.MultiplyAddEstimate(Vector512.Create(a[1]), b0, r1);
-            r2 = Vector512.MultiplyAddEstimate(Vector512.Create(a[2]), b0, r2);
-            r3 = Vector512.MultiplyAddEstimate(Vector512.Create(a[3]), b0, r3);
-            r4 = Vector512.MultiplyAddEstimate(Vector512.Create(a[4]), b0, r4);
-            r5 = Vector512.MultiplyAddEstimate(Vector512.Create(a[5]), b0, r5);
-            r6 = Vector512.MultiplyAddEstimate(Vector512.Create(a[6]), b0, r6);
-            r7 = Vector512.MultiplyAddEstimate(Vector512.Create(a[7]), b0, r7);
-            a += 8;
-            b += ldb;
-        }
-        r0.Store(c); r1.Store(c + ldc); r2.Store(c + 2 * ldc); r3.Store(c + 3 * ldc);
-        r4.Store(c + 4 * ldc); r5.Store(c + 5 * ldc); r6.Store(c + 6 * ldc); r7.Store(c + 7 * ldc);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static void Kernel8x32<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
-    {
-        float* c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc;
-        float* c4 = c + 4 * ldc, c5 = c + 5 * ldc, c6 = c + 6 * ldc, c7 = c + 7 * ldc;
-        Vector512<float> r00 = Start<TStart>.Load512(c0), r01 = Start<TStart>.Load512(c0 + 16);
-        Vector512<float> r10 = Start<TStart>.Load512(c1), r11 = Start<TStart>.Load512(c1 + 16);
-        Vector512<float> r20 = Start<TStart>.Load512(c2), r21 = Start<TStart>.Load512(c2 + 16);
-        Vector512<float> r30 = Start<TStart>.Load512(c3), r31 = Start<TStart>.Load512(c3 + 16);
-        Vector512<float> r40 = Start<TStart>.Load512(c4), r41 = Start<TStart>.Load512(c4 + 16);
-        Vector512<float> r50 = Start<TStart>.Load512(c5), r51 = Start<TStart>.Load512(c5 + 16);
-        Vector512<float> r60 = Start<TStart>.Load512(c6), r61 = Start<TStart>.Load512(c6 + 16);
-        Vector512<float> r70 = Start<TStart>.Load512(c7), r71 = Start<TStart>.Load512(c7 + 16);
-        for (int k = 0; k < kc; k++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            var a0 = Vector512.Create(a[0]); r00 = Vector512.MultiplyAddEstimate(a0, b0, r00); r01 = Vector512.MultiplyAddEstimate(a0, b1, r01);
-            var a1 = Vector512.Create(a[1]); r10 = Vector512.MultiplyAddEstimate(a1, b0, r10); r11 = Vector512.MultiplyAddEstimate(a1, b1, r11);
-            var a2 = Vector512.Create(a[2]); r20 = Vector512.MultiplyAddEstimate(a2, b0, r20); r21 = Vector512.MultiplyAddEstimate(a2, b1, r21);
-            var a3 = Vector512.Create(a[3]); r30 = Vector512.MultiplyAddEstimate(a3, b0, r30); r31 = Vector512.MultiplyAddEstimate(a3, b1, r31);
-            var a4 = Vector512.Create(a[4]); r40 = Vector512.MultiplyAddEstimate(a4, b0, r40); r41 = Vector512.MultiplyAddEstimate(a4, b1, r41);
-            var a5 = Vector512.Create(a[5]); r50 = Vector512.MultiplyAddEstimate(a5, b0, r50); r51 = Vector512.MultiplyAddEstimate(a5, b1, r51);
-            var a6 = Vector512.Create(a[6]); r60 = Vector512.MultiplyAddEstimate(a6, b0, r60); r61 = Vector512.MultiplyAddEstimate(a6, b1, r61);
-            var a7 = Vector512.Create(a[7]); r70 = Vector512.MultiplyAddEstimate(a7, b0, r70); r71 = Vector512.MultiplyAddEstimate(a7, b1, r71);
-            a += 8;
-            b += ldb;
-        }
-        r00.Store(c0); r01.Store(c0 + 16); r10.Store(c1); r11.Store(c1 + 16);
-        r20.Store(c2); r21.Store(c2 + 16); r30.Store(c3); r31.Store(c3 + 16);
-        r40.Store(c4); r41.Store(c4 + 16); r50.Store(c5); r51.Store(c5 + 16);
-        r60.Store(c6); r61.Store(c6 + 16); r70.Store(c7); r71.Store(c7 + 16);
     }
 
     /// <summary>
