@@ -219,6 +219,39 @@ public class GemmTests
         }, maxTest: 50);
     }
 
+    /// <summary>
+    /// A narrow product whose A is stored transposed (the dW of a narrow layer) runs as its transpose, Cᵀ = op(B)ᵀ·op(A)ᵀ, in a
+    /// scratch: that must be the product computed directly, bit for bit, added to C or replacing it, on one thread or several.
+    /// The shapes straddle the choice: narrow and not, wide enough and not, deep enough and not.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void A_narrow_product_computed_as_its_transpose_is_bitwise_the_product(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        using var pool = new WorkerPool(2);
+        var cases = from m in Gen.Choose(1, 420) from n in Gen.Choose(1, 70) from k in Gen.Choose(1, 300)
+                    from tb in Gen.Elements(false, true) from acc in Gen.Elements(false, true) from pc in Properties.Pitch
+                    from threads in Gen.Elements(1, 2) from seed in Properties.Seed select (m, n, k, tb, acc, pc, threads, seed);
+        Properties.Check(cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.seed);
+            var a = new StridedMatrix(c.k, c.m, 0, random);
+            var b = c.tb ? new StridedMatrix(c.n, c.k, 0, random) : new StridedMatrix(c.k, c.n, 0, random);
+            var direct = new StridedMatrix(c.m, c.n, c.pc, random);
+            var chosen = new StridedMatrix(c.m, c.n, c.pc, new SeededRandom(0));
+            direct.Data.CopyTo(chosen.Data, 0);
+            var expected = Reference(a, true, b, c.tb, direct, c.acc, c.m, c.n, c.k);
+            var workers = c.threads == 2 ? pool : null;
+            GemmDriver.MultiplyAdd(a.ReadOnly, true, b.ReadOnly, c.tb, direct.Span, overwrite: !c.acc, path, workers, transposeNarrow: false);
+            GemmDriver.MultiplyAdd(a.ReadOnly, true, b.ReadOnly, c.tb, chosen.Span, overwrite: !c.acc, path, workers, transposeNarrow: true);
+            AssertClose(expected, chosen, c.k, $"{path} {c}");
+            for (int i = 0; i < direct.Data.Length; i++)
+                if (BitConverter.SingleToInt32Bits(direct.Data[i]) != BitConverter.SingleToInt32Bits(chosen.Data[i]))
+                    throw new Xunit.Sdk.XunitException($"{path} {c}: element {i} is {chosen.Data[i]:R} as chosen, {direct.Data[i]:R} computed directly");
+        }, maxTest: 60);
+    }
+
     [Fact]
     public void Shape_mismatches_name_the_parameter_and_both_shapes()
     {
