@@ -74,7 +74,8 @@ internal static unsafe class GemmDriver
             var opB = transposeB ? new Operand(pb, 1, b.Stride) : new Operand(pb, b.Stride, 1);
             var g = GemmMicroKernels.For(path);
             // Below ~1 MFLOP the hand-off costs more than it saves.
-            bool byColumns = n >= 2 * g.NR, byRows = !byColumns && m >= 2 * g.MR;
+            int threads = pool?.Threads ?? 1;
+            bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads), byRows = !byColumns && m >= 2 * g.MR;
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
                 MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite);
@@ -87,6 +88,28 @@ internal static unsafe class GemmDriver
     }
 
     [ThreadStatic] private static ParallelProduct? s_work;
+
+    /// <summary>
+    /// Whether row ranges share a product out more evenly than column ranges, by enough to pay for every thread reading all of
+    /// B. Columns go out in whole NR panels: a 40-wide C on two threads is 32 columns and 8 (the encoder head's forward, which
+    /// ran no faster on two threads than on one, Zen 3), while its 128 rows split 66 and 62. Columns stay the rule while the
+    /// largest column share is within 1.25× of an even one, since with them each thread reads only its part of B.
+    /// </summary>
+    private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads)
+    {
+        if (threads < 2 || m < 2 * g.MR) return false;
+        double columnShare = LargestShare(n, g.NR, threads) * threads / (double)n;
+        double rowShare = LargestShare(m, g.MR, threads) * threads / (double)m;
+        return columnShare > 1.25 && rowShare < columnShare;
+    }
+
+    /// <summary>The largest of the ranges <see cref="ParallelProduct"/> cuts <paramref name="extent"/> into: whole tiles, as
+    /// even a number of them per thread as can be.</summary>
+    private static int LargestShare(int extent, int tile, int threads)
+    {
+        int tiles = (extent + tile - 1) / tile;
+        return Math.Min(extent, (tiles + threads - 1) / threads * tile);
+    }
     [ThreadStatic] private static CacheAlignedFloats? s_transposedC;
 
     /// <summary>
