@@ -28,16 +28,16 @@ public sealed class HostileIdxTests : IDisposable
         // 100 real 28×28 images behind a header that claims 2.7 million.
         var bytes = SyntheticData.Header(0x08, 2_700_000, 28, 28).Concat(new byte[100 * 784]).ToArray();
         string path = Gzip("liar.gz", bytes);
-        long before = GC.GetTotalAllocatedBytes(precise: true);
+        long before = GC.GetAllocatedBytesForCurrentThread();
         var ex = Assert.Throws<DataFormatException>(() => IdxFile.Read(path, maxItems: 10));
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Contains("truncated", ex.Message);
         Assert.Contains("2700000 × 28 × 28", ex.Message);
         Assert.True(allocated < 16 << 20, $"{allocated:N0} bytes allocated to read 10 images");
         // Without a limit the reader still allocates only what is there before it finds out.
-        before = GC.GetTotalAllocatedBytes(precise: true);
+        before = GC.GetAllocatedBytesForCurrentThread();
         Assert.Throws<DataFormatException>(() => IdxFile.Read(path));
-        allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < 16 << 20, $"{allocated:N0} bytes allocated for 78 KB of real data");
     }
 
