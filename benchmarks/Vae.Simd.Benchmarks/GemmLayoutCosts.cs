@@ -57,7 +57,7 @@ public static unsafe class GemmLayoutCosts
         // can do; the kernel's share of it is what its loads, broadcasts and loop cost.
         int width = GemmPaths.Best switch { GemmPath.Vector512 => 16, GemmPath.Vector256 => 8, _ => 4 };
         var (rates, ratios) = Alternate(
-            [() => { for (int i = 0; i < 1000; i++) kernel(g.KC, a, b, g.NR, c, g.NR); }, () => IndependentFmas(g.KC * 1000, width, c)],
+            [() => { for (int i = 0; i < 1000; i++) kernel(g.KC, a, b, g.NR, c, g.NR, c, g.NR); }, () => IndependentFmas(g.KC * 1000, width, c)],
             [1000 * 2.0 * g.MR * g.NR * g.KC, 1000 * 2.0 * 12 * width * g.KC], rounds: 5);
         Console.WriteLine($"micro-kernel {g.MR}×{g.NR}, k = {g.KC}, operands in L1: {rates[0]:F1} GFLOP/s, " +
                           $"{100 / ratios[1]:F0} % of independent {32 * width}-bit fused multiply-adds ({rates[1]:F1}; medians of 5 alternated rounds)");

@@ -46,8 +46,7 @@ internal static class Gemm
             throw new ArgumentException($"x has shape {x.ToString()} but weight {weight.ToString()} expects {weight.Columns} input columns", nameof(x));
         Shape.CheckLength(bias.Length, weight.Rows, nameof(bias));
         Shape.Check(y, x.Rows, weight.Rows, nameof(y));
-        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
-        Multiply(x, false, weight, true, y, accumulate: true, path, pool);
+        GemmDriver.MultiplyBias(x, false, weight, true, bias, y, path, pool);
     }
 
     /// <summary>
@@ -81,8 +80,7 @@ internal static class Gemm
             GemvForward(x, transposedWeight, pairs, bias, y, pool);
             return;
         }
-        for (int r = 0; r < y.Rows; r++) bias.CopyTo(y[r]);
-        Multiply(x, false, transposedWeight, false, y, accumulate: true, path, pool);
+        GemmDriver.MultiplyBias(x, false, transposedWeight, false, bias, y, path, pool);
     }
 
     private static unsafe void GemvForward(ReadOnlyMatrixSpan x, ReadOnlyMatrixSpan transposedWeight, BFloat16Pairs pairs, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool)

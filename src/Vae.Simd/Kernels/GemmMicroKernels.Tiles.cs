@@ -14,7 +14,8 @@ internal static unsafe partial class GemmMicroKernels
     {
         /// <summary>Values of A per step of k: the rows of its packed panel (MR), of which a remainder tile computes only some.</summary>
         static abstract int PanelRows { get; }
-        /// <summary>The tile at the start of the k loop: C's values, or zero (<see cref="ITileStart"/>).</summary>
+        /// <summary>The tile at the start of the k loop: the rows at <paramref name="c"/>, <paramref name="ldc"/> apart (C's
+        /// values, or with 0 one bias row in every row), or zero (<see cref="ITileStart"/>).</summary>
         static abstract TTile Begin<TStart>(float* c, nint ldc) where TStart : struct, ITileStart;
         /// <summary>Tile += a[0 .. rows] ⊗ b[0 .. NR]: one fused multiply-add per element.</summary>
         void Step(float* a, float* b);
@@ -33,10 +34,10 @@ internal static unsafe partial class GemmMicroKernels
     /// tests run the AVX-512 tiles in software on machines without AVX-512 (GemmPaths.Emulates).
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc)
+    private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* start, nint ldStart)
         where TTile : struct, IMicroTile<TTile> where TStart : struct, ITileStart
     {
-        var tile = TTile.Begin<TStart>(c, ldc);
+        var tile = TTile.Begin<TStart>(start, ldStart);
         int mr = TTile.PanelRows, k = 0;
         for (; k + 4 <= kc; k += 4, a += 4 * mr, b += 4 * ldb)
         {

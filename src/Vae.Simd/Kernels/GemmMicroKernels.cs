@@ -27,10 +27,12 @@ internal static unsafe partial class GemmMicroKernels
         _ => new Geometry(4, 4, 256),
     };
 
-    /// <summary>The micro-kernel of <paramref name="path"/>: C tile += A·B, or, with <paramref name="overwrite"/>, C tile = A·B
-    /// without reading the tile (the first depth block of a product that replaces C: nothing to clear beforehand). Starting
-    /// from zero is the same chain of fused multiply-adds as clearing the tile and adding, so the bits are the same.</summary>
-    public static delegate*<int, float*, float*, nint, float*, nint, void> Kernel(GemmPath path, bool overwrite) => (path, overwrite) switch
+    /// <summary>The micro-kernel of <paramref name="path"/>: C tile = S + A·B, where the tile's start S is read from rows
+    /// <c>start</c>, <c>ldStart</c> apart (C itself for C += A·B; one bias row repeated, <c>ldStart</c> = 0, for C = bias + A·B),
+    /// or, with <paramref name="overwrite"/>, is zero and nothing is read (the first depth block of a product that replaces C:
+    /// nothing to clear beforehand). Starting from zero, or from the bias, is the same chain of fused multiply-adds as writing
+    /// it into C first and adding, so the bits are the same.</summary>
+    public static delegate*<int, float*, float*, nint, float*, nint, float*, nint, void> Kernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
         (GemmPath.Vector512, false) => &Kernel<Tile8x32, Accumulate>,
         (GemmPath.Vector512, true) => &Kernel<Tile8x32, Overwrite>,
@@ -45,7 +47,7 @@ internal static unsafe partial class GemmMicroKernels
     /// <summary>A kernel of the same MR and half the NR, for the last panel when at most NR/2 columns remain
     /// (784 and 400 leave 16 after the 32-wide panels): half the wasted work, and no packing when B is read in place.
     /// Null where the full kernel is narrow enough.</summary>
-    public static delegate*<int, float*, float*, nint, float*, nint, void> HalfKernel(GemmPath path, bool overwrite) => (path, overwrite) switch
+    public static delegate*<int, float*, float*, nint, float*, nint, float*, nint, void> HalfKernel(GemmPath path, bool overwrite) => (path, overwrite) switch
     {
         (GemmPath.Vector512, false) => &Kernel<Tile8x16, Accumulate>,
         (GemmPath.Vector512, true) => &Kernel<Tile8x16, Overwrite>,
@@ -82,7 +84,7 @@ internal static unsafe partial class GemmMicroKernels
     /// element is the same fused multiply-add chain as in a full tile, so results do not depend on tiling. Null for other paths
     /// and row counts: those tiles keep the copy.
     /// </summary>
-    public static delegate*<int, float*, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows, bool overwrite) => (path, rows, overwrite) switch
+    public static delegate*<int, float*, float*, nint, float*, nint, float*, nint, void> RowRemainderKernel(GemmPath path, int rows, bool overwrite) => (path, rows, overwrite) switch
     {
         (GemmPath.Vector256, 1, false) => &Kernel<Tile6x16Rows<One>, Accumulate>,
         (GemmPath.Vector256, 2, false) => &Kernel<Tile6x16Rows<Two>, Accumulate>,
@@ -105,11 +107,12 @@ internal static unsafe partial class GemmMicroKernels
     internal struct Four : IRowCount { public static int Rows => 4; }
     internal struct Five : IRowCount { public static int Rows => 5; }
 
-    private static void Kernel4x4<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc) where TStart : struct, ITileStart
+    private static void Kernel4x4<TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* start, nint ldStart) where TStart : struct, ITileStart
     {
         for (int i = 0; i < 4; i++)
         {
-            float s0 = Start<TStart>.Load(c + i * ldc), s1 = Start<TStart>.Load(c + i * ldc + 1), s2 = Start<TStart>.Load(c + i * ldc + 2), s3 = Start<TStart>.Load(c + i * ldc + 3);
+            float* si = start + i * ldStart;
+            float s0 = Start<TStart>.Load(si), s1 = Start<TStart>.Load(si + 1), s2 = Start<TStart>.Load(si + 2), s3 = Start<TStart>.Load(si + 3);
             float* ak = a + i;
             float* bk = b;
             for (int k = 0; k < kc; k++)

@@ -252,6 +252,38 @@ public class GemmTests
         }, maxTest: 60);
     }
 
+    /// <summary>
+    /// C = bias + op(A)·op(B) starts the first depth block's tiles from the bias instead of writing it into C first: every
+    /// element must be the bits of writing it first and adding the product, in full tiles, half panels, ragged rows and
+    /// padded edges, on one thread or two, and C's gaps must stay untouched.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void A_product_started_from_a_bias_is_bitwise_the_bias_written_first_then_the_product_added(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        using var pool = new WorkerPool(2);
+        var threads = Gen.Elements(1, 2);
+        Properties.Check(from c in Cases from t in threads select (c, t), p =>
+        {
+            var (c, t) = p;
+            var random = new SeededRandom((ulong)c.Seed);
+            var a = c.TransA ? new StridedMatrix(c.K, c.M, c.PitchA, random) : new StridedMatrix(c.M, c.K, c.PitchA, random);
+            var b = c.TransB ? new StridedMatrix(c.N, c.K, c.PitchB, random) : new StridedMatrix(c.K, c.N, c.PitchB, random);
+            var bias = Enumerable.Range(0, c.N).Select(_ => random.NextUniform(-1, 1)).ToArray();
+            var first = new StridedMatrix(c.M, c.N, c.PitchC, random);
+            var started = new StridedMatrix(c.M, c.N, c.PitchC, new SeededRandom(0));
+            first.Data.CopyTo(started.Data, 0);
+            var workers = t == 2 ? pool : null;
+            for (int r = 0; r < c.M; r++) bias.CopyTo(first.Span[r]);
+            GemmDriver.MultiplyAdd(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, first.Span, overwrite: false, path, workers);
+            GemmDriver.MultiplyBias(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, bias, started.Span, path, workers);
+            for (int i = 0; i < first.Data.Length; i++)
+                if (BitConverter.SingleToInt32Bits(first.Data[i]) != BitConverter.SingleToInt32Bits(started.Data[i]))
+                    throw new Xunit.Sdk.XunitException($"{path} {c}, {t} thread(s): element {i} is {started.Data[i]:R} started from the bias, {first.Data[i]:R} with the bias written first");
+        }, maxTest: 60);
+    }
+
     [Fact]
     public void Shape_mismatches_name_the_parameter_and_both_shapes()
     {
