@@ -148,8 +148,9 @@ internal static unsafe class GemmDriver
     /// k = 128) fills 20 of 24 lanes on the AVX2 path (16 + a half panel of 8) and 20 of 32 on AVX-512; transposed, 400 columns
     /// fill them all, and only the 20 rows are ragged. Measured on Zen 3 (AVX2), one thread: 1.44× (49.8 → 72.0 GFLOP/s), two
     /// threads 1.23–1.28×. The 20-wide dX (dY·W) would have to pack op(A)ᵀ = dYᵀ from a transposed source: 0.58–0.65×, so a
-    /// product whose A is not transposed stays as it is. At depths 16–64 it gained as much (1.4–1.7×); below 16, not measured,
-    /// the two transposes of C weigh more against each multiply-add, so those products stay direct.
+    /// product whose A is not transposed stays as it is. At depths 16–64 (the [400 × 20] dW) one thread gained 1.6–1.7× and
+    /// two 1.4–1.6×, except k = 64 on two threads, 0.78–1.26× across three processes; below 16, not measured, the two
+    /// transposes of C weigh more against each multiply-add, so those products stay direct.
     /// </summary>
     private static bool RunsTransposed(bool transposeA, int m, int n, int k, GemmPath path)
     {
