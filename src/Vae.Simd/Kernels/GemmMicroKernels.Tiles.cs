@@ -31,7 +31,7 @@ internal static unsafe partial class GemmMicroKernels
     /// those of a one-step loop: the bits are the same. The AVX-512 tiles run on it too, though no AVX-512 machine has timed
     /// them yet: compiled ahead of time for x86-64-v4, the 8×32 loop is the one-step kernel's loads, broadcasts and fused
     /// multiply-adds (16 zmm accumulators, no spills) with 14 instructions of loop upkeep per four steps instead of 20; the
-    /// tests run the AVX-512 tiles in software on machines without AVX-512 (GemmPaths.Emulates).
+    /// tests run the AVX-512 tiles in software on machines without AVX-512 (see GemmPaths.IsSupported).
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void Kernel<TTile, TStart>(int kc, float* a, float* b, nint ldb, float* c, nint ldc, float* start, nint ldStart)

@@ -26,8 +26,13 @@ internal static class GemmPaths
     /// multiple of it runs on full tiles only; any other count pads its last tile and copies it in and out.</summary>
     public static int BestRowTile { get; } = GemmMicroKernels.For(Best).MR;
 
-    /// <summary>True when this processor runs <paramref name="path"/> in hardware: its vectors and fused multiply-adds are instructions
-    /// here. Every path also runs where this is false (see <see cref="Emulates"/>), only slower.</summary>
+    /// <summary>
+    /// True when this processor runs <paramref name="path"/> in hardware: its vectors and fused multiply-adds are instructions
+    /// here. Every path also runs where this is false, only slower: its kernels are written with the portable vector types,
+    /// which .NET runs lane by lane, or as two halves of the next width down, where the hardware lacks the width. They do the
+    /// same multiply-adds in the same order, so the product has the same bits (fused where the hardware has FMA). The GEMM
+    /// tests run every path that way, so the AVX-512 kernels are tested on machines without AVX-512 too.
+    /// </summary>
     public static bool IsSupported(GemmPath path) => path switch
     {
         GemmPath.Scalar => true,
@@ -36,14 +41,6 @@ internal static class GemmPaths
         GemmPath.Vector512 => Vector512.IsHardwareAccelerated,
         _ => false,
     };
-
-    /// <summary>
-    /// True when <paramref name="path"/> runs here in software: its kernels are written with the portable vector types, which
-    /// .NET runs lane by lane, or as two halves of the next width down, where the hardware lacks the width. They do the same
-    /// multiply-adds in the same order, so the product has the same bits (fused where the hardware has FMA), at a fraction of
-    /// the speed. The tests use this to run the AVX-512 kernels on machines without AVX-512; nothing else should.
-    /// </summary>
-    public static bool Emulates(GemmPath path) => Enum.IsDefined(path) && !IsSupported(path);
 
     private static GemmPath Detect()
     {

@@ -11,7 +11,7 @@ namespace Vae.Simd.Tests.Kernels;
 public class GemmTests
 {
     /// <summary>Every path, by name (the enum is internal to the library): those this processor lacks run in software
-    /// (<see cref="GemmPaths.Emulates"/>), so the AVX-512 kernels are tested on every machine, not only on AVX-512 ones.</summary>
+    /// (<see cref="GemmPaths.IsSupported"/>), so the AVX-512 kernels are tested on every machine, not only on AVX-512 ones.</summary>
     public static TheoryData<string> AllPaths()
     {
         var data = new TheoryData<string>();

@@ -59,7 +59,7 @@ public class WidthTests
         var a = Enumerable.Range(0, m * k).Select(_ => random.NextUniform(-1, 1)).ToArray();
         var b = Enumerable.Range(0, k * n).Select(_ => random.NextUniform(-1, 1)).ToArray();
         float[]? expected = null;
-        // Paths this processor lacks run in software (GemmPaths.Emulates): the AVX-512 kernels are held to the others' bits here too.
+        // Paths this processor lacks run in software (see GemmPaths.IsSupported): the AVX-512 kernels are held to the others' bits here too.
         foreach (var path in Enum.GetValues<GemmPath>())
         {
             var c = new float[m * n];
