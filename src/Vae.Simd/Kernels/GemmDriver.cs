@@ -126,17 +126,17 @@ internal static unsafe class GemmDriver
     private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads)
     {
         if (threads < 2 || m < 2 * g.MR) return false;
-        double columnShare = LargestShare(n, g.NR, threads) * threads / (double)n;
-        double rowShare = LargestShare(m, g.MR, threads) * threads / (double)m;
+        double columnShare = Math.Min(n, ShareSpan(n, g.NR, threads)) * threads / (double)n;
+        double rowShare = Math.Min(m, ShareSpan(m, g.MR, threads)) * threads / (double)m;
         return columnShare > 1.25 && rowShare < columnShare;
     }
 
-    /// <summary>The largest of the ranges <see cref="ParallelProduct"/> cuts <paramref name="extent"/> into: whole tiles, as
-    /// even a number of them per thread as can be.</summary>
-    private static int LargestShare(int extent, int tile, int threads)
+    /// <summary>How wide the ranges are that <see cref="ParallelProduct"/> cuts <paramref name="extent"/> into: whole tiles, as
+    /// even a number of them per thread as can be (the last range may be narrower).</summary>
+    private static int ShareSpan(int extent, int tile, int threads)
     {
         int tiles = (extent + tile - 1) / tile;
-        return Math.Min(extent, (tiles + threads - 1) / threads * tile);
+        return (tiles + threads - 1) / threads * tile;
     }
 
     [ThreadStatic] private static CacheAlignedFloats? s_transposedC;
@@ -185,8 +185,7 @@ internal static unsafe class GemmDriver
         {
             _a = a; _b = b; _c = c; _ldc = ldc; _bias = bias; _m = m; _n = n; _k = k; _path = path; _overwrite = overwrite; _byColumns = byColumns;
             int extent = byColumns ? n : m;
-            int tiles = (extent + tile - 1) / tile;
-            _span = (tiles + threads - 1) / threads * tile;
+            _span = ShareSpan(extent, tile, threads);
             Parts = (extent + _span - 1) / _span;
         }
 
