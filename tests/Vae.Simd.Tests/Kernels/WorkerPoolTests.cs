@@ -59,18 +59,19 @@ public class WorkerPoolTests
     }
 
     /// <summary>Item 0 holds its thread until item 1 has started, so item 1 runs on another thread, and item 1 outlasts the
-    /// caller's spin.</summary>
+    /// caller's spin many times over. Both wait politely, in case the two threads share a core.</summary>
     private sealed class HandOver : IParallelWork
     {
         public int Started, Finished;
 
         public void Execute(int item, int worker)
         {
-            if (item == 0) { while (Volatile.Read(ref Started) == 0) Thread.SpinWait(20); }
+            if (item == 0) { while (Volatile.Read(ref Started) == 0) Thread.Yield(); }
             else
             {
                 Interlocked.Increment(ref Started);
-                Wait(2 * WorkerPool.SpinTicks);
+                long end = Stopwatch.GetTimestamp() + 20 * WorkerPool.SpinTicks;
+                while (Stopwatch.GetTimestamp() < end) Thread.Yield();
             }
             Interlocked.Increment(ref Finished);
         }
@@ -85,23 +86,33 @@ public class WorkerPoolTests
     [Fact]
     public void The_caller_waits_for_the_workers_even_when_a_wake_up_from_the_last_batch_arrives_late()
     {
-        // The worker counts itself out of batch A, then wakes the caller only 3 spins later. The caller has returned and
-        // started batch B by then; when it blocks in B, that late wake-up of A reaches it while B's worker is still
-        // running item 1. It must go back to waiting, not return.
+        // The worker counts itself out of batch A, and wakes the caller only after the caller has returned from A. The
+        // caller has started batch B by then; when it blocks in B, that late wake-up of A reaches it while B's worker is
+        // still running item 1. It must go back to waiting, not return. With one worker the hook runs once per batch, so
+        // its odd calls are batch A's. (If the caller happened to block in A, it needs that wake-up to return: the hook
+        // then gives up after 50 ms, and the round does not count.)
         using var pool = new WorkerPool(2);
-        bool delay = false;
-        pool.BeforeWakingCaller = () => { if (Volatile.Read(ref delay)) Wait(3 * WorkerPool.SpinTicks); };
-        for (int round = 0; round < 5; round++)
+        int calls = 0, lateWakeUps = 0;
+        bool returnedFromA = false;
+        pool.BeforeWakingCaller = () =>
         {
-            Volatile.Write(ref delay, true);
+            if (Interlocked.Increment(ref calls) % 2 == 0) return;
+            var clock = Stopwatch.StartNew();
+            while (!Volatile.Read(ref returnedFromA) && clock.ElapsedMilliseconds < 50) Thread.Yield();
+            if (Volatile.Read(ref returnedFromA)) Interlocked.Increment(ref lateWakeUps);
+        };
+        for (int round = 0; round < 10; round++)
+        {
+            Volatile.Write(ref returnedFromA, false);
             var a = new FinishCounter(longWorkerItems: false);
             pool.Run(a, 2);
+            Volatile.Write(ref returnedFromA, true);
             Assert.Equal(2, a.Finished);
-            Volatile.Write(ref delay, false);
             var b = new HandOver();
             pool.Run(b, 2);
             Assert.Equal(2, Volatile.Read(ref b.Finished));
         }
+        Assert.True(lateWakeUps > 0, "no round held the wake-up back past the caller's return");
     }
 
     /// <summary>A worker item longer than the spin, so the caller blocks, then pauses longer than the spin, so the workers block.</summary>
