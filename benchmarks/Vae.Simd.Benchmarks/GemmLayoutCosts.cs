@@ -66,7 +66,7 @@ public static unsafe class GemmLayoutCosts
     /// <summary>12 independent chains of <paramref name="steps"/> fused multiply-adds each, <paramref name="width"/> floats
     /// wide: enough chains to cover the latency of two pipes.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void IndependentFmas(int steps, int width, float* sink)
+    internal static void IndependentFmas(int steps, int width, float* sink)
     {
         if (width == 16) Chains<V512>(steps, sink);
         else if (width == 8) Chains<V256>(steps, sink);
