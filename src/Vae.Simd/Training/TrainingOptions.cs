@@ -70,7 +70,9 @@ public sealed record TrainingOptions
     /// training gives the same parameters bit for bit, whatever <see cref="Threads"/> is.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Worker threads, the calling thread included; 0 (default) = one per processor. Results do not depend on it.</summary>
+    /// <summary>Worker threads, the calling thread included; 0 (default) = one per processor. Results do not depend on it.
+    /// Between the parts of a step the threads wait for one another by spinning (up to 1 ms at a time, giving their core away
+    /// now and then), not by sleeping, so each keeps a core busy until <c>Fit</c> returns; its threads end with the call.</summary>
     public int Threads { get; init; }
 
     /// <summary>The largest number of rows one worker takes at a time (a batch is cut into shards of at most this many). Results do not depend on it.</summary>
