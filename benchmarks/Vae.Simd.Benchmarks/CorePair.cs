@@ -7,8 +7,9 @@ namespace Vae.Simd.Benchmarks;
 /// <summary>
 /// Whether two busy threads each get a whole core's fused multiply-add rate. Two-thread training is about two cores'
 /// worth of FMAs; if the host runs the two virtual CPUs on one physical core's two hardware threads, or a neighbour shares
-/// them, each thread gets less, and no threading in the library can win it back. A scalar loop does not show this (it uses
-/// a small share of a core), so this runs independent vector FMAs of the GEMM's width, one thread alone, then two at once.
+/// them, each thread gets less, and no threading in the library can win it back. A scalar loop need not show this (it uses
+/// a small share of a core's units), so this runs independent vector FMAs of the GEMM's width, one thread alone, then two
+/// at once.
 /// </summary>
 internal static unsafe class CorePair
 {

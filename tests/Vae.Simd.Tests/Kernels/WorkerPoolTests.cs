@@ -86,9 +86,9 @@ public class WorkerPoolTests
     [Fact]
     public void The_caller_waits_for_the_workers_even_when_a_wake_up_from_the_last_batch_arrives_late()
     {
-        // The worker counts itself out of batch A, and wakes the caller only after the caller has returned from A. The
-        // caller has started batch B by then; when it blocks in B, that late wake-up of A reaches it while B's worker is
-        // still running item 1. It must go back to waiting, not return. With one worker the hook runs once per batch, so
+        // The worker counts itself out of batch A, and wakes the caller only after the caller has returned from A, so the
+        // wake-up of A is still set when the caller blocks in batch B, while B's worker is running item 1. The caller must
+        // go back to waiting, not return. With one worker the hook runs once per batch, so
         // its odd calls are batch A's. (If the caller happened to block in A, it needs that wake-up to return: the hook
         // then gives up after 50 ms, and the round does not count.)
         using var pool = new WorkerPool(2);
