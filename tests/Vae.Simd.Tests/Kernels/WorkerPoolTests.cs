@@ -35,10 +35,18 @@ public class WorkerPoolTests
         }
     }
 
+    /// <summary>A pool that loses a wake-up hangs rather than fails: this turns the hang into a failure.</summary>
+    private static void FinishesWithinAMinute(Action test)
+    {
+        var run = Task.Run(test);
+        if (Task.WaitAny([run], TimeSpan.FromMinutes(1)) < 0) Assert.Fail("the pool did not finish its batches within a minute");
+        run.GetAwaiter().GetResult();
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
-    public void A_batch_returns_only_after_every_item_has_finished_even_on_preempted_threads(int threads)
+    public void A_batch_returns_only_after_every_item_has_finished_even_on_preempted_threads(int threads) => FinishesWithinAMinute(() =>
     {
         using var pool = new WorkerPool(threads);
         int batches = 0;
@@ -56,7 +64,7 @@ public class WorkerPoolTests
             }
         });
         Assert.True(batches >= 200);
-    }
+    });
 
     /// <summary>Item 0 holds its thread until item 1 has started, so item 1 runs on another thread, and item 1 outlasts the
     /// caller's spin many times over. Both wait politely, in case the two threads share a core.</summary>
@@ -84,7 +92,7 @@ public class WorkerPoolTests
     }
 
     [Fact]
-    public void The_caller_waits_for_the_workers_even_when_a_wake_up_from_the_last_batch_arrives_late()
+    public void The_caller_waits_for_the_workers_even_when_a_wake_up_from_the_last_batch_arrives_late() => FinishesWithinAMinute(() =>
     {
         // The worker counts itself out of batch A, and wakes the caller only after the caller has returned from A, so the
         // wake-up of A is still set when the caller blocks in batch B, while B's worker is running item 1. The caller must
@@ -113,7 +121,7 @@ public class WorkerPoolTests
             Assert.Equal(2, Volatile.Read(ref b.Finished));
         }
         Assert.True(lateWakeUps > 0, "no round held the wake-up back past the caller's return");
-    }
+    });
 
     /// <summary>A worker item longer than the spin, so the caller blocks, then pauses longer than the spin, so the workers block.</summary>
     private sealed class SlowWorkerItems(TimeSpan workerItem) : IParallelWork
@@ -131,7 +139,7 @@ public class WorkerPoolTests
     }
 
     [Fact]
-    public void Threads_that_waited_longer_than_the_spin_and_blocked_are_woken_for_the_next_batch()
+    public void Threads_that_waited_longer_than_the_spin_and_blocked_are_woken_for_the_next_batch() => FinishesWithinAMinute(() =>
     {
         using var pool = new WorkerPool(2);
         var spin = TimeSpan.FromSeconds((double)WorkerPool.SpinTicks / Stopwatch.Frequency);
@@ -142,5 +150,5 @@ public class WorkerPoolTests
             Assert.Equal(4, work.Finished);
             Thread.Sleep(3 * spin);
         }
-    }
+    });
 }
