@@ -7,14 +7,14 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Benchmarks;
 
 /// <summary>Reconstruct (encode μ, decode), encode and decode with caller-supplied buffers, at batch 1 and 1000, reading
-/// float32 weights or their bfloat16 rounding (<see cref="InferencePrecision"/>).</summary>
+/// float32 weights, their bfloat16 rounding or their int8 quantization (<see cref="InferencePrecision"/>).</summary>
 [MemoryDiagnoser]
 public class InferenceBenchmarks
 {
     [Params(1, 1000)]
     public int Batch { get; set; } = 1;
 
-    [Params(InferencePrecision.Float32, InferencePrecision.BFloat16)]
+    [Params(InferencePrecision.Float32, InferencePrecision.BFloat16, InferencePrecision.Int8)]
     public InferencePrecision Precision { get; set; }
 
     private VariationalNetwork _model = null!;

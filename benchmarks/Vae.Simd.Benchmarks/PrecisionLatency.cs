@@ -6,16 +6,16 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Benchmarks;
 
 /// <summary>
-/// `precision-latency [rounds=41]`: batch-1 reconstruct, encode and decode of the canonical VAE (784-400-20), float32 and bfloat16
-/// weights alternated round by round in one process so that both see the same machine; each round times 2,000 calls. Prints the
-/// median and best round per call, the weight bytes each call reads, and the bandwidth that best round reached.
+/// `precision-latency [rounds=41]`: batch-1 reconstruct, encode and decode of the canonical VAE (784-400-20), float32, bfloat16
+/// and int8 weights alternated round by round in one process so that all see the same machine; each round times 2,000 calls.
+/// Prints the median and best round per call, the weight bytes each call reads, and the bandwidth that best round reached.
 /// </summary>
 public static class PrecisionLatency
 {
     public static void Run(int rounds)
     {
         var r = new SeededRandom(1);
-        var models = new[] { InferencePrecision.Float32, InferencePrecision.BFloat16 }.Select(p =>
+        var models = new[] { InferencePrecision.Float32, InferencePrecision.BFloat16, InferencePrecision.Int8 }.Select(p =>
         {
             var model = new VariationalNetwork(new ModelConfig(), 1);
             model.SetInferencePrecision(p);
@@ -47,11 +47,14 @@ public static class PrecisionLatency
             for (int m = 0; m < models.Length; m++)
             {
                 var sorted = times[m].Order().ToArray();
-                double bytes = floats * (models[m].Precision == InferencePrecision.Float32 ? 4 : 2);
+                double bytes = floats * models[m].Precision switch { InferencePrecision.Float32 => 4, InferencePrecision.BFloat16 => 2, _ => 1 };
                 Console.WriteLine($"{name,-12} {models[m].Precision,-9} {sorted[sorted.Length / 2],10:F1} {sorted[0],9:F1} {bytes / 1e6,10:F2} {bytes / sorted[0] / 1e3,12:F1}");
             }
-            var ratios = times[0].Zip(times[1], (a, b) => a / b).Order().ToArray();
-            Console.WriteLine($"{name,-12} float32 / bfloat16 per round: median {ratios[ratios.Length / 2]:F2}×, min {ratios[0]:F2}×, max {ratios[^1]:F2}×");
+            for (int m = 1; m < models.Length; m++)
+            {
+                var ratios = times[0].Zip(times[m], (a, b) => a / b).Order().ToArray();
+                Console.WriteLine($"{name,-12} float32 / {models[m].Precision.ToString().ToLowerInvariant()} per round: median {ratios[ratios.Length / 2]:F2}×, min {ratios[0]:F2}×, max {ratios[^1]:F2}×");
+            }
         }
         foreach (var (_, _, ws) in models) ws.Dispose();
     }

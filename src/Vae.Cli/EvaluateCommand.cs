@@ -74,14 +74,14 @@ internal static class EvaluateCommand
                 reference = SampleQuality.ReferenceMoments(judge, pair.Test.Matrix, options.Threads);
             }
             var metrics = ModelMetrics.Compute(model, pair.Test, judge, reference, options);
-            stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images{(loaded.InferencePrecision == InferencePrecision.Float32 ? "" : ", weights rounded to bfloat16")}:");
+            stdout.WriteLine($"{model.Config} on {pair.Test.Count} test images{loaded.InferencePrecision switch { InferencePrecision.BFloat16 => ", weights rounded to bfloat16", InferencePrecision.Int8 => ", weights and layer inputs quantized to int8", _ => "" }}:");
             foreach (var line in metrics.Describe()) stdout.WriteLine("  " + line);
             AtomicFile.WriteAllText(outPath, Json.Object(json =>
             {
                 metrics.WriteProperties(json);
                 Json.Number(json, "classifier_test_accuracy", judge is null ? null : accuracy);
                 json.WriteNumber("seed", options.Seed);
-                json.WriteString("precision", loaded.InferencePrecision == InferencePrecision.Float32 ? "float32" : "bfloat16");
+                json.WriteString("precision", OptionParsing.Name(loaded.InferencePrecision));
             }));
             stdout.WriteLine($"wrote {outPath}");
             return 0;

@@ -46,17 +46,21 @@ internal static class OptionParsing
         _ => throw new CliError($"--likelihood: '{text}' is not one of bernoulli, gaussian, gaussian-learned-variance"),
     };
 
+    /// <summary>The spelling of <paramref name="precision"/> that <c>--precision</c> takes and the outputs report.</summary>
+    public static string Name(InferencePrecision precision) => precision.ToString().ToLowerInvariant();
+
     public static InferencePrecision Precision(string text) => text.ToLowerInvariant() switch
     {
         "float32" => InferencePrecision.Float32,
         "bfloat16" => InferencePrecision.BFloat16,
-        _ => throw new CliError($"--precision: '{text}' is not one of float32, bfloat16"),
+        "int8" => InferencePrecision.Int8,
+        _ => throw new CliError($"--precision: '{text}' is not one of float32, bfloat16, int8"),
     };
 
     /// <summary>The <c>--precision</c> option of the commands that run a trained model.</summary>
     public static Option<string> PrecisionOption() => new("--precision")
     {
-        Description = "Weights the model reads: float32 (as trained) or bfloat16 (rounded: half the bytes per call, a little less exact)",
+        Description = "Weights the model reads: float32 (as trained), bfloat16 (rounded: half the bytes per call, a little less exact) or int8 (quantized with each layer's input: a quarter of the bytes, less exact still)",
         DefaultValueFactory = _ => "float32",
     };
 

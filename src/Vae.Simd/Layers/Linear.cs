@@ -52,12 +52,13 @@ internal sealed class Linear
     }
 
     /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out], reading the layer's Wᵀ [in, out] from <paramref name="weights"/> (the
-    /// network's float32 copy, or its bfloat16 rounding) in place. Each output row depends only on its input row.</summary>
+    /// network's float32 copy, its bfloat16 rounding, or its int8 quantization) in place. Each output row depends only on its input row.</summary>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, TransposedWeights weights, WorkerPool? pool = null)
     {
         if (x.Columns != InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the layer takes {InputSize} inputs", nameof(x));
-        Gemm.LinearForwardTransposed(x, weights.For(this), weights.PairsFor(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
+        if (weights.IsInt8) GemvInt8.Forward(x, weights.Int8For(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
+        else Gemm.LinearForwardTransposed(x, weights.For(this), weights.PairsFor(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
     }
 
     /// <summary>

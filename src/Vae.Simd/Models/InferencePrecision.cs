@@ -1,7 +1,7 @@
 namespace Vae.Simd;
 
-/// <summary>The weights a model's inference calls read (<see cref="LatentModel.InferencePrecision"/>). Arithmetic is float32 in
-/// both; training always reads and updates float32 weights.</summary>
+/// <summary>The weights a model's inference calls read (<see cref="LatentModel.InferencePrecision"/>). Arithmetic is float32 for
+/// float32 and bfloat16 weights, integer for int8; training always reads and updates float32 weights.</summary>
 public enum InferencePrecision
 {
     /// <summary>The trained float32 weights, exactly (the default).</summary>
@@ -11,4 +11,12 @@ public enum InferencePrecision
     /// weights held as float32. Opt in after measuring what the rounding costs on your data: on MNIST it moved the test
     /// negative ELBO by less than 0.1 nats (benchmarks/RESULTS.md).</summary>
     BFloat16,
+    /// <summary>
+    /// The weights quantized to int8, each output unit's with its own scale (its largest magnitude / 127), and each layer's
+    /// input quantized the same way, row by row, as it arrives: a quarter of the float32 bytes, and on x86 processors with
+    /// AVX-VNNI one instruction per 32 multiply-adds (elsewhere a portable kernel computes the same numbers, slower). The
+    /// sums are exact integers and the result has the same bits on every processor and at every batch size. The error is
+    /// larger than bfloat16's: measure it on your data (on MNIST, benchmarks/RESULTS.md).
+    /// </summary>
+    Int8,
 }

@@ -48,7 +48,7 @@ public class EvaluationCliTests : CliFixture
     }
 
     [Fact]
-    public void Precision_bfloat16_evaluates_the_rounded_weights_and_a_nonsense_precision_is_refused_before_any_output()
+    public void Precision_bfloat16_and_int8_evaluate_the_reduced_weights_and_a_nonsense_precision_is_refused_before_any_output()
     {
         string model = TrainSmall(latent: 3);
         string exact = Path.Combine(Out, "exact.json"), rounded = Path.Combine(Out, "rounded.json");
@@ -64,17 +64,27 @@ public class EvaluationCliTests : CliFixture
         double e = a.RootElement.GetProperty("test_elbo").GetDouble(), r = b.RootElement.GetProperty("test_elbo").GetDouble();
         Assert.NotEqual(e, r);
         Assert.True(Math.Abs(e - r) < 0.5, $"test ELBO {e} at float32, {r} rounded");
+        string quantized = Path.Combine(Out, "int8.json");
+        (code, output, error) = Run([.. common, "--out", quantized, "--precision", "int8"]);
+        Assert.True(code == 0, error);
+        Assert.Contains("int8", output);
+        using var q = JsonDocument.Parse(File.ReadAllText(quantized));
+        Assert.Equal("int8", q.RootElement.GetProperty("precision").GetString());
+        double i8 = q.RootElement.GetProperty("test_elbo").GetDouble();
+        Assert.NotEqual(e, i8);
+        Assert.True(Math.Abs(e - i8) < 0.5, $"test ELBO {e} at float32, {i8} with int8");
 
         foreach (string[] args in new string[][]
         {
             [.. common, "--out", Path.Combine(Out, "half.json"), "--precision", "half"],
-            ["sample", "--model", model, "--out", Path.Combine(Out, "half.png"), "--precision", "int8"],
+            ["sample", "--model", model, "--out", Path.Combine(Out, "half.png"), "--precision", "int4"],
         })
         {
             var (bad, _, message) = Run(args);
             Assert.Equal(2, bad);
             Assert.Contains("--precision", message);
             Assert.Contains("bfloat16", message);
+            Assert.Contains("int8", message);
         }
         Assert.False(File.Exists(Path.Combine(Out, "half.json")));
         Assert.False(File.Exists(Path.Combine(Out, "half.png")));

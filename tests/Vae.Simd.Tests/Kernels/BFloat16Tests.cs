@@ -87,7 +87,7 @@ public class BFloat16Tests
         layer.Initialize(parameters, new SeededRandom(3));
         var exact = new TransposedWeights([layer]);
         exact.Refresh(parameters, null);
-        var reduced = new TransposedWeights([layer], bfloat16: true);
+        var reduced = new TransposedWeights([layer], InferencePrecision.BFloat16);
         reduced.RoundedFrom(exact);
         var roundedParameters = (float[])parameters.Clone();
         foreach (ref float v in layer.WeightSpan(roundedParameters.AsSpan()).Data) v = BFloat16.Round(v);
@@ -114,9 +114,9 @@ public class BFloat16Tests
     {
         var layout = new ParameterLayout();
         var layer = new Linear(layout, "l", 5, 3);
-        var reduced = new TransposedWeights([layer], bfloat16: true);
+        var reduced = new TransposedWeights([layer], InferencePrecision.BFloat16);
         Assert.Throws<InvalidOperationException>(() => reduced.Refresh(new float[layout.Count], null));
-        Assert.Throws<InvalidOperationException>(() => reduced.RoundedFrom(new TransposedWeights([layer], bfloat16: true)));
+        Assert.Throws<InvalidOperationException>(() => reduced.RoundedFrom(new TransposedWeights([layer], InferencePrecision.BFloat16)));
     }
 
     private static float[] Fill(SeededRandom random, int n)

@@ -54,7 +54,7 @@ public unsafe class CacheAlignmentTests
         var layout = new ParameterLayout();
         Linear[] layers = [new Linear(layout, "a", 7, 3), new Linear(layout, "b", 3, 11), new Linear(layout, "c", 11, 20), new Linear(layout, "d", 20, 5)];
         var exact = new TransposedWeights(layers);
-        var rounded = new TransposedWeights(layers, bfloat16: true);
+        var rounded = new TransposedWeights(layers, InferencePrecision.BFloat16);
         foreach (var layer in layers)
         {
             Assert.True(OnCacheLine(exact.For(layer).Data), $"Wᵀ of {layer.InputSize}→{layer.OutputSize}");

@@ -1,0 +1,259 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Vae.Simd.Common;
+using Vae.Simd.Tensors;
+
+namespace Vae.Simd.Kernels;
+
+/// <summary>
+/// y = x·Wᵀ + b with Wᵀ quantized to int8 per column (<see cref="Int8Columns"/>) and each row of x quantized to int8 on the fly:
+/// a quarter of float32's weight bytes, so the canonical VAE's weights (0.65 MB) stay in a 1 MB L2, and on AVX-VNNI one
+/// instruction per 32 multiply-adds. Row r of x gets its own scale sₓ = max|x[r, ·]| / 127 and aᵢ = round(xᵢ / sₓ); then
+/// <code>y[r, j] = b[j] + (sₓ·scale[j]) · Σᵢ aᵢ·q(i, j)</code>
+/// with the sum exact in 32-bit integers. VNNI multiplies unsigned bytes by signed ones, so the kernels feed it aᵢ + 128 and
+/// subtract 128·Σᵢ q(i, j) (<see cref="Int8Columns.Sums"/>) afterwards. The integer sum is the same however it is computed, and
+/// the last step is the same float32 multiply and add everywhere, so every path (VNNI, the portable vector code, scalar, any
+/// width) gives the same bits, and a row's result does not depend on the batch it came in.
+/// </summary>
+internal static unsafe class GemvInt8
+{
+    /// <summary>Largest input width whose integer sums cannot overflow: k · 255 · 127 &lt; 2³¹.</summary>
+    public const int MaxInputs = 66_000;
+
+    /// <summary>True where the VNNI kernel runs (x86 with AVX-VNNI); elsewhere the portable kernel computes the same sums.</summary>
+    public static bool HasVnni => AvxVnni.IsSupported;
+
+    [ThreadStatic] private static uint[]? s_rows;
+    [ThreadStatic] private static float[]? s_rowScales;
+    [ThreadStatic] private static ParallelInt8? s_work;
+
+    /// <summary>
+    /// Quantizes a k × n Wᵀ (<paramref name="transposed"/>, row-major, n wide) column by column into <paramref name="words"/>
+    /// (<see cref="Int8Columns"/>'s layout, stride n), <paramref name="scales"/> and <paramref name="sums"/>: scale = the column's
+    /// largest magnitude / 127, q = its values / scale rounded to the nearest integer (ties to even).
+    /// </summary>
+    public static void QuantizeColumns(ReadOnlySpan<float> transposed, int k, int n, Span<uint> words, Span<float> scales, Span<int> sums)
+    {
+        if (k > MaxInputs)
+            throw new NotSupportedException($"int8 inference takes layers of at most {MaxInputs} inputs; this one has {k}");
+        words[..(Int8Columns.QuadRows(k) * n)].Clear();
+        for (int j = 0; j < n; j++)
+        {
+            float largest = 0f;
+            for (int i = 0; i < k; i++) largest = MathF.Max(largest, MathF.Abs(transposed[i * n + j]));
+            if (!float.IsFinite(largest))
+                throw new ArgumentException($"column {j} of the weights holds a value that is not finite: it cannot be quantized to int8", nameof(transposed));
+            scales[j] = largest / 127f;
+            float inverse = largest == 0f ? 0f : 127f / largest;
+            int sum = 0;
+            for (int i = 0; i < k; i++)
+            {
+                int q = Math.Clamp((int)MathF.Round(transposed[i * n + j] * inverse), -127, 127);
+                sum += q;
+                words[i / 4 * n + j] |= (uint)(byte)(sbyte)q << (8 * (i & 3));
+            }
+            sums[j] = sum;
+        }
+    }
+
+    /// <summary>
+    /// Quantizes one row of activations into <paramref name="quads"/> (four to a word, each aᵢ + 128 as an unsigned byte; 128,
+    /// that is aᵢ = 0, past the end) and returns its scale sₓ: 0 for a row of zeros, NaN for a row with a value that is not finite.
+    /// </summary>
+    [MethodImpl(HotPath.Kernel)]
+    public static float QuantizeRow(ReadOnlySpan<float> x, Span<uint> quads)
+    {
+        int k = x.Length, quadCount = Int8Columns.QuadRows(k);
+        // Vectorized: a scalar loop of MathF.Max took longer than the 784 × 400 product itself (Zen 5).
+        float largest = k == 0 ? 0f : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
+        if (!float.IsFinite(largest)) return float.NaN;   // MaxMagnitude returns NaN if any value is NaN
+        float inverse = largest == 0f ? 0f : 127f / largest;
+        Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(quads[..quadCount]);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var scale = Vector256.Create(inverse);
+            var offset = Vector256.Create(128);
+            fixed (float* px = x)
+            fixed (byte* pb = bytes)
+                for (; i + 16 <= k; i += 16)
+                {
+                    // Round(v · inverse) is the scalar loop's MathF.Round(v · inverse): the same multiply, ties to even.
+                    var lo = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i) * scale)) + offset;
+                    var hi = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i + 8) * scale)) + offset;
+                    Vector128.Store(Vector256.Narrow(Vector256.Narrow(lo.AsUInt32(), hi.AsUInt32()), Vector256<ushort>.Zero).GetLower(), pb + i);
+                }
+        }
+        for (; i < k; i++) bytes[i] = (byte)(Math.Clamp((int)MathF.Round(x[i] * inverse), -127, 127) + 128);
+        for (; i < quadCount * 4; i++) bytes[i] = 128;
+        return largest / 127f;
+    }
+
+    /// <summary>y = x·Wᵀ + b for every row of x, the columns of y shared among the pool's threads when the product is large.</summary>
+    public static void Forward(ReadOnlyMatrixSpan x, Int8Columns w, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null, bool allowVnni = true)
+    {
+        if (x.Columns != w.Rows)
+            throw new ArgumentException($"x has shape {x.ToString()} but the int8 weights expect {w.Rows} input columns", nameof(x));
+        Shape.CheckLength(bias.Length, w.Columns, nameof(bias));
+        Shape.Check(y, x.Rows, w.Columns, nameof(y));
+        int rows = x.Rows, quadCount = Int8Columns.QuadRows(x.Columns);
+        if (rows == 0 || w.Columns == 0) return;
+        var quads = Grow(ref s_rows, rows * quadCount);
+        var scales = Grow(ref s_rowScales, rows);
+        for (int r = 0; r < rows; r++) scales[r] = QuantizeRow(x[r], quads.AsSpan(r * quadCount, quadCount));
+        bool vnni = allowVnni && HasVnni;
+        fixed (uint* pq = quads, pw = w.Data)
+        fixed (float* ps = scales, pScale = w.Scales, pb = bias, py = y.Data)
+        fixed (int* pSum = w.Sums)
+        {
+            var product = new Product(pq, ps, quadCount, pw, w.Stride, pScale, pSum, pb, py, y.Stride, vnni);
+            // Below about 2 million multiply-adds the hand-off costs more than it saves.
+            if (pool is null || pool.Threads == 1 || (long)rows * x.Columns * w.Columns < 2_000_000 || w.Columns < 128)
+            {
+                product.Columns(0, rows, 0, w.Columns);
+                return;
+            }
+            var work = s_work ??= new ParallelInt8();
+            work.Set(product, rows, w.Columns, pool.Threads);
+            pool.Run(work, work.Parts);
+        }
+    }
+
+    private static T[] Grow<T>(ref T[]? slot, int length) => slot is not null && slot.Length >= length ? slot : slot = new T[Math.Max(length, 64)];
+
+    /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
+    private readonly struct Product(uint* quads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, bool vnni)
+    {
+        /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y.</summary>
+        public void Columns(int row0, int rows, int col0, int cols)
+        {
+            int* acc = stackalloc int[64];
+            int end = col0 + cols;
+            for (int r = row0; r < row0 + rows; r++)
+            {
+                uint* u = quads + r * quadCount;
+                float* yr = y + r * ldy;
+                float sx = rowScales[r];
+                int j = col0;
+                if (vnni)
+                {
+                    for (; j + 64 <= end; j += 64) { BlockVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 64, sx, j, yr); }
+                    for (; j + 8 <= end; j += 8) { SingleVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, j, yr); }
+                }
+                for (; j + 4 <= end; j += 4) { SinglePortable(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, j, yr); }
+                for (; j < end; j++) { acc[0] = SumScalar(u, quadCount, w + j, ldw); Finish(acc, 1, sx, j, yr); }
+            }
+        }
+
+        /// <summary>y[j + c] = b + (sₓ·scale)·(acc[c] − 128·sum) for c in [0, count): one float32 multiply, then one add, on every path.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Finish(int* acc, int count, float sx, int j, float* yr)
+        {
+            int c = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var rowScale = Vector256.Create(sx);
+                for (; c + 8 <= count; c += 8)
+                {
+                    var d = Vector256.Load(acc + c) - Vector256.ShiftLeft(Vector256.Load(sums + j + c), 7);
+                    var factor = rowScale * Vector256.Load(scales + j + c);
+                    Vector256.Store(factor * Vector256.ConvertToSingle(d) + Vector256.Load(bias + j + c), yr + j + c);
+                }
+            }
+            for (; c < count; c++)
+            {
+                float factor = sx * scales[j + c];
+                yr[j + c] = factor * (float)(acc[c] - (sums[j + c] << 7)) + bias[j + c];
+            }
+        }
+    }
+
+    /// <summary>Σ over the quads of u · w for 64 columns (eight accumulators: VNNI's latency needs that many in flight).</summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void BlockVnni(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+        {
+            var x = Vector256.Create(u[p]).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.Load(w).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.Load(w + 8).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.Load(w + 16).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.Load(w + 24).AsSByte());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x, Vector256.Load(w + 32).AsSByte());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x, Vector256.Load(w + 40).AsSByte());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x, Vector256.Load(w + 48).AsSByte());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x, Vector256.Load(w + 56).AsSByte());
+        }
+        a0.Store(acc); a1.Store(acc + 8); a2.Store(acc + 16); a3.Store(acc + 24); a4.Store(acc + 32); a5.Store(acc + 40); a6.Store(acc + 48); a7.Store(acc + 56);
+    }
+
+    /// <summary>Σ over the quads of u · w for 8 columns. Four accumulators, each taking every fourth quad: one alone waited out
+    /// VNNI's latency on every quad (the 784 × 8 product ran at a sixth of the 64-column block's rate, Zen 5). Integer sums
+    /// do not depend on their order, so the split changes no bit.</summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void SingleVnni(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        int p = 0;
+        for (; p + 4 <= quadCount; p += 4, w += 4 * ldw)
+        {
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p]).AsByte(), Vector256.Load(w).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.Create(u[p + 1]).AsByte(), Vector256.Load(w + ldw).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(u[p + 2]).AsByte(), Vector256.Load(w + 2 * ldw).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(u[p + 3]).AsByte(), Vector256.Load(w + 3 * ldw).AsSByte());
+        }
+        for (; p < quadCount; p++, w += ldw)
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p]).AsByte(), Vector256.Load(w).AsSByte());
+        ((a0 + a1) + (a2 + a3)).Store(acc);
+    }
+
+    /// <summary>Four columns without VNNI: each word's bytes sign-extended by shifts, times the four unsigned activations.</summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void SinglePortable(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector128<int> a = default;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+        {
+            uint x = u[p];
+            var v = Vector128.Load(w).AsInt32();
+            a += Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(v, 24), 24) * (int)(x & 0xFF)
+               + Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(v, 16), 24) * (int)((x >> 8) & 0xFF)
+               + Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(v, 8), 24) * (int)((x >> 16) & 0xFF)
+               + Vector128.ShiftRightArithmetic(v, 24) * (int)(x >> 24);
+        }
+        a.Store(acc);
+    }
+
+    private static int SumScalar(uint* u, int quadCount, uint* w, nint ldw)
+    {
+        int sum = 0;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+            for (int b = 0; b < 4; b++)
+                sum += (sbyte)(*w >> (8 * b)) * (int)((u[p] >> (8 * b)) & 0xFF);
+        return sum;
+    }
+
+    /// <summary>Column ranges of one product, one per item, multiples of 64 wide (VNNI blocks).</summary>
+    private sealed class ParallelInt8 : IParallelWork
+    {
+        private Product _product;
+        private int _rows, _columns, _width;
+        public int Parts { get; private set; }
+
+        public void Set(Product product, int rows, int columns, int threads)
+        {
+            _product = product; _rows = rows; _columns = columns;
+            _width = ((columns + threads - 1) / threads + 63) / 64 * 64;
+            Parts = (columns + _width - 1) / _width;
+        }
+
+        public void Execute(int item, int worker)
+        {
+            int start = item * _width;
+            _product.Columns(0, _rows, start, Math.Min(_width, _columns - start));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using FsCheck.Fluent;
+using Vae.Simd.Common;
+using Vae.Simd.Kernels;
+using Vae.Simd.Layers;
+using Vae.Simd.Tensors;
+using Vae.Simd.Tests.Support;
+
+namespace Vae.Simd.Tests.Kernels;
+
+public class Int8Tests
+{
+    private sealed record Case(int Rows, int K, int N, int Col0, int Cols, int Seed);
+
+    private static readonly FsCheck.Gen<Case> Cases =
+        from rows in Gen.Choose(1, 5)
+        from k in Properties.Size(900)
+        from n in Properties.Size(300)
+        from start in Gen.Choose(0, 3)
+        from seed in Properties.Seed
+        let col0 = Math.Min(start * 13, n - 1)
+        from cols in Gen.Choose(1, n - col0)
+        select new Case(rows, k, n, col0, cols, seed);
+
+    private static float[] Fill(SeededRandom random, int n, float scale = 1f)
+    {
+        var values = new float[n];
+        for (int i = 0; i < n; i++) values[i] = scale * random.NextUniform(-1, 1);
+        return values;
+    }
+
+    private static (uint[] Words, float[] Scales, int[] Sums) Quantize(float[] wt, int k, int n)
+    {
+        var words = new uint[Int8Columns.QuadRows(k) * n];
+        var scales = new float[n];
+        var sums = new int[n];
+        GemvInt8.QuantizeColumns(wt, k, n, words, scales, sums);
+        return (words, scales, sums);
+    }
+
+    /// <summary>The product from its definition: each row's aᵢ = round(xᵢ · 127 / max|x|), the sum Σ aᵢ·q(i, j) in 64-bit
+    /// signed integers (no offset bytes), then b + (sₓ·scale)·sum in float32, one multiply and one add.</summary>
+    private static void Reference(float[] x, int rows, int k, Int8Columns w, float[] bias, float[] y, int col0, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float largest = 0f;
+            for (int i = 0; i < k; i++) largest = Math.Max(largest, Math.Abs(x[r * k + i]));
+            float inverse = largest == 0f ? 0f : 127f / largest, sx = largest / 127f;
+            for (int j = col0; j < col0 + cols; j++)
+            {
+                long sum = 0;
+                for (int i = 0; i < k; i++) sum += (long)Math.Round(x[r * k + i] * inverse, MidpointRounding.ToEven) * w.Quantized(i, j);
+                float factor = sx * w.Scales[j];
+                y[r * w.Columns + j] = factor * (float)sum + bias[j];
+            }
+        }
+    }
+
+    [Fact]
+    public void Quantized_weights_are_the_nearest_multiples_of_each_column_s_scale_and_its_sums_add_up()
+    {
+        Properties.Check(Cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            float[] wt = Fill(random, c.K * c.N, 0.3f);
+            if (c.N > 1) for (int i = 0; i < c.K; i++) wt[i * c.N + 1] = 0f; // a column of zeros
+            var (words, scales, sums) = Quantize(wt, c.K, c.N);
+            var w = new Int8Columns(words, scales, sums, c.K, c.N, c.N);
+            for (int j = 0; j < c.N; j++)
+            {
+                float largest = 0f;
+                int sum = 0, extreme = 0;
+                for (int i = 0; i < c.K; i++) largest = Math.Max(largest, Math.Abs(wt[i * c.N + j]));
+                Assert.Equal(largest / 127f, scales[j]);
+                for (int i = 0; i < c.K; i++)
+                {
+                    int q = w.Quantized(i, j);
+                    Assert.InRange(q, -127, 127);
+                    // Within half a step of the weight (and the float32 roundings of 127 / largest and of the product).
+                    Assert.True(Math.Abs(q * (double)scales[j] - wt[i * c.N + j]) <= 0.5001 * scales[j], $"q({i}, {j}) = {q} for {wt[i * c.N + j]}, scale {scales[j]}");
+                    sum += q;
+                    extreme = Math.Max(extreme, Math.Abs(q));
+                }
+                Assert.Equal(sum, sums[j]);
+                Assert.Equal(largest == 0f ? 0 : 127, extreme);
+            }
+            // Past the last row, the bytes of the last word are zero.
+            for (int i = c.K; i < Int8Columns.QuadRows(c.K) * 4; i++)
+                for (int j = 0; j < c.N; j++) Assert.Equal(0, w.Quantized(i, j));
+        });
+    }
+
+    [Fact]
+    public void The_int8_product_equals_its_definition_bit_for_bit_with_and_without_VNNI()
+    {
+        Properties.Check(Cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            float[] x = Fill(random, c.Rows * c.K, 3f), bias = Fill(random, c.N), wt = Fill(random, c.K * c.N, 0.2f);
+            if (c.Rows > 1) Array.Clear(x, c.K, c.K); // a row of zeros: y = b
+            var (words, scales, sums) = Quantize(wt, c.K, c.N);
+            var w = new Int8Columns(words, scales, sums, c.K, c.N, c.N);
+            float[] expected = Fill(random, c.Rows * c.N), vnni = (float[])expected.Clone(), portable = (float[])expected.Clone();
+            Reference(x, c.Rows, c.K, w, bias, expected, c.Col0, c.Cols);
+            var slice = w.SliceColumns(c.Col0, c.Cols);
+            GemvInt8.Forward(new ReadOnlyMatrixSpan(x, c.Rows, c.K), slice, bias.AsSpan(c.Col0, c.Cols), new MatrixSpan(vnni.AsSpan(c.Col0), c.Rows, c.Cols, c.N));
+            GemvInt8.Forward(new ReadOnlyMatrixSpan(x, c.Rows, c.K), slice, bias.AsSpan(c.Col0, c.Cols), new MatrixSpan(portable.AsSpan(c.Col0), c.Rows, c.Cols, c.N), allowVnni: false);
+            Assert.Equal(expected, vnni); // columns outside [col0, col0 + cols) untouched
+            Assert.Equal(expected, portable);
+        });
+    }
+
+    [Fact]
+    public void Activations_are_quantized_to_the_nearest_step_with_128_as_zero_and_padding()
+    {
+        Properties.Check(Cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.Seed);
+            float[] x = Fill(random, c.K, 5f);
+            var quads = new uint[Int8Columns.QuadRows(c.K)];
+            Array.Fill(quads, 0xDEADBEEFu); // every byte is written
+            float sx = GemvInt8.QuantizeRow(x, quads);
+            Assert.Equal(x.Max(Math.Abs) / 127f, sx);
+            for (int i = 0; i < quads.Length * 4; i++)
+            {
+                int a = (int)((quads[i / 4] >> (8 * (i % 4))) & 0xFF) - 128;
+                if (i >= c.K) { Assert.Equal(0, a); continue; }
+                Assert.InRange(a, -127, 127);
+                Assert.True(Math.Abs(a * (double)sx - x[i]) <= 0.5001 * sx, $"a[{i}] = {a} for {x[i]}, scale {sx}");
+            }
+        });
+        Assert.Equal(0f, GemvInt8.QuantizeRow(new float[9], new uint[3]));
+        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.NaN, 2f], new uint[1])));
+        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.PositiveInfinity], new uint[1])));
+    }
+
+    [Fact]
+    public void A_row_that_is_not_finite_gives_NaN_and_leaves_the_other_rows_alone()
+    {
+        var random = new SeededRandom(3);
+        float[] x = Fill(random, 3 * 20), bias = Fill(random, 30), wt = Fill(random, 20 * 30);
+        var (words, scales, sums) = Quantize(wt, 20, 30);
+        var w = new Int8Columns(words, scales, sums, 20, 30, 30);
+        float[] clean = new float[90], dirty = new float[90];
+        GemvInt8.Forward(new ReadOnlyMatrixSpan(x, 3, 20), w, bias, new MatrixSpan(clean, 3, 30));
+        x[25] = float.NaN;
+        GemvInt8.Forward(new ReadOnlyMatrixSpan(x, 3, 20), w, bias, new MatrixSpan(dirty, 3, 30));
+        Assert.All(dirty.AsSpan(30, 30).ToArray(), v => Assert.True(float.IsNaN(v)));
+        Assert.Equal(clean.AsSpan(0, 30).ToArray(), dirty.AsSpan(0, 30).ToArray());
+        Assert.Equal(clean.AsSpan(60, 30).ToArray(), dirty.AsSpan(60, 30).ToArray());
+    }
+
+    [Fact]
+    public void Weights_that_are_not_finite_are_refused_by_name()
+    {
+        var wt = new float[] { 1f, 2f, float.NaN, 4f };
+        var e = Assert.Throws<ArgumentException>(() => Quantize(wt, 2, 2));
+        Assert.Contains("not finite", e.Message);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(37)]
+    public void A_layer_reading_int8_weights_gives_each_row_the_same_bits_in_any_batch_and_on_any_thread_count(int rows)
+    {
+        // 401 inputs (a ragged last quad) × 300 outputs: large enough for the two-thread split at 37 rows.
+        var layout = new ParameterLayout();
+        var layer = new Linear(layout, "l", 401, 300);
+        var parameters = new float[layout.Count];
+        layer.Initialize(parameters, new SeededRandom(3));
+        var exact = new TransposedWeights([layer]);
+        exact.Refresh(parameters, null);
+        var quantized = new TransposedWeights([layer], InferencePrecision.Int8);
+        quantized.RoundedFrom(exact);
+
+        var x = Fill(new SeededRandom(4), rows * 401);
+        float[] serial = new float[rows * 300], shared = new float[rows * 300], single = new float[300], reference = new float[rows * 300];
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 401), new MatrixSpan(serial, rows, 300), quantized);
+        using (var pool = new WorkerPool(2))
+            layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 401), new MatrixSpan(shared, rows, 300), quantized, pool);
+        Assert.Equal(serial, shared);
+        for (int r = 0; r < rows; r++)
+        {
+            layer.Forward(parameters, new ReadOnlyMatrixSpan(x.AsSpan(r * 401, 401), 1, 401), new MatrixSpan(single, 1, 300), quantized);
+            Assert.Equal(serial.AsSpan(r * 300, 300).ToArray(), single);
+        }
+        // Close to the float32 layer (the quantization error of 401 products), yet not equal to it.
+        layer.Forward(parameters, new ReadOnlyMatrixSpan(x, rows, 401), new MatrixSpan(reference, rows, 300), exact);
+        Assert.NotEqual(reference, serial);
+        for (int i = 0; i < serial.Length; i++) Assert.True(Math.Abs(serial[i] - reference[i]) < 0.02, $"output {i}: {serial[i]} int8, {reference[i]} float32");
+        Assert.Throws<InvalidOperationException>(() => quantized.For(layer));
+        Assert.Throws<InvalidOperationException>(() => quantized.Refresh(parameters, null));
+    }
+}
