@@ -18,8 +18,10 @@ internal static unsafe partial class GemmMicroKernels
     public static Geometry For(GemmPath path) => path switch
     {
         // 8×32: 16 zmm accumulators, two B loads and a broadcast leave room in the 32 registers.
-        // KC keeps a B micro-panel (KC×NR floats = 16 KiB) within half of a 32 KiB L1.
-        GemmPath.Vector512 => new Geometry(8, 32, 128),
+        // KC = 192: a B micro-panel (KC×NR floats = 24 KiB) and the A micro-panel (6 KiB) fit a Zen 4's 32 KiB L1 (a Zen 5 has
+        // 48). Against 128 on Zen 5, one thread (benchmarks/peers/gemm-ab.sh, 3 rounds): 1024³ 1.05–1.10× (now 0.99–1.02× of
+        // OpenBLAS), the 20-wide dX 1.06×, the other layer shapes 0.98–1.01×; 256 did as well there but fills a Zen 4's L1.
+        GemmPath.Vector512 => new Geometry(8, 32, 192),
         // 6×16: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.
         GemmPath.Vector256 => new Geometry(6, 16, 256),
         // 4×8: 8 xmm accumulators + 2 B vectors + 1 broadcast fit the 16 registers of SSE (and leave room on Arm's 32).
