@@ -1,4 +1,3 @@
-using FsCheck.Fluent;
 using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
@@ -45,17 +44,7 @@ public class BFloat16Tests
         Assert.Equal(float.PositiveInfinity, BFloat16.Round(float.PositiveInfinity));
     }
 
-    private sealed record GemvCase(int Rows, int K, int N, int Col0, int Cols, int Seed);
-
-    private static readonly FsCheck.Gen<GemvCase> GemvCases =
-        from rows in Gen.Choose(1, 4)
-        from k in Properties.Size(70)
-        from n in Properties.Size(300)
-        from start in Gen.Choose(0, 3)
-        from seed in Properties.Seed
-        let col0 = Math.Min(start * 16, n - 1)
-        from cols in Gen.Choose(1, n - col0)
-        select new GemvCase(rows, k, n, col0, cols, seed);
+    private static readonly FsCheck.Gen<Properties.GemvCase> GemvCases = Properties.GemvCases(maxRows: 4, maxK: 70, maxN: 300, columnStep: 16);
 
     [Fact]
     public void The_bfloat16_gemv_is_bitwise_the_float32_gemv_on_the_rounded_weights()
@@ -81,14 +70,7 @@ public class BFloat16Tests
     public void A_layer_reading_bfloat16_weights_matches_the_float32_layer_on_rounded_weights_for_any_batch_and_thread_count(int rows)
     {
         // 401 inputs (an odd last pair) × 300 outputs: large enough for the two-thread GEMV split.
-        var layout = new ParameterLayout();
-        var layer = new Linear(layout, "l", 401, 300);
-        var parameters = new float[layout.Count];
-        layer.Initialize(parameters, new SeededRandom(3));
-        var exact = new TransposedWeights([layer]);
-        exact.Refresh(parameters, null);
-        var reduced = new TransposedWeights([layer], InferencePrecision.BFloat16);
-        reduced.RoundedFrom(exact);
+        var (layer, parameters, exact, reduced) = LayerCopies.Make(401, 300, InferencePrecision.BFloat16);
         var roundedParameters = (float[])parameters.Clone();
         foreach (ref float v in layer.WeightSpan(roundedParameters.AsSpan()).Data) v = BFloat16.Round(v);
         var reference = new TransposedWeights([layer]);

@@ -1,4 +1,3 @@
-using FsCheck.Fluent;
 using Vae.Simd.Common;
 using Vae.Simd.Kernels;
 using Vae.Simd.Layers;
@@ -9,17 +8,7 @@ namespace Vae.Simd.Tests.Kernels;
 
 public class Int8Tests
 {
-    private sealed record Case(int Rows, int K, int N, int Col0, int Cols, int Seed);
-
-    private static readonly FsCheck.Gen<Case> Cases =
-        from rows in Gen.Choose(1, 5)
-        from k in Properties.Size(900)
-        from n in Properties.Size(300)
-        from start in Gen.Choose(0, 3)
-        from seed in Properties.Seed
-        let col0 = Math.Min(start * 13, n - 1)
-        from cols in Gen.Choose(1, n - col0)
-        select new Case(rows, k, n, col0, cols, seed);
+    private static readonly FsCheck.Gen<Properties.GemvCase> Cases = Properties.GemvCases(maxRows: 5, maxK: 900, maxN: 300, columnStep: 13);
 
     private static float[] Fill(SeededRandom random, int n, float scale = 1f)
     {
@@ -165,14 +154,7 @@ public class Int8Tests
     public void A_layer_reading_int8_weights_gives_each_row_the_same_bits_in_any_batch_and_on_any_thread_count(int rows)
     {
         // 401 inputs (a ragged last quad) × 300 outputs: large enough for the two-thread split at 37 rows.
-        var layout = new ParameterLayout();
-        var layer = new Linear(layout, "l", 401, 300);
-        var parameters = new float[layout.Count];
-        layer.Initialize(parameters, new SeededRandom(3));
-        var exact = new TransposedWeights([layer]);
-        exact.Refresh(parameters, null);
-        var quantized = new TransposedWeights([layer], InferencePrecision.Int8);
-        quantized.RoundedFrom(exact);
+        var (layer, parameters, exact, quantized) = LayerCopies.Make(401, 300, InferencePrecision.Int8);
 
         var x = Fill(new SeededRandom(4), rows * 401);
         float[] serial = new float[rows * 300], shared = new float[rows * 300], single = new float[300], reference = new float[rows * 300];

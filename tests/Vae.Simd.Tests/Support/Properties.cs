@@ -21,4 +21,18 @@ internal static class Properties
     public static Gen<int> Pitch => Gen.Frequency((2, Gen.Constant(0)), (1, Gen.Choose(1, 5)));
 
     public static Gen<int> Seed => Gen.Choose(0, int.MaxValue);
+
+    /// <summary>A few-row product y = x·Wᵀ + b (x [rows × k], Wᵀ [k × n]) computed on columns [col0, col0 + cols) only, col0 a
+    /// multiple of <paramref name="columnStep"/> (or the last column).</summary>
+    public sealed record GemvCase(int Rows, int K, int N, int Col0, int Cols, int Seed);
+
+    public static Gen<GemvCase> GemvCases(int maxRows, int maxK, int maxN, int columnStep) =>
+        from rows in Gen.Choose(1, maxRows)
+        from k in Size(maxK)
+        from n in Size(maxN)
+        from start in Gen.Choose(0, 3)
+        from seed in Seed
+        let col0 = Math.Min(start * columnStep, n - 1)
+        from cols in Gen.Choose(1, n - col0)
+        select new GemvCase(rows, k, n, col0, cols, seed);
 }
