@@ -45,8 +45,8 @@ internal static unsafe class GemvInt8
             for (int i = 0; i < k; i++) largest = MathF.Max(largest, MathF.Abs(transposed[i * n + j]));
             if (!float.IsFinite(largest))
                 throw new ArgumentException($"column {j} of the weights holds a value that is not finite: it cannot be quantized to int8", nameof(transposed));
+            float inverse = InverseStep(ref largest);
             scales[j] = largest / 127f;
-            float inverse = largest == 0f ? 0f : 127f / largest;
             int sum = 0;
             for (int i = 0; i < k; i++)
             {
@@ -69,7 +69,7 @@ internal static unsafe class GemvInt8
         // Vectorized: a scalar loop of MathF.Max took longer than the 784 × 400 product itself (Zen 5).
         float largest = k == 0 ? 0f : MathF.Abs(TensorPrimitives.MaxMagnitude(x));
         if (!float.IsFinite(largest)) return float.NaN;   // MaxMagnitude returns NaN if any value is NaN
-        float inverse = largest == 0f ? 0f : 127f / largest;
+        float inverse = InverseStep(ref largest);
         Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(quads[..quadCount]);
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -89,6 +89,17 @@ internal static unsafe class GemvInt8
         for (; i < k; i++) bytes[i] = (byte)(Math.Clamp((int)MathF.Round(x[i] * inverse), -127, 127) + 128);
         for (; i < quadCount * 4; i++) bytes[i] = 128;
         return largest / 127f;
+    }
+
+    /// <summary>127 / <paramref name="largest"/>, the factor that maps values to steps; 0 for 0, and also for a largest magnitude
+    /// so small (below about 4e-37) that the factor would overflow to infinity: such values quantize to 0 and
+    /// <paramref name="largest"/> is set to 0, an error below 1e-35 per product instead of infinities.</summary>
+    private static float InverseStep(ref float largest)
+    {
+        float inverse = largest == 0f ? 0f : 127f / largest;
+        if (float.IsFinite(inverse)) return inverse;
+        largest = 0f;
+        return 0f;
     }
 
     /// <summary>y = x·Wᵀ + b for every row of x, the columns of y shared among the pool's threads when the product is large.</summary>

@@ -119,6 +119,10 @@ public class Int8Tests
             }
         });
         Assert.Equal(0f, GemvInt8.QuantizeRow(new float[9], new uint[3]));
+        // Magnitudes so small that 127 / max overflows quantize as zeros, on the vector and the scalar path alike.
+        var tiny = new uint[5];
+        Assert.Equal(0f, GemvInt8.QuantizeRow(Enumerable.Repeat(float.Epsilon, 17).ToArray(), tiny));
+        Assert.All(tiny, word => Assert.Equal(0x80808080u, word));
         Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.NaN, 2f], new uint[1])));
         Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.PositiveInfinity], new uint[1])));
     }
@@ -137,6 +141,18 @@ public class Int8Tests
         Assert.All(dirty.AsSpan(30, 30).ToArray(), v => Assert.True(float.IsNaN(v)));
         Assert.Equal(clean.AsSpan(0, 30).ToArray(), dirty.AsSpan(0, 30).ToArray());
         Assert.Equal(clean.AsSpan(60, 30).ToArray(), dirty.AsSpan(60, 30).ToArray());
+    }
+
+    [Fact]
+    public void A_column_of_subnormal_weights_quantizes_to_zeros_with_scale_zero()
+    {
+        var wt = new float[] { float.Epsilon, 1f, -float.Epsilon, 2f };
+        var (words, scales, sums) = Quantize(wt, 2, 2);
+        var w = new Int8Columns(words, scales, sums, 2, 2, 2);
+        Assert.Equal(0f, scales[0]);
+        Assert.Equal(0, w.Quantized(0, 0));
+        Assert.Equal(0, w.Quantized(1, 0));
+        Assert.Equal(127, w.Quantized(1, 1));
     }
 
     [Fact]
