@@ -70,7 +70,7 @@ public abstract partial class LatentModel : IDisposable
     /// <see cref="Reconstruct(ReadOnlySpan{float})"/>, <see cref="Sample(int, ulong)"/>, a VAE's <c>Encode</c> and
     /// <c>ImportanceWeightedLogLikelihood</c>, <see cref="NegativeElbo(ReadOnlySpan{float}, ulong)"/>, <see cref="Evaluate"/>,
     /// <see cref="Score"/>, <see cref="EncodeDataset"/> and <see cref="DecodeToData"/>. <see cref="InferencePrecision.BFloat16"/>
-    /// rounds a copy of them, refreshed whenever the parameters change; <see cref="Fit"/>, <see cref="ComputeLoss"/>,
+    /// rounds a copy of them and <see cref="InferencePrecision.Int8"/> quantizes one, refreshed whenever the parameters change; <see cref="Fit"/>, <see cref="ComputeLoss"/>,
     /// <see cref="ComputeLossAndGradients(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, LossWeights?)"/> and the gradient checks keep the float32 weights, and so does <see cref="Save"/>.
     /// Not saved in the checkpoint: a loaded model starts at <see cref="InferencePrecision.Float32"/>.
     /// </summary>

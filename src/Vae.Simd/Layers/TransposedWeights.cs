@@ -76,8 +76,9 @@ internal sealed class TransposedWeights : IParallelWork
     public BFloat16Pairs PairsFor(Linear layer)
         => IsBFloat16 ? new(_pairs.AsSpan(_pairOffsets[layer], (layer.InputSize + 1) / 2 * layer.OutputSize), layer.InputSize, layer.OutputSize, layer.OutputSize) : default;
 
-    /// <summary>Fills this bfloat16 copy from the float32 <paramref name="exact"/> (same layers): every element rounded to the
-    /// nearest bfloat16, kept both as float32 and packed in pairs.</summary>
+    /// <summary>Fills this copy from the float32 <paramref name="exact"/> (same layers): a bfloat16 copy rounds every element
+    /// to the nearest bfloat16, kept both as float32 and packed in pairs; an int8 copy quantizes each column of each Wᵀ
+    /// (<see cref="GemvInt8.QuantizeColumns"/>).</summary>
     public void RoundedFrom(TransposedWeights exact)
     {
         if (Precision == InferencePrecision.Float32 || exact.Precision != InferencePrecision.Float32 || exact._items.Length != _items.Length)
