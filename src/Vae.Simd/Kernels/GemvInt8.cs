@@ -7,6 +7,17 @@ using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Kernels;
 
+/// <summary>The kernels of <see cref="GemvInt8"/>: they differ in speed, never in result.</summary>
+internal enum Int8Kernel
+{
+    /// <summary>AVX-VNNI: one <c>vpdpbusd</c> per 32 multiply-adds.</summary>
+    Vnni,
+    /// <summary>AVX2 without VNNI: 16-bit products added in pairs (<c>vpmaddwd</c>).</summary>
+    Avx2,
+    /// <summary>128-bit vectors anywhere (Arm64, x64 without AVX2): bytes sign-extended by shifts, 32-bit multiplies.</summary>
+    Portable,
+}
+
 /// <summary>
 /// y = x·Wᵀ + b with Wᵀ quantized to int8 per column (<see cref="Int8Columns"/>) and each row of x quantized to int8 on the fly:
 /// a quarter of float32's weight bytes, so the canonical VAE's weights (0.65 MB) stay in a 1 MB L2, and on AVX-VNNI one
@@ -22,10 +33,20 @@ internal static unsafe class GemvInt8
     /// <summary>Largest input width whose integer sums cannot overflow: k · 255 · 127 &lt; 2³¹.</summary>
     public const int MaxInputs = 66_000;
 
-    /// <summary>True where the VNNI kernel runs (x86 with AVX-VNNI); elsewhere the portable kernel computes the same sums.</summary>
-    public static bool HasVnni => AvxVnni.IsSupported;
+    /// <summary>The kernel that runs here: VNNI (x86 with AVX-VNNI), else AVX2's 16-bit multiply-add of pairs, else the portable
+    /// 128-bit kernel. All three compute the same integer sums.</summary>
+    public static Int8Kernel Best { get; } = AvxVnni.IsSupported ? Int8Kernel.Vnni : Avx2.IsSupported ? Int8Kernel.Avx2 : Int8Kernel.Portable;
+
+    /// <summary>True where <paramref name="kernel"/> runs on this processor.</summary>
+    public static bool IsSupported(Int8Kernel kernel) => kernel switch
+    {
+        Int8Kernel.Vnni => AvxVnni.IsSupported,
+        Int8Kernel.Avx2 => Avx2.IsSupported,
+        _ => true,
+    };
 
     [ThreadStatic] private static uint[]? s_rows;
+    [ThreadStatic] private static ulong[]? s_signedRows;
     [ThreadStatic] private static float[]? s_rowScales;
     [ThreadStatic] private static ParallelInt8? s_work;
 
@@ -103,8 +124,13 @@ internal static unsafe class GemvInt8
     }
 
     /// <summary>y = x·Wᵀ + b for every row of x, the columns of y shared among the pool's threads when the product is large.</summary>
-    public static void Forward(ReadOnlyMatrixSpan x, Int8Columns w, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null, bool allowVnni = true)
+    public static void Forward(ReadOnlyMatrixSpan x, Int8Columns w, ReadOnlySpan<float> bias, MatrixSpan y, WorkerPool? pool = null)
+        => Forward(x, w, bias, y, Best, pool);
+
+    /// <summary>The same on <paramref name="kernel"/> (tests run each kernel this processor has).</summary>
+    internal static void Forward(ReadOnlyMatrixSpan x, Int8Columns w, ReadOnlySpan<float> bias, MatrixSpan y, Int8Kernel kernel, WorkerPool? pool = null)
     {
+        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"the {kernel} int8 kernel does not run on this processor");
         if (x.Columns != w.Rows)
             throw new ArgumentException($"x has shape {x.ToString()} but the int8 weights expect {w.Rows} input columns", nameof(x));
         Shape.CheckLength(bias.Length, w.Columns, nameof(bias));
@@ -114,12 +140,15 @@ internal static unsafe class GemvInt8
         var quads = Grow(ref s_rows, rows * quadCount);
         var scales = Grow(ref s_rowScales, rows);
         for (int r = 0; r < rows; r++) scales[r] = QuantizeRow(x[r], quads.AsSpan(r * quadCount, quadCount));
-        bool vnni = allowVnni && HasVnni;
+        // The AVX2 kernel multiplies signed 16-bit activations: the same quads as aᵢ (not aᵢ + 128), four to a 64-bit word.
+        var signed = kernel == Int8Kernel.Avx2 ? Grow(ref s_signedRows, rows * quadCount) : [];
+        for (int i = 0; i < signed.Length && i < rows * quadCount; i++) signed[i] = Signed(quads[i]);
         fixed (uint* pq = quads, pw = w.Data)
+        fixed (ulong* pSigned = signed)
         fixed (float* ps = scales, pScale = w.Scales, pb = bias, py = y.Data)
         fixed (int* pSum = w.Sums)
         {
-            var product = new Product(pq, ps, quadCount, pw, w.Stride, pScale, pSum, pb, py, y.Stride, vnni);
+            var product = new Product(pq, pSigned, ps, quadCount, pw, w.Stride, pScale, pSum, pb, py, y.Stride, kernel);
             // Below about 2 million multiply-adds the hand-off costs more than it saves.
             if (pool is null || pool.Threads == 1 || (long)rows * x.Columns * w.Columns < 2_000_000 || w.Columns < 128)
             {
@@ -132,10 +161,18 @@ internal static unsafe class GemvInt8
         }
     }
 
+    /// <summary>Four offset bytes aᵢ + 128 as four signed 16-bit aᵢ.</summary>
+    private static ulong Signed(uint quad)
+    {
+        ulong word = 0;
+        for (int b = 0; b < 4; b++) word |= (ulong)(ushort)(short)((int)((quad >> (8 * b)) & 0xFF) - 128) << (16 * b);
+        return word;
+    }
+
     private static T[] Grow<T>(ref T[]? slot, int length) => slot is not null && slot.Length >= length ? slot : slot = new T[Math.Max(length, 64)];
 
     /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
-    private readonly struct Product(uint* quads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, bool vnni)
+    private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
     {
         /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y.</summary>
         public void Columns(int row0, int rows, int col0, int cols)
@@ -148,14 +185,30 @@ internal static unsafe class GemvInt8
                 float* yr = y + r * ldy;
                 float sx = rowScales[r];
                 int j = col0;
-                if (vnni)
+                if (kernel == Int8Kernel.Vnni)
                 {
                     for (; j + 64 <= end; j += 64) { BlockVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 64, sx, j, yr); }
                     for (; j + 8 <= end; j += 8) { SingleVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, j, yr); }
                 }
+                else if (kernel == Int8Kernel.Avx2)
+                {
+                    // Signed activations: no offset to take back, so Finish sees sums of 0 (acc − 128·0).
+                    ulong* a = signedQuads + r * quadCount;
+                    for (; j + 32 <= end; j += 32) { BlockAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 32, sx, j, yr); }
+                    for (; j + 8 <= end; j += 8) { SingleAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 8, sx, j, yr); }
+                }
                 for (; j + 4 <= end; j += 4) { SinglePortable(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, j, yr); }
                 for (; j < end; j++) { acc[0] = SumScalar(u, quadCount, w + j, ldw); Finish(acc, 1, sx, j, yr); }
             }
+        }
+
+        /// <summary>As <see cref="Finish"/> for sums of signed activations, which need no correction: turns them into the
+        /// offset form (+ 128·sum) that Finish takes back, exactly, so both end in the same float32 operations.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void FinishSigned(int* acc, int count, float sx, int j, float* yr)
+        {
+            for (int c = 0; c < count; c++) acc[c] += sums[j + c] << 7;
+            Finish(acc, count, sx, j, yr);
         }
 
         /// <summary>y[j + c] = b + (sₓ·scale)·(acc[c] − 128·sum) for c in [0, count): one float32 multiply, then one add, on every path.</summary>
@@ -221,6 +274,48 @@ internal static unsafe class GemvInt8
         ((a0 + a1) + (a2 + a3)).Store(acc);
     }
 
+    /// <summary>
+    /// Σ over the quads of a · w for 32 columns without VNNI (AVX2): the 32 weight bytes of 8 columns widen to 16 bits in two
+    /// halves, <c>vpmaddwd</c> multiplies them by the quad's four signed 16-bit activations and adds the products in pairs, and
+    /// <c>vphaddd</c> adds the pairs, giving the 8 columns in the order 0, 1, 4, 5, 2, 3, 6, 7, put back once at the end. The
+    /// products fit 16 × 16 → 32 bits exactly, so the sums are VNNI's. Four groups of 8 columns keep four chains in flight.
+    /// </summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void BlockAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+        {
+            var x = Vector256.Create(a[p]).AsInt16();
+            s0 += Pairs(x, (sbyte*)w);
+            s1 += Pairs(x, (sbyte*)(w + 8));
+            s2 += Pairs(x, (sbyte*)(w + 16));
+            s3 += Pairs(x, (sbyte*)(w + 24));
+        }
+        var order = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
+        Avx2.PermuteVar8x32(s0, order).Store(acc); Avx2.PermuteVar8x32(s1, order).Store(acc + 8);
+        Avx2.PermuteVar8x32(s2, order).Store(acc + 16); Avx2.PermuteVar8x32(s3, order).Store(acc + 24);
+    }
+
+    [MethodImpl(HotPath.Kernel)]
+    private static void SingleAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> s0 = default, s1 = default;
+        int p = 0;
+        for (; p + 2 <= quadCount; p += 2, w += 2 * ldw)
+        {
+            s0 += Pairs(Vector256.Create(a[p]).AsInt16(), (sbyte*)w);
+            s1 += Pairs(Vector256.Create(a[p + 1]).AsInt16(), (sbyte*)(w + ldw));
+        }
+        if (p < quadCount) s0 += Pairs(Vector256.Create(a[p]).AsInt16(), (sbyte*)w);
+        Avx2.PermuteVar8x32(s0 + s1, Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7)).Store(acc);
+    }
+
+    /// <summary>One quad of 8 columns: lanes hold the columns 0, 1, 4, 5, 2, 3, 6, 7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Pairs(Vector256<short> x, sbyte* w)
+        => Avx2.HorizontalAdd(Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(w), x), Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(w + 16), x));
+
     /// <summary>Four columns without VNNI: each word's bytes sign-extended by shifts, times the four unsigned activations.</summary>
     [MethodImpl(HotPath.Kernel)]
     private static void SinglePortable(uint* u, int quadCount, uint* w, nint ldw, int* acc)
@@ -247,7 +342,7 @@ internal static unsafe class GemvInt8
         return sum;
     }
 
-    /// <summary>Column ranges of one product, one per item, multiples of 64 wide (VNNI blocks).</summary>
+    /// <summary>Column ranges of one product, one per item, multiples of 64 wide (whole blocks of every kernel).</summary>
     private sealed class ParallelInt8 : IParallelWork
     {
         private Product _product;

@@ -80,7 +80,7 @@ public class Int8Tests
     }
 
     [Fact]
-    public void The_int8_product_equals_its_definition_bit_for_bit_with_and_without_VNNI()
+    public void The_int8_product_equals_its_definition_bit_for_bit_on_every_kernel()
     {
         Properties.Check(Cases, c =>
         {
@@ -89,14 +89,31 @@ public class Int8Tests
             if (c.Rows > 1) Array.Clear(x, c.K, c.K); // a row of zeros: y = b
             var (words, scales, sums) = Quantize(wt, c.K, c.N);
             var w = new Int8Columns(words, scales, sums, c.K, c.N, c.N);
-            float[] expected = Fill(random, c.Rows * c.N), vnni = (float[])expected.Clone(), portable = (float[])expected.Clone();
+            float[] expected = Fill(random, c.Rows * c.N);
             Reference(x, c.Rows, c.K, w, bias, expected, c.Col0, c.Cols);
             var slice = w.SliceColumns(c.Col0, c.Cols);
-            GemvInt8.Forward(new ReadOnlyMatrixSpan(x, c.Rows, c.K), slice, bias.AsSpan(c.Col0, c.Cols), new MatrixSpan(vnni.AsSpan(c.Col0), c.Rows, c.Cols, c.N));
-            GemvInt8.Forward(new ReadOnlyMatrixSpan(x, c.Rows, c.K), slice, bias.AsSpan(c.Col0, c.Cols), new MatrixSpan(portable.AsSpan(c.Col0), c.Rows, c.Cols, c.N), allowVnni: false);
-            Assert.Equal(expected, vnni); // columns outside [col0, col0 + cols) untouched
-            Assert.Equal(expected, portable);
+            foreach (var kernel in Kernels)
+            {
+                // Columns outside [col0, col0 + cols) hold what expected holds and must stay so; those inside must be written.
+                var actual = (float[])expected.Clone();
+                for (int r = 0; r < c.Rows; r++) Array.Fill(actual, -7f, r * c.N + c.Col0, c.Cols);
+                GemvInt8.Forward(new ReadOnlyMatrixSpan(x, c.Rows, c.K), slice, bias.AsSpan(c.Col0, c.Cols), new MatrixSpan(actual.AsSpan(c.Col0), c.Rows, c.Cols, c.N), kernel);
+                Assert.True(expected.AsSpan().SequenceEqual(actual), $"the {kernel} kernel differs from the definition");
+            }
         });
+    }
+
+    /// <summary>Every int8 kernel this processor runs (VNNI and AVX2 on x86 with AVX-VNNI, the portable one everywhere).</summary>
+    private static IEnumerable<Int8Kernel> Kernels => Enum.GetValues<Int8Kernel>().Where(GemvInt8.IsSupported);
+
+    [Fact]
+    public void The_best_kernel_is_one_this_processor_runs_and_an_unsupported_one_is_refused()
+    {
+        Assert.True(GemvInt8.IsSupported(GemvInt8.Best));
+        Assert.True(GemvInt8.IsSupported(Int8Kernel.Portable));
+        foreach (var kernel in Enum.GetValues<Int8Kernel>().Where(k => !GemvInt8.IsSupported(k)))
+            Assert.Throws<PlatformNotSupportedException>(() => GemvInt8.Forward(new ReadOnlyMatrixSpan(new float[4], 1, 4),
+                new Int8Columns(new uint[1], new float[1], new int[1], 4, 1, 1), new float[1], new MatrixSpan(new float[1], 1, 1), kernel));
     }
 
     [Fact]
