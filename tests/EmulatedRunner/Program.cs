@@ -17,7 +17,8 @@ for (int i = 0; i < args.Length; i++)
 }
 
 Console.WriteLine($"{System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}; "
-    + $"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}");
+    + $"Vector512 {Vector512.IsHardwareAccelerated}, Vector256 {Vector256.IsHardwareAccelerated}, Vector128 {Vector128.IsHardwareAccelerated}; "
+    + $"Arm dot product {System.Runtime.Intrinsics.Arm.Dp.IsSupported} (the int8 tests run its kernel when true)");
 var assembly = typeof(Vae.Simd.Tests.Kernels.WidthTests).Assembly;
 int passed = 0, failed = 0, skipped = 0;
 var clock = Stopwatch.StartNew();

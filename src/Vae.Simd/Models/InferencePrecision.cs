@@ -14,8 +14,8 @@ public enum InferencePrecision
     /// <summary>
     /// The weights quantized to int8, each output unit's with its own scale (its largest magnitude / 127), and each layer's
     /// input quantized the same way, row by row, as it arrives: a quarter of the float32 bytes, and on x86 processors with
-    /// AVX-VNNI one instruction per 32 multiply-adds (with AVX2 alone, 16-bit multiply-adds of pairs; elsewhere a portable
-    /// kernel, slower than float32). The
+    /// AVX-VNNI one instruction per 32 multiply-adds (with AVX2 alone, 16-bit multiply-adds of pairs; on Arm64, its dot
+    /// product where it has one; elsewhere a portable kernel, slower than float32). The
     /// sums are exact integers and the result has the same bits on every processor and at every batch size. The error is
     /// larger than bfloat16's: measure it on your data (on MNIST it moved the test negative ELBO by 0.03 nats,
     /// benchmarks/RESULTS.md).
