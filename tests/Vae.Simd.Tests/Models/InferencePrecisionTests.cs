@@ -119,6 +119,32 @@ public class InferencePrecisionTests
         Assert.True(Math.Abs(model.Evaluate(data).TotalPerSample - exact.Evaluate(data).TotalPerSample) < 0.05);
     }
 
+    [Theory]
+    [InlineData(Likelihood.Gaussian, ActivationKind.Tanh)]
+    [InlineData(Likelihood.GaussianLearnedVariance, ActivationKind.LeakyReLU)]
+    [InlineData(Likelihood.Bernoulli, ActivationKind.Sigmoid)]
+    public void Int8_inference_stays_near_float32_for_other_likelihoods_activations_and_depths(Likelihood likelihood, ActivationKind activation)
+    {
+        // Two hidden layers, signed and unsigned layer inputs, a Gaussian head whose log-variance the decoder learns: the
+        // quantized inputs are offset and scaled per row whatever their sign, so all of these stay close.
+        var config = new ModelConfig { InputSize = 37, Hidden = [51, 23], Latent = 5, Likelihood = likelihood, Activation = activation };
+        float[] x = Rows(200, 37, 11);
+        var data = Dataset.FromArray(x, 37);
+        using var exact = new VariationalAutoencoder(config, seed: 9);
+        exact.Fit(data, new TrainingOptions { Epochs = 3, BatchSize = 32, Seed = 2 });
+        using var model = new VariationalAutoencoder(config);
+        model.SetParameters(exact.GetParameters());
+        model.InferencePrecision = InferencePrecision.Int8;
+        float[] reference = exact.Reconstruct(x), quantized = model.Reconstruct(x);
+        Assert.NotEqual(reference, quantized);
+        for (int i = 0; i < quantized.Length; i++)
+            Assert.True(Math.Abs(quantized[i] - reference[i]) < 0.03, $"output {i}: {quantized[i]} int8, {reference[i]} float32");
+        for (int r = 0; r < 200; r += 67)
+            Assert.Equal(quantized.AsSpan(r * 37, 37).ToArray(), model.Reconstruct(x.AsSpan(r * 37, 37)));
+        double e = exact.Evaluate(data, seed: 3).TotalPerSample, q = model.Evaluate(data, seed: 3).TotalPerSample;
+        Assert.True(Math.Abs(q - e) < 0.02 * Math.Max(1, Math.Abs(e)), $"negative ELBO {e} float32, {q} int8");
+    }
+
     [Fact]
     public void Int8_training_keeps_float32_and_the_quantized_copy_follows_every_change()
     {
