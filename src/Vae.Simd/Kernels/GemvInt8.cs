@@ -146,8 +146,12 @@ internal static unsafe class GemvInt8
         var scales = Grow(ref s_rowScales, rows);
         for (int r = 0; r < rows; r++) scales[r] = QuantizeRow(x[r], quads.AsSpan(r * quadCount, quadCount));
         // The AVX2 kernel multiplies signed 16-bit activations: the same quads as aᵢ (not aᵢ + 128), four to a 64-bit word.
-        var signed = kernel == Int8Kernel.Avx2 ? Grow(ref s_signedRows, rows * quadCount) : [];
-        for (int i = 0; i < signed.Length && i < rows * quadCount; i++) signed[i] = Signed(quads[i]);
+        ulong[] signed = [];
+        if (kernel == Int8Kernel.Avx2)
+        {
+            signed = Grow(ref s_signedRows, rows * quadCount);
+            for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i]);
+        }
         fixed (uint* pq = quads, pw = w.Data)
         fixed (ulong* pSigned = signed)
         fixed (float* ps = scales, pScale = w.Scales, pb = bias, py = y.Data)
@@ -202,7 +206,6 @@ internal static unsafe class GemvInt8
                 }
                 else if (kernel == Int8Kernel.Avx2)
                 {
-                    // Signed activations: no offset to take back, so Finish sees sums of 0 (acc − 128·0).
                     ulong* a = signedQuads + r * quadCount;
                     for (; j + 32 <= end; j += 32) { BlockAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 32, sx, j, yr); }
                     for (; j + 8 <= end; j += 8) { SingleAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 8, sx, j, yr); }

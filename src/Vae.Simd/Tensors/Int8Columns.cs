@@ -48,9 +48,6 @@ internal readonly ref struct Int8Columns
     /// <summary>Words per column: rows packed four to a word.</summary>
     public static int QuadRows(int rows) => (rows + 3) / 4;
 
-    /// <summary>True for the empty matrix, which the products read as "no int8 copy".</summary>
-    public bool IsEmpty => Data.IsEmpty;
-
     /// <summary>q(i, j), sign-extended.</summary>
     public int Quantized(int i, int j) => (sbyte)(Data[i / 4 * Stride + j] >> (8 * (i & 3)));
 
