@@ -4,7 +4,7 @@ using Vae.Simd.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- --filter '*'        BenchmarkDotNet suites
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- peer-gemm THREADS   for benchmarks/peers/run.sh
-// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS]   batch-1 float32 vs bfloat16
+// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS] [BATCH]   float32 vs bfloat16 vs int8
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- gemm-layout [ROUNDS]         what alignment and row blocks cost the GEMM
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- step-pieces [ROUNDS]         the step's optimizer and Wᵀ refresh
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- core-pair [ROUNDS] [SECONDS]   do two busy threads get two cores' FMA rate?
@@ -14,5 +14,5 @@ if (args is ["gemm-layout", .. var layoutRounds]) { GemmLayoutCosts.Run(layoutRo
 if (args is ["step-pieces", .. var pieceRounds]) { StepPieces.Run(pieceRounds is [var p] ? int.Parse(p) : 15); return; }
 if (args is ["core-pair", .. var pairArgs]) { CorePair.Run(pairArgs.Length > 0 ? int.Parse(pairArgs[0]) : 10, pairArgs.Length > 1 ? double.Parse(pairArgs[1], System.Globalization.CultureInfo.InvariantCulture) : 0.2); return; }
 if (args is ["core-link", .. var linkArgs]) { CoreLink.Run(linkArgs is [var l] ? int.Parse(l) : 5); return; }
-if (args is ["precision-latency", .. var rest]) { PrecisionLatency.Run(rest is [var n] ? int.Parse(n) : 41); return; }
+if (args is ["precision-latency", .. var rest]) { PrecisionLatency.Run(rest.Length > 0 ? int.Parse(rest[0]) : 41, rest.Length > 1 ? int.Parse(rest[1]) : 1); return; }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
