@@ -1,5 +1,3 @@
-using System.Numerics.Tensors;
-
 namespace Vae.Simd.Tensors;
 
 /// <summary>Value checks for public entry points.</summary>
@@ -12,7 +10,7 @@ internal static class Guard
         {
             ReadOnlySpan<float> row = m[r];
             // One vectorized pass (the largest magnitude is finite exactly when every element is); only a failing row is searched for the culprit.
-            if (row.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(row))) continue;
+            if (float.IsFinite(Kernels.LargestMagnitude.Of(row))) continue;
             for (int c = 0; c < row.Length; c++)
                 if (!float.IsFinite(row[c]))
                     throw new ArgumentException($"{parameter}[{r}, {c}] is {row[c]}: inputs must be finite", parameter);
