@@ -8,7 +8,8 @@ namespace Vae.Simd.Tests.Kernels;
 
 public class Int8Tests
 {
-    private static readonly FsCheck.Gen<Properties.GemvCase> Cases = Properties.GemvCases(maxRows: 5, maxK: 900, maxN: 300, columnStep: 13);
+    // Up to 15 rows: VNNI takes six rows at a time, so cases hold no tile, one, two, and tiles with rows left over.
+    private static readonly FsCheck.Gen<Properties.GemvCase> Cases = Properties.GemvCases(maxRows: 15, maxK: 900, maxN: 300, columnStep: 13);
 
     private static float[] Fill(SeededRandom random, int n, float scale = 1f)
     {
@@ -136,6 +137,13 @@ public class Int8Tests
             }
         });
         Assert.Equal(0f, GemvInt8.QuantizeRow(new float[9], new uint[3]));
+        // Ties go to even on every path: with 127 the largest magnitude the step is exactly 1, so ±(n + ½) are ties. 37 values:
+        // two 16-wide vectors and a scalar tail.
+        float[] ties = [127f, .. Enumerable.Range(0, 36).Select(i => (i % 2 == 0 ? 1 : -1) * (i / 2 + 0.5f))];
+        var tieQuads = new uint[Int8Columns.QuadRows(ties.Length)];
+        Assert.Equal(1f, GemvInt8.QuantizeRow(ties, tieQuads));
+        for (int i = 0; i < ties.Length; i++)
+            Assert.Equal((int)Math.Round(ties[i], MidpointRounding.ToEven), (int)((tieQuads[i / 4] >> (8 * (i % 4))) & 0xFF) - 128);
         // Magnitudes so small that 127 / max overflows quantize as zeros, on the vector and the scalar path alike.
         var tiny = new uint[5];
         Assert.Equal(0f, GemvInt8.QuantizeRow(Enumerable.Repeat(float.Epsilon, 17).ToArray(), tiny));
