@@ -194,21 +194,27 @@ internal static unsafe class GemvInt8
     private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
     {
         /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y. On VNNI, whole tiles of
-        /// <see cref="TileRows"/> rows first: each weight vector loaded then serves six rows, where row by row every multiply-add
+        /// <see cref="TileRows"/> rows first: each weight vector loaded then serves four rows, where row by row every multiply-add
         /// needs a weight load of its own, and the row kernels ran at a third of the tile's rate (Zen 5).</summary>
         public void Columns(int row0, int rows, int col0, int cols)
         {
-            int* acc = stackalloc int[TileRows * 32];
+            int* acc = stackalloc int[TileRows * 24];
             int tiledRows = kernel == Int8Kernel.Vnni ? rows / TileRows * TileRows : 0, end = col0 + cols, j = col0;
             if (tiledRows > 0)
             {
-                // Column panels outermost: a 32-column panel of the weights (128 bytes per quad, 25 KB at 784 inputs) stays
+                // Column panels outermost: a 24-column panel of the weights (96 bytes per quad, 19 KB at 784 inputs) stays
                 // in L1 while the row tiles stream past it.
-                for (; j + 32 <= end; j += 32)
+                for (; j + 24 <= end; j += 24)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
-                        TileVnni32(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 32, r, j);
+                        TileVnni24(quads + r * quadCount, quadCount, w + j, ldw, acc);
+                        FinishTile(acc, 24, r, j);
+                    }
+                for (; j + 16 <= end; j += 16)
+                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
+                    {
+                        TileVnni16(quads + r * quadCount, quadCount, w + j, ldw, acc);
+                        FinishTile(acc, 16, r, j);
                     }
                 for (; j + 8 <= end; j += 8)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
@@ -332,62 +338,73 @@ internal static unsafe class GemvInt8
         ((a0 + a1) + (a2 + a3)).Store(acc);
     }
 
-    /// <summary>Rows in a tile of <see cref="TileVnni32"/> and <see cref="TileVnni8"/>.</summary>
-    private const int TileRows = 6;
+    /// <summary>Rows in a tile of <see cref="TileVnni24"/>, <see cref="TileVnni16"/> and <see cref="TileVnni8"/>.</summary>
+    private const int TileRows = 4;
 
     /// <summary>
-    /// Σ over the quads of u · w for six rows (consecutive, <paramref name="quadCount"/> words apart) × 32 columns, into
-    /// <paramref name="acc"/> row-major: per quad four weight loads and six activation broadcasts feed 24 <c>vpdpbusd</c>, so
-    /// the loads no longer bound it (24 accumulators + 4 weights + 1 broadcast: the JIT's EVEX encoding has 32 registers).
-    /// 245 GMAC/s at 1000 × 784 × 400 in a stand-alone loop, two instructions per cycle, the core's peak; the 8-column row
-    /// kernel ran the same product at 80 (Zen 5).
+    /// Σ over the quads of u · w for four rows (consecutive, <paramref name="quadCount"/> words apart) × 24 columns, into
+    /// <paramref name="acc"/> row-major: per quad three weight loads and four activation broadcasts feed 12 <c>vpdpbusd</c>.
+    /// 12 accumulators + 3 weights + 1 broadcast fill the 16 registers of a processor without AVX-512 exactly. In a stand-alone
+    /// loop at 1000 × 784 × 400 (Zen 5): 250–264 GMAC/s, two instructions per cycle, the core's peak, with or without
+    /// AVX-512; six rows × 32 columns ran at 205–242 with AVX-512's 32 registers and at 170 without them (spills); the
+    /// 8-column row kernel ran the same product at 80.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void TileVnni32(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void TileVnni24(uint* u, int quadCount, uint* w, nint ldw, int* acc)
     {
-        Vector256<int> c00 = default, c01 = default, c02 = default, c03 = default, c10 = default, c11 = default, c12 = default, c13 = default;
-        Vector256<int> c20 = default, c21 = default, c22 = default, c23 = default, c30 = default, c31 = default, c32 = default, c33 = default;
-        Vector256<int> c40 = default, c41 = default, c42 = default, c43 = default, c50 = default, c51 = default, c52 = default, c53 = default;
-        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount, u4 = u3 + quadCount, u5 = u4 + quadCount;
+        Vector256<int> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
+        Vector256<int> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
         for (int p = 0; p < quadCount; p++, w += ldw)
         {
             var w0 = Vector256.Load(w).AsSByte();
             var w1 = Vector256.Load(w + 8).AsSByte();
             var w2 = Vector256.Load(w + 16).AsSByte();
-            var w3 = Vector256.Load(w + 24).AsSByte();
             var x = Vector256.Create(u0[p]).AsByte();
-            c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w1);
-            c02 = AvxVnni.MultiplyWideningAndAdd(c02, x, w2); c03 = AvxVnni.MultiplyWideningAndAdd(c03, x, w3);
+            c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w1); c02 = AvxVnni.MultiplyWideningAndAdd(c02, x, w2);
             x = Vector256.Create(u1[p]).AsByte();
-            c10 = AvxVnni.MultiplyWideningAndAdd(c10, x, w0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, x, w1);
-            c12 = AvxVnni.MultiplyWideningAndAdd(c12, x, w2); c13 = AvxVnni.MultiplyWideningAndAdd(c13, x, w3);
+            c10 = AvxVnni.MultiplyWideningAndAdd(c10, x, w0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, x, w1); c12 = AvxVnni.MultiplyWideningAndAdd(c12, x, w2);
             x = Vector256.Create(u2[p]).AsByte();
-            c20 = AvxVnni.MultiplyWideningAndAdd(c20, x, w0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, x, w1);
-            c22 = AvxVnni.MultiplyWideningAndAdd(c22, x, w2); c23 = AvxVnni.MultiplyWideningAndAdd(c23, x, w3);
+            c20 = AvxVnni.MultiplyWideningAndAdd(c20, x, w0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, x, w1); c22 = AvxVnni.MultiplyWideningAndAdd(c22, x, w2);
             x = Vector256.Create(u3[p]).AsByte();
-            c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, w0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, w1);
-            c32 = AvxVnni.MultiplyWideningAndAdd(c32, x, w2); c33 = AvxVnni.MultiplyWideningAndAdd(c33, x, w3);
-            x = Vector256.Create(u4[p]).AsByte();
-            c40 = AvxVnni.MultiplyWideningAndAdd(c40, x, w0); c41 = AvxVnni.MultiplyWideningAndAdd(c41, x, w1);
-            c42 = AvxVnni.MultiplyWideningAndAdd(c42, x, w2); c43 = AvxVnni.MultiplyWideningAndAdd(c43, x, w3);
-            x = Vector256.Create(u5[p]).AsByte();
-            c50 = AvxVnni.MultiplyWideningAndAdd(c50, x, w0); c51 = AvxVnni.MultiplyWideningAndAdd(c51, x, w1);
-            c52 = AvxVnni.MultiplyWideningAndAdd(c52, x, w2); c53 = AvxVnni.MultiplyWideningAndAdd(c53, x, w3);
+            c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, w0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, w1); c32 = AvxVnni.MultiplyWideningAndAdd(c32, x, w2);
         }
-        c00.Store(acc); c01.Store(acc + 8); c02.Store(acc + 16); c03.Store(acc + 24);
-        c10.Store(acc + 32); c11.Store(acc + 40); c12.Store(acc + 48); c13.Store(acc + 56);
-        c20.Store(acc + 64); c21.Store(acc + 72); c22.Store(acc + 80); c23.Store(acc + 88);
-        c30.Store(acc + 96); c31.Store(acc + 104); c32.Store(acc + 112); c33.Store(acc + 120);
-        c40.Store(acc + 128); c41.Store(acc + 136); c42.Store(acc + 144); c43.Store(acc + 152);
-        c50.Store(acc + 160); c51.Store(acc + 168); c52.Store(acc + 176); c53.Store(acc + 184);
+        c00.Store(acc); c01.Store(acc + 8); c02.Store(acc + 16);
+        c10.Store(acc + 24); c11.Store(acc + 32); c12.Store(acc + 40);
+        c20.Store(acc + 48); c21.Store(acc + 56); c22.Store(acc + 64);
+        c30.Store(acc + 72); c31.Store(acc + 80); c32.Store(acc + 88);
     }
 
-    /// <summary>As <see cref="TileVnni32"/> for 8 columns (the columns a layer has past its last 32): six chains, one per row.</summary>
+    /// <summary>As <see cref="TileVnni24"/> for 16 columns: the 16 that a 400- or 784-wide layer, or a 20-wide head, has past
+    /// its last 24.</summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void TileVnni16(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+        {
+            var w0 = Vector256.Load(w).AsSByte();
+            var w1 = Vector256.Load(w + 8).AsSByte();
+            var x = Vector256.Create(u0[p]).AsByte();
+            c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w1);
+            x = Vector256.Create(u1[p]).AsByte();
+            c10 = AvxVnni.MultiplyWideningAndAdd(c10, x, w0); c11 = AvxVnni.MultiplyWideningAndAdd(c11, x, w1);
+            x = Vector256.Create(u2[p]).AsByte();
+            c20 = AvxVnni.MultiplyWideningAndAdd(c20, x, w0); c21 = AvxVnni.MultiplyWideningAndAdd(c21, x, w1);
+            x = Vector256.Create(u3[p]).AsByte();
+            c30 = AvxVnni.MultiplyWideningAndAdd(c30, x, w0); c31 = AvxVnni.MultiplyWideningAndAdd(c31, x, w1);
+        }
+        c00.Store(acc); c01.Store(acc + 8); c10.Store(acc + 16); c11.Store(acc + 24);
+        c20.Store(acc + 32); c21.Store(acc + 40); c30.Store(acc + 48); c31.Store(acc + 56);
+    }
+
+    /// <summary>As <see cref="TileVnni24"/> for 8 columns: four chains, one per row.</summary>
     [MethodImpl(HotPath.Kernel)]
     private static void TileVnni8(uint* u, int quadCount, uint* w, nint ldw, int* acc)
     {
-        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default;
-        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount, u4 = u3 + quadCount, u5 = u4 + quadCount;
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
         for (int p = 0; p < quadCount; p++, w += ldw)
         {
             var wv = Vector256.Load(w).AsSByte();
@@ -395,10 +412,8 @@ internal static unsafe class GemvInt8
             c1 = AvxVnni.MultiplyWideningAndAdd(c1, Vector256.Create(u1[p]).AsByte(), wv);
             c2 = AvxVnni.MultiplyWideningAndAdd(c2, Vector256.Create(u2[p]).AsByte(), wv);
             c3 = AvxVnni.MultiplyWideningAndAdd(c3, Vector256.Create(u3[p]).AsByte(), wv);
-            c4 = AvxVnni.MultiplyWideningAndAdd(c4, Vector256.Create(u4[p]).AsByte(), wv);
-            c5 = AvxVnni.MultiplyWideningAndAdd(c5, Vector256.Create(u5[p]).AsByte(), wv);
         }
-        c0.Store(acc); c1.Store(acc + 8); c2.Store(acc + 16); c3.Store(acc + 24); c4.Store(acc + 32); c5.Store(acc + 40);
+        c0.Store(acc); c1.Store(acc + 8); c2.Store(acc + 16); c3.Store(acc + 24);
     }
 
     /// <summary>Σ over the quads of u · w for 4 columns, VNNI on 128 bits: a 20-wide head ends in four columns, which would

@@ -8,7 +8,7 @@ namespace Vae.Simd.Tests.Kernels;
 
 public class Int8Tests
 {
-    // Up to 15 rows: VNNI takes six rows at a time, so cases hold no tile, one, two, and tiles with rows left over.
+    // Up to 15 rows: VNNI takes four rows at a time, so cases hold no tile, one, several, and tiles with rows left over.
     private static readonly FsCheck.Gen<Properties.GemvCase> Cases = Properties.GemvCases(maxRows: 15, maxK: 900, maxN: 300, columnStep: 13);
 
     private static float[] Fill(SeededRandom random, int n, float scale = 1f)
