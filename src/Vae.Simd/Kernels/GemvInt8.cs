@@ -199,8 +199,8 @@ internal static unsafe class GemvInt8
         public void Columns(int row0, int rows, int col0, int cols)
         {
             int* acc = stackalloc int[TileRows * 24];
-            int tiledRows = kernel == Int8Kernel.Vnni ? rows / TileRows * TileRows : 0, end = col0 + cols, j = col0;
-            if (tiledRows > 0)
+            int tiledRows = kernel is Int8Kernel.Vnni or Int8Kernel.Avx2 ? rows / TileRows * TileRows : 0, end = col0 + cols, j = col0;
+            if (tiledRows > 0 && kernel == Int8Kernel.Vnni)
             {
                 // Column panels outermost: a 24-column panel of the weights (96 bytes per quad, 19 KB at 784 inputs) stays
                 // in L1 while the row tiles stream past it.
@@ -208,29 +208,44 @@ internal static unsafe class GemvInt8
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
                         TileVnni24(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 24, r, j);
+                        FinishTile(acc, 24, r, j, signedSums: false);
                     }
                 for (; j + 16 <= end; j += 16)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
                         TileVnni16(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 16, r, j);
+                        FinishTile(acc, 16, r, j, signedSums: false);
                     }
                 for (; j + 8 <= end; j += 8)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
                         TileVnni8(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 8, r, j);
+                        FinishTile(acc, 8, r, j, signedSums: false);
+                    }
+                RowByRow(row0, tiledRows, j, end - j, acc);
+            }
+            else if (tiledRows > 0)
+            {
+                for (; j + 8 <= end; j += 8)
+                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
+                    {
+                        TileAvx2(signedQuads + r * quadCount, quadCount, w + j, ldw, acc);
+                        FinishTile(acc, 8, r, j, signedSums: true);
                     }
                 RowByRow(row0, tiledRows, j, end - j, acc);
             }
             RowByRow(row0 + tiledRows, rows - tiledRows, col0, cols, acc);
         }
 
-        /// <summary>The rows of a tile, <paramref name="width"/> columns each, from their row-major sums in <paramref name="acc"/>.</summary>
-        private void FinishTile(int* acc, int width, int row, int j)
+        /// <summary>The rows of a tile, <paramref name="width"/> columns each, from their row-major sums in <paramref name="acc"/>
+        /// (of signed activations when <paramref name="signedSums"/>, see <see cref="FinishSigned"/>).</summary>
+        private void FinishTile(int* acc, int width, int row, int j, bool signedSums)
         {
-            for (int t = 0; t < TileRows; t++) Finish(acc + t * width, width, rowScales[row + t], j, y + (row + t) * ldy);
+            for (int t = 0; t < TileRows; t++)
+            {
+                if (signedSums) FinishSigned(acc + t * width, width, rowScales[row + t], j, y + (row + t) * ldy);
+                else Finish(acc + t * width, width, rowScales[row + t], j, y + (row + t) * ldy);
+            }
         }
 
         /// <summary>Rows [row0, row0 + rows) one at a time, each over columns [col0, col0 + cols): the widest block of the
@@ -414,6 +429,37 @@ internal static unsafe class GemvInt8
             c3 = AvxVnni.MultiplyWideningAndAdd(c3, Vector256.Create(u3[p]).AsByte(), wv);
         }
         c0.Store(acc); c1.Store(acc + 8); c2.Store(acc + 16); c3.Store(acc + 24);
+    }
+
+    /// <summary>
+    /// As <see cref="BlockAvx2"/> for four rows (consecutive, <paramref name="quadCount"/> words apart) × 8 columns: each quad's
+    /// 32 weight bytes widen to 16 bits once and serve four rows' <c>vpmaddwd</c>. The pair sums of the two halves accumulate
+    /// apart and meet in one <c>vphaddd</c> at the end (it adds exact integers, so once is the same as every quad), then go
+    /// back into column order. 8 accumulators + 2 weights + 1 broadcast: within 16 registers.
+    /// </summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void TileAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    {
+        Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
+        ulong* a0 = a, a1 = a0 + quadCount, a2 = a1 + quadCount, a3 = a2 + quadCount;
+        for (int p = 0; p < quadCount; p++, w += ldw)
+        {
+            var lo = Avx2.ConvertToVector256Int16((sbyte*)w);
+            var hi = Avx2.ConvertToVector256Int16((sbyte*)w + 16);
+            var x = Vector256.Create(a0[p]).AsInt16();
+            l0 += Avx2.MultiplyAddAdjacent(lo, x); h0 += Avx2.MultiplyAddAdjacent(hi, x);
+            x = Vector256.Create(a1[p]).AsInt16();
+            l1 += Avx2.MultiplyAddAdjacent(lo, x); h1 += Avx2.MultiplyAddAdjacent(hi, x);
+            x = Vector256.Create(a2[p]).AsInt16();
+            l2 += Avx2.MultiplyAddAdjacent(lo, x); h2 += Avx2.MultiplyAddAdjacent(hi, x);
+            x = Vector256.Create(a3[p]).AsInt16();
+            l3 += Avx2.MultiplyAddAdjacent(lo, x); h3 += Avx2.MultiplyAddAdjacent(hi, x);
+        }
+        var order = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l0, h0), order).Store(acc);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l1, h1), order).Store(acc + 8);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l2, h2), order).Store(acc + 16);
+        Avx2.PermuteVar8x32(Avx2.HorizontalAdd(l3, h3), order).Store(acc + 24);
     }
 
     /// <summary>Σ over the quads of u · w for 4 columns, VNNI on 128 bits: a 20-wide head ends in four columns, which would
