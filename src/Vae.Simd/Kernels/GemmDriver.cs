@@ -14,9 +14,10 @@ namespace Vae.Simd.Kernels;
 /// stride does not alias in L1, and packed into NR-wide panels otherwise. Partial tiles at the edges go through
 /// a zero-padded copy of the tile, so the micro-kernel only ever sees full tiles, except a full-width tile of fewer rows
 /// on a path that has a remainder kernel for them (<see cref="GemmMicroKernels.RowRemainderKernel"/>); either way each
-/// element of C is computed the same way wherever it falls.
+/// element of C is computed the same way wherever it falls. A narrow C on the AVX-512 path runs with the lanes along its
+/// rows instead (<c>GemmDriver.Narrow.cs</c>), the same chains again.
 /// </summary>
-internal static unsafe class GemmDriver
+internal static unsafe partial class GemmDriver
 {
     // A block of MC rows × KC depth stays in L2 (96 × 256 × 4 B = 96 KiB at most); NC bounds
     // the packed B block to KC × NC floats.
@@ -208,6 +209,11 @@ internal static unsafe class GemmDriver
     [MethodImpl(HotPath.Kernel)]
     private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path, bool overwrite, float* bias)
     {
+        if (RunsNarrow(m, cols, path))
+        {
+            MultiplyNarrow(opA, new Operand(opB.At(0, col0), opB.RowStep, opB.ColStep), pc + col0, ldc, m, k, cols, overwrite, bias == null ? null : bias + col0);
+            return;
+        }
         var g = GemmMicroKernels.For(path);
         int halfNR = GemmMicroKernels.HalfKernel(path, false) is null ? 0 : g.NR / 2;
         // Packed panels start on cache lines, so the micro-kernel's B rows never straddle two.

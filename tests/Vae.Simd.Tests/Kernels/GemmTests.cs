@@ -253,6 +253,52 @@ public class GemmTests
     }
 
     /// <summary>
+    /// On the AVX-512 path a C of at most 24 columns (not 16) and at least 32 rows runs with the vector lanes along its rows
+    /// (<c>GemmDriver.MultiplyNarrow</c>); slices of at most 31 rows run on the blocked tiles. Each row must come out the same
+    /// bits either way, in every form, from zero, from C and from a bias, on one thread or two, with C's gaps untouched.
+    /// </summary>
+    [Fact]
+    public void A_narrow_product_with_the_lanes_along_its_rows_is_bitwise_the_blocked_product()
+    {
+        const GemmPath path = GemmPath.Vector512;
+        using var pool = new WorkerPool(2);
+        var cases = from m in Gen.Choose(32, 140) from n in Gen.Choose(1, 26) from k in Properties.Size(300)
+                    from ta in Gen.Elements(false, true) from tb in Gen.Elements(false, true) from start in Gen.Elements("zero", "C", "bias")
+                    from pc in Properties.Pitch from threads in Gen.Elements(1, 2) from seed in Properties.Seed
+                    select (m, n, k, ta, tb, start, pc, threads, seed);
+        Properties.Check(cases, c =>
+        {
+            var random = new SeededRandom((ulong)c.seed);
+            var a = c.ta ? new StridedMatrix(c.k, c.m, 0, random) : new StridedMatrix(c.m, c.k, 0, random);
+            var b = c.tb ? new StridedMatrix(c.n, c.k, 0, random) : new StridedMatrix(c.k, c.n, 0, random);
+            var bias = Enumerable.Range(0, c.n).Select(_ => random.NextUniform(-1, 1)).ToArray();
+            var whole = new StridedMatrix(c.m, c.n, c.pc, random);
+            var sliced = new StridedMatrix(c.m, c.n, c.pc, new SeededRandom(0));
+            whole.Data.CopyTo(sliced.Data, 0);
+            var expected = Reference(a, c.ta, b, c.tb, whole, c.start == "C", c.m, c.n, c.k);
+            if (c.start == "bias")
+                for (int i = 0; i < c.m; i++)
+                    for (int j = 0; j < c.n; j++) expected[i, j] += bias[j];
+            var workers = c.threads == 2 ? pool : null;
+            void Run(ReadOnlyMatrixSpan rowsOfA, MatrixSpan rowsOfC)
+            {
+                if (c.start == "bias") GemmDriver.MultiplyBias(rowsOfA, c.ta, b.ReadOnly, c.tb, bias, rowsOfC, path, workers);
+                else GemmDriver.MultiplyAdd(rowsOfA, c.ta, b.ReadOnly, c.tb, rowsOfC, overwrite: c.start == "zero", path, workers);
+            }
+            Run(a.ReadOnly, whole.Span);
+            for (int row = 0; row < c.m; row += 31)
+            {
+                int rows = Math.Min(31, c.m - row);
+                Run(c.ta ? a.ReadOnly.SliceColumns(row, rows) : a.ReadOnly.SliceRows(row, rows), sliced.Span.SliceRows(row, rows));
+            }
+            AssertClose(expected, whole, c.k, $"{c}");
+            for (int i = 0; i < whole.Data.Length; i++)
+                if (BitConverter.SingleToInt32Bits(whole.Data[i]) != BitConverter.SingleToInt32Bits(sliced.Data[i]))
+                    throw new Xunit.Sdk.XunitException($"{c}: element {i} is {whole.Data[i]:R} with all rows, {sliced.Data[i]:R} in slices of 31");
+        }, maxTest: 80);
+    }
+
+    /// <summary>
     /// C = bias + op(A)·op(B) starts the first depth block's tiles from the bias instead of writing it into C first: every
     /// element must be the bits of writing it first and adding the product, in full tiles, half panels, ragged rows and
     /// padded edges, on one thread or two, and C's gaps must stay untouched.
