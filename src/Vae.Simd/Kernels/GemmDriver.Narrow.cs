@@ -13,6 +13,9 @@ internal static unsafe partial class GemmDriver
     /// <summary>Widest C that <see cref="MultiplyNarrow"/> takes.</summary>
     private const int NarrowMaxColumns = 48;
 
+    /// <summary>Depth of one packed block of A: 256 × 32 floats, 32 KiB, stay in L1 while every column group passes over them.</summary>
+    private const int NarrowDepth = 256;
+
     [ThreadStatic] private static CacheAlignedFloats? s_narrowA;
     [ThreadStatic] private static CacheAlignedFloats? s_narrowB;
 
@@ -52,40 +55,45 @@ internal static unsafe partial class GemmDriver
                 for (; j < width; j++) packedB[p * width + j] = 0f;
             }
         }
-        float* packedA = Rent(ref s_narrowA, k * NarrowRows);
-        float* tile = stackalloc float[8 * NarrowRows];
+        float* packedA = Rent(ref s_narrowA, NarrowDepth * NarrowRows);
+        // Every column's chains for one panel of rows, column by column ([j][32]), carried from one depth block to the next.
+        float* tiles = stackalloc float[NarrowMaxColumns * NarrowRows];
+        int groups = (n + 7) / 8 * 8;
         for (int row0 = 0; row0 < m; row0 += NarrowRows)
         {
             int rows = Math.Min(NarrowRows, m - row0);
-            PackNarrowA(opA, row0, rows, k, packedA);
-            for (int j0 = 0; j0 < n; j0 += 8)
+            // The start of each chain: 0, the bias, or C's value (0 in the padding, which is never stored).
+            for (int j = 0; j < groups; j++)
+                for (int i = 0; i < NarrowRows; i++)
+                    tiles[j * NarrowRows + i] = overwrite || i >= rows || j >= n ? 0f : bias != null ? bias[j] : pc[(row0 + i) * ldc + j];
+            for (int p0 = 0; p0 < k; p0 += NarrowDepth)
             {
-                int cols = Math.Min(8, n - j0);
-                // The start of each chain, column by column: 0, the bias, or C's value.
-                for (int j = 0; j < cols; j++)
-                    for (int i = 0; i < NarrowRows; i++)
-                        tile[j * NarrowRows + i] = overwrite || i >= rows ? 0f : bias != null ? bias[j0 + j] : pc[(row0 + i) * ldc + j0 + j];
-                if (cols > 4) NarrowPanel8(packedA, packedB + j0, width, k, tile);
-                else NarrowPanel4(packedA, packedB + j0, width, k, tile);
-                for (int i = 0; i < rows; i++)
-                    for (int j = 0; j < cols; j++) pc[(row0 + i) * ldc + j0 + j] = tile[j * NarrowRows + i];
+                int depth = Math.Min(NarrowDepth, k - p0);
+                PackNarrowA(opA, row0, rows, p0, depth, packedA);
+                for (int j0 = 0; j0 < n; j0 += 8)
+                {
+                    if (n - j0 > 4) NarrowPanel8(packedA, packedB + p0 * width + j0, width, depth, tiles + j0 * NarrowRows);
+                    else NarrowPanel4(packedA, packedB + p0 * width + j0, width, depth, tiles + j0 * NarrowRows);
+                }
             }
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < n; j++) pc[(row0 + i) * ldc + j] = tiles[j * NarrowRows + i];
         }
     }
 
-    /// <summary>op(A)[row0 .. row0 + rows, 0 .. k] into [k][32], zero past the last row: whole 8 × 8 transposes where A's rows
-    /// are contiguous and the CPU has AVX.</summary>
-    private static void PackNarrowA(Operand a, int row0, int rows, int k, float* dst)
+    /// <summary>op(A)[row0 .. row0 + rows, k0 .. k0 + depth] into [depth][32], zero past the last row: whole 8 × 8 transposes
+    /// where A's rows are contiguous and the CPU has AVX.</summary>
+    private static void PackNarrowA(Operand a, int row0, int rows, int k0, int depth, float* dst)
     {
         int kDone = 0;
         if (a.ColStep == 1 && rows == NarrowRows && System.Runtime.Intrinsics.X86.Avx.IsSupported)
-            for (; kDone + 8 <= k; kDone += 8)
+            for (; kDone + 8 <= depth; kDone += 8)
                 for (int q = 0; q < NarrowRows; q += 8)
-                    Transpose.Block8x8(a.At(row0 + q, kDone), a.RowStep, dst + kDone * NarrowRows + q, NarrowRows);
-        for (int p = kDone; p < k; p++)
+                    Transpose.Block8x8(a.At(row0 + q, k0 + kDone), a.RowStep, dst + kDone * NarrowRows + q, NarrowRows);
+        for (int p = kDone; p < depth; p++)
         {
             int i = 0;
-            for (; i < rows; i++) dst[p * NarrowRows + i] = *a.At(row0 + i, p);
+            for (; i < rows; i++) dst[p * NarrowRows + i] = *a.At(row0 + i, k0 + p);
             for (; i < NarrowRows; i++) dst[p * NarrowRows + i] = 0f;
         }
     }
