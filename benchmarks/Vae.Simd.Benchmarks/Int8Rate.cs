@@ -28,7 +28,7 @@ internal static unsafe class Int8Rate
                 int vnniSink = Vnni(Steps, round);
                 double vnni = 12.0 * Steps / clock.Elapsed.TotalSeconds;
                 clock.Restart();
-                float fmaSink = Vector512.IsHardwareAccelerated ? Fma512(Steps, round) : Fma256(Steps, round);
+                float fmaSink = Vector512.IsHardwareAccelerated ? Fma<V512>(Steps, round) : Fma<V256>(Steps, round);
                 double fma = 12.0 * Steps / clock.Elapsed.TotalSeconds;
                 int lanes = Vector512.IsHardwareAccelerated ? 16 : 8;
                 Console.WriteLine($"round {round}: vpdpbusd ymm {vnni / 1e9:F2} G/s = {vnni * 32 / 1e9:F0} GMAC/s; " +
@@ -79,41 +79,18 @@ internal static unsafe class Int8Rate
         return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).GetElement(0);
     }
 
+    /// <summary>12 chains of fused multiply-adds of one width (<see cref="ISimdVector{TSelf}.MultiplyAdd"/>: fused here).</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static float Fma512(long steps, int seed)
+    private static float Fma<TV>(long steps, int seed) where TV : struct, ISimdVector<TV>
     {
-        var x = Vector512.Create((float)seed);
-        var w = Vector512.Create(1.0000001f);
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector512<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+        TV x = TV.Create(seed), w = TV.Create(1.0000001f);
+        TV a0 = TV.Create(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         for (long i = 0; i < steps; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, w, x); a1 = Vector512.FusedMultiplyAdd(a1, w, x);
-            a2 = Vector512.FusedMultiplyAdd(a2, w, x); a3 = Vector512.FusedMultiplyAdd(a3, w, x);
-            a4 = Vector512.FusedMultiplyAdd(a4, w, x); a5 = Vector512.FusedMultiplyAdd(a5, w, x);
-            a6 = Vector512.FusedMultiplyAdd(a6, w, x); a7 = Vector512.FusedMultiplyAdd(a7, w, x);
-            a8 = Vector512.FusedMultiplyAdd(a8, w, x); a9 = Vector512.FusedMultiplyAdd(a9, w, x);
-            a10 = Vector512.FusedMultiplyAdd(a10, w, x); a11 = Vector512.FusedMultiplyAdd(a11, w, x);
+            a0 = TV.MultiplyAdd(a0, w, x); a1 = TV.MultiplyAdd(a1, w, x); a2 = TV.MultiplyAdd(a2, w, x); a3 = TV.MultiplyAdd(a3, w, x);
+            a4 = TV.MultiplyAdd(a4, w, x); a5 = TV.MultiplyAdd(a5, w, x); a6 = TV.MultiplyAdd(a6, w, x); a7 = TV.MultiplyAdd(a7, w, x);
+            a8 = TV.MultiplyAdd(a8, w, x); a9 = TV.MultiplyAdd(a9, w, x); a10 = TV.MultiplyAdd(a10, w, x); a11 = TV.MultiplyAdd(a11, w, x);
         }
-        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).GetElement(0);
-    }
-
-    [MethodImpl(HotPath.Kernel)]
-    private static float Fma256(long steps, int seed)
-    {
-        var x = Vector256.Create((float)seed);
-        var w = Vector256.Create(1.0000001f);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
-        Vector256<float> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
-        for (long i = 0; i < steps; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, w, x); a1 = Vector256.FusedMultiplyAdd(a1, w, x);
-            a2 = Vector256.FusedMultiplyAdd(a2, w, x); a3 = Vector256.FusedMultiplyAdd(a3, w, x);
-            a4 = Vector256.FusedMultiplyAdd(a4, w, x); a5 = Vector256.FusedMultiplyAdd(a5, w, x);
-            a6 = Vector256.FusedMultiplyAdd(a6, w, x); a7 = Vector256.FusedMultiplyAdd(a7, w, x);
-            a8 = Vector256.FusedMultiplyAdd(a8, w, x); a9 = Vector256.FusedMultiplyAdd(a9, w, x);
-            a10 = Vector256.FusedMultiplyAdd(a10, w, x); a11 = Vector256.FusedMultiplyAdd(a11, w, x);
-        }
-        return (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11).GetElement(0);
+        return TV.Sum(TV.Add(TV.Add(TV.Add(a0, a1), TV.Add(a2, a3)), TV.Add(TV.Add(TV.Add(a4, a5), TV.Add(a6, a7)), TV.Add(TV.Add(a8, a9), TV.Add(a10, a11)))));
     }
 }
