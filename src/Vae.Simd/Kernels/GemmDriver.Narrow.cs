@@ -24,8 +24,8 @@ internal static unsafe partial class GemmDriver
     /// Whether C's columns waste the AVX-512 tile's lanes, so that <see cref="MultiplyNarrow"/> runs it: at most 48 columns and
     /// not a multiple of 16, where the 32-wide tile and its 16-wide half compute more columns than C has (the 20-wide dX of a
     /// 20-unit latent layer used 20 of 32 lanes), and at least one full panel of rows. `benchmarks/peers/gemm-ab.sh`, one
-    /// thread (Zen 5): the 20-wide dX ([128 × 400]·[400 × 20]) 103 → 143 GFLOP/s, 0.81× → 1.15× numpy's sgemm; the 40-wide
-    /// forward ([128 × 400]·[400 × 40]) 1.02×.
+    /// thread, 5 rounds (Zen 5): the 20-wide dX ([128 × 400]·[400 × 20]) 104 → 146 GFLOP/s, 0.81× → 1.16× numpy's sgemm; the
+    /// 40-wide forward ([128 × 400]·[400 × 40]) 1.04×.
     /// </summary>
     private static bool RunsNarrow(int m, int n, GemmPath path)
         => path == GemmPath.Vector512 && m >= NarrowRows && n <= NarrowMaxColumns && n % 16 != 0;
@@ -33,10 +33,9 @@ internal static unsafe partial class GemmDriver
     /// <summary>
     /// C[:, 0 .. n] (+)= op(A)·op(B) for a narrow C, with the vector lanes along C's rows instead of its columns: op(A) is packed
     /// into panels of 32 rows laid out [k][32], a depth block at a time; op(B) is read in place or copied into rows padded to a
-    /// multiple of 4; and each pass of k
-    /// holds 32 rows × 8 (or 4) columns in 16 (or 8) accumulators, one broadcast of B per column and step. Every element is
-    /// still the fused multiply-add chain over k in order, from 0, C or the bias (a·b and b·a round alike), so the bits are
-    /// those of the blocked product: this only changes which lanes hold which element.
+    /// multiple of 4; and each pass of k holds 32 rows × 8 (or 4) columns in 16 (or 8) accumulators, one broadcast of B per
+    /// column and step. Every element is still the fused multiply-add chain over k in order, from 0, C or the bias (a·b and
+    /// b·a round alike), so the bits are those of the blocked product: this only changes which lanes hold which element.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void MultiplyNarrow(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int n, bool overwrite, float* bias)

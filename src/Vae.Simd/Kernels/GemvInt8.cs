@@ -193,9 +193,10 @@ internal static unsafe class GemvInt8
     /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
     private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
     {
-        /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y. On VNNI, whole tiles of
+        /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y. On VNNI and AVX2, whole tiles of
         /// <see cref="TileRows"/> rows first: each weight vector loaded then serves four rows, where row by row every multiply-add
-        /// needs a weight load of its own, and the row kernels ran at a third of the tile's rate (Zen 5).</summary>
+        /// needs a weight load of its own (on VNNI the row kernels ran at a third of the tile's rate, Zen 5); then the rest row
+        /// by row.</summary>
         public void Columns(int row0, int rows, int col0, int cols)
         {
             int* acc = stackalloc int[TileRows * 24];
