@@ -253,9 +253,10 @@ public class GemmTests
     }
 
     /// <summary>
-    /// On the AVX-512 path a C of at most 24 columns (not 16) and at least 32 rows runs with the vector lanes along its rows
-    /// (<c>GemmDriver.MultiplyNarrow</c>); slices of at most 31 rows run on the blocked tiles. Each row must come out the same
-    /// bits either way, in every form, from zero, from C and from a bias, on one thread or two, with C's gaps untouched.
+    /// On the AVX-512 path a C of at most 48 columns (not a multiple of 16) and at least 32 rows runs with the vector lanes
+    /// along its rows (<c>GemmDriver.MultiplyNarrow</c>); slices of at most 31 rows run on the blocked tiles. Each row must come
+    /// out the same bits either way, in every form, from zero, from C and from a bias, on one thread or two, with C's gaps
+    /// untouched. Widths of 16, 32 and 48 and past 48 take the tiles both ways, which must agree too.
     /// </summary>
     [Fact]
     public void A_narrow_product_with_the_lanes_along_its_rows_is_bitwise_the_blocked_product()
