@@ -54,11 +54,24 @@ internal sealed class Linear
     /// <summary>y = x·Wᵀ + b for x [B, in] and y [B, out], reading the layer's Wᵀ [in, out] from <paramref name="weights"/> (the
     /// network's float32 copy, its bfloat16 rounding, or its int8 quantization) in place. Each output row depends only on its input row.</summary>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, TransposedWeights weights, WorkerPool? pool = null)
+        => ForwardColumns(parameters, x, y, OutputSize, weights, pool);
+
+    /// <summary>The first <paramref name="columns"/> outputs of <see cref="Forward"/> alone, into y [B, columns] (a VAE's μ
+    /// without its log σ²): each output is computed as in the whole forward.</summary>
+    public void ForwardColumns(ReadOnlySpan<float> parameters, ReadOnlyMatrixSpan x, MatrixSpan y, int columns, TransposedWeights weights, WorkerPool? pool = null)
     {
         if (x.Columns != InputSize)
             throw new ArgumentException($"x has shape {x.ToString()} but the layer takes {InputSize} inputs", nameof(x));
-        if (weights.IsInt8) GemvInt8.Forward(x, weights.Int8For(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
-        else Gemm.LinearForwardTransposed(x, weights.For(this), weights.PairsFor(this), parameters.Slice(Bias.Offset, OutputSize), y, pool);
+        if ((uint)columns > (uint)OutputSize)
+            throw new ArgumentOutOfRangeException(nameof(columns), columns, $"the layer has {OutputSize} outputs");
+        var bias = parameters.Slice(Bias.Offset, columns);
+        if (weights.IsInt8)
+        {
+            GemvInt8.Forward(x, weights.Int8For(this).SliceColumns(0, columns), bias, y, pool);
+            return;
+        }
+        BFloat16Pairs pairs = weights.PairsFor(this);
+        Gemm.LinearForwardTransposed(x, weights.For(this).SliceColumns(0, columns), pairs.IsEmpty ? default : pairs.SliceColumns(0, columns), bias, y, pool);
     }
 
     /// <summary>

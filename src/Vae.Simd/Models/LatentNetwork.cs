@@ -251,15 +251,7 @@ internal abstract partial class LatentNetwork : Network
         EncoderTrunk.Forward(Parameters, x, ws.Buffers, forward, ws.Pool);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan output = ws.Buffers.View(ws.Head, rows, headColumns);
-        var bias = Parameters.AsSpan(Head.Bias.Offset, headColumns);
-        if (forward.IsInt8)
-        {
-            GemvInt8.Forward(trunkOut, forward.Int8For(Head).SliceColumns(0, headColumns), bias, output, ws.Pool);
-            return output;
-        }
-        BFloat16Pairs pairs = forward.PairsFor(Head);
-        Gemm.LinearForwardTransposed(trunkOut, forward.For(Head).SliceColumns(0, headColumns), pairs.IsEmpty ? default : pairs.SliceColumns(0, headColumns),
-            bias, output, ws.Pool);
+        Head.ForwardColumns(Parameters, trunkOut, output, headColumns, forward, ws.Pool);
         return output;
     }
 
