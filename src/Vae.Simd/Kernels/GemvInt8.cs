@@ -25,8 +25,11 @@ internal enum Int8Kernel
 /// a quarter of float32's weight bytes, so the canonical VAE's weights (0.65 MB) stay in a 1 MB L2, and on AVX-VNNI one
 /// instruction per 32 multiply-adds. Row r of x gets its own scale sₓ = max|x[r, ·]| / 127 and aᵢ = round(xᵢ / sₓ); then
 /// <code>y[r, j] = b[j] + (sₓ·scale[j]) · Σᵢ aᵢ·q(i, j)</code>
-/// with the sum exact in 32-bit integers. VNNI multiplies unsigned bytes by signed ones, so the kernels feed it aᵢ + 128 and
-/// subtract 128·Σᵢ q(i, j) (<see cref="Int8Columns.Sums"/>) afterwards. The integer sum is the same however it is computed, and
+/// with the sum exact in 32-bit integers. VNNI multiplies unsigned bytes by signed ones, so a row is stored as the bytes aᵢ + oᵣ
+/// and oᵣ·Σᵢ q(i, j) (<see cref="Int8Columns.Sums"/>) is subtracted afterwards: oᵣ = 0 for a row without negative values (a
+/// ReLU's output, pixels), 128 for any other. A zero activation of such a row is a zero byte, so a tile of rows whose quad is
+/// zero in every row skips that quad: MNIST's images leave about half the first layer's quads of a four-row tile empty. The
+/// integer sum is the same however it is computed, and
 /// the last step is the same float32 multiply and add everywhere, so every path (VNNI, the portable vector code, scalar, any
 /// width) gives the same bits, and a row's result does not depend on the batch it came in.
 /// </summary>
@@ -52,6 +55,9 @@ internal static unsafe class GemvInt8
     [ThreadStatic] private static uint[]? s_rows;
     [ThreadStatic] private static ulong[]? s_signedRows;
     [ThreadStatic] private static float[]? s_rowScales;
+    [ThreadStatic] private static int[]? s_rowOffsets;
+    [ThreadStatic] private static int[]? s_activeQuads;
+    [ThreadStatic] private static int[]? s_tileQuads;
     [ThreadStatic] private static ParallelInt8? s_work;
 
     /// <summary>
@@ -84,47 +90,75 @@ internal static unsafe class GemvInt8
     }
 
     /// <summary>
-    /// Quantizes one row of activations into <paramref name="quads"/> (four to a word, each aᵢ + 128 as an unsigned byte; 128,
-    /// that is aᵢ = 0, past the end) and returns its scale sₓ: 0 for a row of zeros, NaN for a row with a value that is not finite.
+    /// Quantizes one row of activations into <paramref name="quads"/> (four to a word, each aᵢ + <paramref name="offset"/> as an
+    /// unsigned byte; the offset alone, that is aᵢ = 0, past the end) and returns its scale sₓ: 0 for a row of zeros, NaN for a
+    /// row with a value that is not finite. The offset is 0 when no aᵢ is negative, else 128.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    public static float QuantizeRow(ReadOnlySpan<float> x, Span<uint> quads)
+    public static float QuantizeRow(ReadOnlySpan<float> x, Span<uint> quads, out int offset)
     {
-        int k = x.Length, quadCount = Int8Columns.QuadRows(k);
+        int quadCount = Int8Columns.QuadRows(x.Length);
+        offset = 128;
         float largest = LargestMagnitude.Of(x);
         if (!float.IsFinite(largest)) return float.NaN;
         float inverse = InverseStep(ref largest);
+        // Written first without the offset, as most rows (a ReLU's, pixels) need none; a row with a negative step is written
+        // again with it, from the same values still in L1. (Finding the smallest value first cost a pass over every row.)
         Span<byte> bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(quads[..quadCount]);
-        int i = 0;
+        offset = Steps(x, bytes, inverse, 0) < 0 ? 128 : 0;
+        if (offset != 0) Steps(x, bytes, inverse, offset);
+        return largest / 127f;
+    }
+
+    /// <summary>Writes round(xᵢ · inverse) + offset into the bytes (the offset alone past x's end) and returns the smallest
+    /// step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Steps(ReadOnlySpan<float> x, Span<byte> bytes, float inverse, int offset)
+    {
+        int k = x.Length, i = 0, lowest = 0;
         if (Avx512F.IsSupported)
         {
-            // The same steps in three instructions per 16 values: vcvtps2dq rounds to nearest, ties to even (MXCSR's default,
-            // which .NET never changes), and vpmovdb keeps the low bytes. The generic Round, saturating conversion and two
-            // narrowings took four to five times as long (100 against 22 µs for 1,000 rows of 784, Zen 5).
+            // Three instructions per 16 values: vcvtps2dq rounds to nearest, ties to even (MXCSR's default, which .NET never
+            // changes), and vpmovdb keeps the low bytes. The generic Round, saturating conversion and two narrowings took four
+            // to five times as long (100 against 22 µs for 1,000 rows of 784, Zen 5).
             var scale = Vector512.Create(inverse);
-            var offset = Vector512.Create(128);
+            var added = Vector512.Create(offset);
+            var low = Vector512<int>.Zero;
             fixed (float* px = x)
             fixed (byte* pb = bytes)
                 for (; i + 16 <= k; i += 16)
-                    Avx512F.ConvertToVector128Byte(Avx512F.ConvertToVector512Int32(Vector512.Load(px + i) * scale) + offset).Store(pb + i);
+                {
+                    var a = Avx512F.ConvertToVector512Int32(Vector512.Load(px + i) * scale);
+                    low = Vector512.Min(low, a);
+                    Avx512F.ConvertToVector128Byte(a + added).Store(pb + i);
+                }
+            lowest = Vector512.LessThanAny(low, Vector512<int>.Zero) ? -1 : 0;
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             var scale = Vector256.Create(inverse);
-            var offset = Vector256.Create(128);
+            var added = Vector256.Create(offset);
+            var low = Vector256<int>.Zero;
             fixed (float* px = x)
             fixed (byte* pb = bytes)
                 for (; i + 16 <= k; i += 16)
                 {
                     // Round(v · inverse) is the scalar loop's MathF.Round(v · inverse): the same multiply, ties to even.
-                    var lo = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i) * scale)) + offset;
-                    var hi = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i + 8) * scale)) + offset;
-                    Vector128.Store(Vector256.Narrow(Vector256.Narrow(lo.AsUInt32(), hi.AsUInt32()), Vector256<ushort>.Zero).GetLower(), pb + i);
+                    var lo = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i) * scale));
+                    var hi = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(px + i + 8) * scale));
+                    low = Vector256.Min(low, Vector256.Min(lo, hi));
+                    Vector128.Store(Vector256.Narrow(Vector256.Narrow((lo + added).AsUInt32(), (hi + added).AsUInt32()), Vector256<ushort>.Zero).GetLower(), pb + i);
                 }
+            lowest = Vector256.LessThanAny(low, Vector256<int>.Zero) ? -1 : 0;
         }
-        for (; i < k; i++) bytes[i] = (byte)(Math.Clamp((int)MathF.Round(x[i] * inverse), -127, 127) + 128);
-        for (; i < quadCount * 4; i++) bytes[i] = 128;
-        return largest / 127f;
+        for (; i < k; i++)
+        {
+            int a = Math.Clamp((int)MathF.Round(x[i] * inverse), -127, 127);
+            lowest = Math.Min(lowest, a);
+            bytes[i] = (byte)(a + offset);
+        }
+        for (; i < bytes.Length; i++) bytes[i] = (byte)offset;
+        return lowest;
     }
 
     /// <summary>127 / <paramref name="largest"/>, the factor that maps values to steps; 0 for 0, and also for a largest magnitude
@@ -154,20 +188,28 @@ internal static unsafe class GemvInt8
         if (rows == 0 || w.Columns == 0) return;
         var quads = Grow(ref s_rows, rows * quadCount);
         var scales = Grow(ref s_rowScales, rows);
-        for (int r = 0; r < rows; r++) scales[r] = QuantizeRow(x[r], quads.AsSpan(r * quadCount, quadCount));
-        // The AVX2 kernel multiplies signed 16-bit activations: the same quads as aᵢ (not aᵢ + 128), four to a 64-bit word.
+        var offsets = Grow(ref s_rowOffsets, rows);
+        for (int r = 0; r < rows; r++) scales[r] = QuantizeRow(x[r], quads.AsSpan(r * quadCount, quadCount), out offsets[r]);
+        // The AVX2 kernel multiplies signed 16-bit activations: the same quads as aᵢ (without the offset), four to a 64-bit word.
         ulong[] signed = [];
         if (kernel == Int8Kernel.Avx2)
         {
             signed = Grow(ref s_signedRows, rows * quadCount);
-            for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i]);
+            for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i], offsets[i / quadCount]);
+        }
+        int[] active = [], tileQuads = [];
+        if (kernel == Int8Kernel.Vnni && rows >= TileRows)
+        {
+            tileQuads = Grow(ref s_tileQuads, 2 * (rows / TileRows));
+            active = Grow(ref s_activeQuads, (rows / TileRows + 1) * quadCount);
+            ActiveQuads(quads, offsets, rows, quadCount, active, tileQuads);
         }
         fixed (uint* pq = quads, pw = w.Data)
         fixed (ulong* pSigned = signed)
         fixed (float* ps = scales, pScale = w.Scales, pb = bias, py = y.Data)
-        fixed (int* pSum = w.Sums)
+        fixed (int* pSum = w.Sums, pOffsets = offsets, pActive = active, pTileQuads = tileQuads)
         {
-            var product = new Product(pq, pSigned, ps, quadCount, pw, w.Stride, pScale, pSum, pb, py, y.Stride, kernel);
+            var product = new Product(pq, pSigned, ps, pOffsets, quadCount, pActive, pTileQuads, pw, w.Stride, pScale, pSum, pb, py, y.Stride, kernel);
             // Below about 2 million multiply-adds the hand-off costs more than it saves.
             if (pool is null || pool.Threads == 1 || (long)rows * x.Columns * w.Columns < 2_000_000 || w.Columns < 128)
             {
@@ -180,18 +222,72 @@ internal static unsafe class GemvInt8
         }
     }
 
-    /// <summary>Four offset bytes aᵢ + 128 as four signed 16-bit aᵢ.</summary>
-    private static ulong Signed(uint quad)
+    /// <summary>Four bytes aᵢ + <paramref name="offset"/> as four signed 16-bit aᵢ.</summary>
+    private static ulong Signed(uint quad, int offset)
     {
         ulong word = 0;
-        for (int b = 0; b < 4; b++) word |= (ulong)(ushort)(short)((int)((quad >> (8 * b)) & 0xFF) - 128) << (16 * b);
+        for (int b = 0; b < 4; b++) word |= (ulong)(ushort)(short)((int)((quad >> (8 * b)) & 0xFF) - offset) << (16 * b);
         return word;
     }
 
     private static T[] Grow<T>(ref T[]? slot, int length) => slot is not null && slot.Length >= length ? slot : slot = new T[Math.Max(length, 64)];
 
+    /// <summary>
+    /// For each tile of <see cref="TileRows"/> rows, the quads that are not zero in all its rows, as indices into
+    /// <paramref name="active"/>: tile t's are active[tileQuads[2t] ..] (tileQuads[2t + 1] of them), in increasing order. A
+    /// tile that would skip less than an eighth of its quads takes the first quadCount entries, 0, 1, 2, … instead, and so
+    /// does one with a row stored with offset 128 (it has no zero words): reading the quads through a list costs an index
+    /// load per quad, which a few skipped quads do not repay.
+    /// </summary>
+    [MethodImpl(HotPath.Kernel)]
+    private static void ActiveQuads(uint[] quads, int[] offsets, int rows, int quadCount, int[] active, int[] tileQuads)
+    {
+        for (int p = 0; p < quadCount; p++) active[p] = p;
+        int next = quadCount;
+        fixed (uint* pq = quads)
+        fixed (int* pa = active)
+            for (int r = 0, t = 0; r + TileRows <= rows; r += TileRows, t++)
+            {
+                tileQuads[2 * t] = 0;
+                tileQuads[2 * t + 1] = quadCount;
+                if ((offsets[r] | offsets[r + 1] | offsets[r + 2] | offsets[r + 3]) != 0) continue;
+                uint* u0 = pq + r * quadCount, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
+                int count = 0, p = 0;
+                for (; p + 8 <= quadCount; p += 8)
+                    count += System.Numerics.BitOperations.PopCount(Occupied(u0, u1, u2, u3, p));
+                for (; p < quadCount; p++)
+                    if ((u0[p] | u1[p] | u2[p] | u3[p]) != 0) count++;
+                if (8 * count > 7 * quadCount) continue;
+                tileQuads[2 * t] = next;
+                tileQuads[2 * t + 1] = count;
+                var eight = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+                for (p = 0; p + 8 <= quadCount; p += 8)
+                {
+                    uint mask = Occupied(u0, u1, u2, u3, p);
+                    if (mask == 0xFF)
+                    {
+                        (eight + Vector256.Create(p)).Store(pa + next);
+                        next += 8;
+                        continue;
+                    }
+                    for (; mask != 0; mask &= mask - 1) pa[next++] = p + System.Numerics.BitOperations.TrailingZeroCount(mask);
+                }
+                for (; p < quadCount; p++)
+                    if ((u0[p] | u1[p] | u2[p] | u3[p]) != 0) pa[next++] = p;
+            }
+    }
+
+    /// <summary>Bit i set when quad p + i is not zero in all four rows, for i in [0, 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Occupied(uint* u0, uint* u1, uint* u2, uint* u3, int p)
+    {
+        var any = Vector256.Load(u0 + p) | Vector256.Load(u1 + p) | Vector256.Load(u2 + p) | Vector256.Load(u3 + p);
+        return ~Vector256.Equals(any, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFF;
+    }
+
     /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
-    private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int quadCount, uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
+    private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int* rowOffsets, int quadCount, int* active, int* tileQuads,
+        uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
     {
         /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y. On VNNI and AVX2, whole tiles of
         /// <see cref="TileRows"/> rows first: each weight vector loaded then serves four rows, where row by row every multiply-add
@@ -208,20 +304,26 @@ internal static unsafe class GemvInt8
                 for (; j + 24 <= end; j += 24)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
-                        TileVnni24(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 24, r, j, signedSums: false);
+                        int* list = tileQuads + 2 * (r / TileRows);
+                        if (list[1] == quadCount) TileVnni24<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
+                        else TileVnni24<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
+                        FinishTile(acc, 24, r, j);
                     }
                 for (; j + 16 <= end; j += 16)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
-                        TileVnni16(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 16, r, j, signedSums: false);
+                        int* list = tileQuads + 2 * (r / TileRows);
+                        if (list[1] == quadCount) TileVnni16<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
+                        else TileVnni16<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
+                        FinishTile(acc, 16, r, j);
                     }
                 for (; j + 8 <= end; j += 8)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
-                        TileVnni8(quads + r * quadCount, quadCount, w + j, ldw, acc);
-                        FinishTile(acc, 8, r, j, signedSums: false);
+                        int* list = tileQuads + 2 * (r / TileRows);
+                        if (list[1] == quadCount) TileVnni8<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
+                        else TileVnni8<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
+                        FinishTile(acc, 8, r, j);
                     }
                 RowByRow(row0, tiledRows, j, end - j, acc);
             }
@@ -238,15 +340,12 @@ internal static unsafe class GemvInt8
             RowByRow(row0 + tiledRows, rows - tiledRows, col0, cols, acc);
         }
 
-        /// <summary>The rows of a tile, <paramref name="width"/> columns each, from their row-major sums in <paramref name="acc"/>
-        /// (of signed activations when <paramref name="signedSums"/>, see <see cref="FinishSigned"/>).</summary>
-        private void FinishTile(int* acc, int width, int row, int j, bool signedSums)
+        /// <summary>The rows of a tile, <paramref name="width"/> columns each, from their row-major sums in <paramref name="acc"/>:
+        /// of the stored bytes aᵢ + oᵣ, or of the aᵢ themselves when <paramref name="signedSums"/>.</summary>
+        private void FinishTile(int* acc, int width, int row, int j, bool signedSums = false)
         {
             for (int t = 0; t < TileRows; t++)
-            {
-                if (signedSums) FinishSigned(acc + t * width, width, rowScales[row + t], j, y + (row + t) * ldy);
-                else Finish(acc + t * width, width, rowScales[row + t], j, y + (row + t) * ldy);
-            }
+                Finish(acc + t * width, width, rowScales[row + t], signedSums ? 0 : rowOffsets[row + t], j, y + (row + t) * ldy);
         }
 
         /// <summary>Rows [row0, row0 + rows) one at a time, each over columns [col0, col0 + cols): the widest block of the
@@ -259,49 +358,45 @@ internal static unsafe class GemvInt8
                 uint* u = quads + r * quadCount;
                 float* yr = y + r * ldy;
                 float sx = rowScales[r];
-                int j = col0;
+                int offset = rowOffsets[r], j = col0;
                 if (kernel == Int8Kernel.Vnni)
                 {
-                    for (; j + 64 <= end; j += 64) { BlockVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 64, sx, j, yr); }
-                    for (; j + 8 <= end; j += 8) { SingleVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, j, yr); }
-                    for (; j + 4 <= end; j += 4) { QuarterVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, j, yr); }
+                    for (; j + 64 <= end; j += 64) { BlockVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 64, sx, offset, j, yr); }
+                    for (; j + 8 <= end; j += 8) { SingleVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, offset, j, yr); }
+                    for (; j + 4 <= end; j += 4) { QuarterVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
                 }
                 else if (kernel == Int8Kernel.ArmDot)
                 {
-                    for (; j + 32 <= end; j += 32) { BlockArmDot(u, quadCount, w + j, ldw, acc); FinishSigned(acc, 32, sx, j, yr); }
-                    for (; j + 4 <= end; j += 4) { SingleArmDot(u, quadCount, w + j, ldw, acc); FinishSigned(acc, 4, sx, j, yr); }
+                    // sdot multiplies signed bytes: a row stored with 128 added gets its top bits flipped back.
+                    uint flip = offset == 0 ? 0u : 0x8080_8080u;
+                    for (; j + 32 <= end; j += 32) { BlockArmDot(u, quadCount, flip, w + j, ldw, acc); Finish(acc, 32, sx, 0, j, yr); }
+                    for (; j + 4 <= end; j += 4) { SingleArmDot(u, quadCount, flip, w + j, ldw, acc); Finish(acc, 4, sx, 0, j, yr); }
                 }
                 else if (kernel == Int8Kernel.Avx2)
                 {
                     ulong* a = signedQuads + r * quadCount;
-                    for (; j + 32 <= end; j += 32) { BlockAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 32, sx, j, yr); }
-                    for (; j + 8 <= end; j += 8) { SingleAvx2(a, quadCount, w + j, ldw, acc); FinishSigned(acc, 8, sx, j, yr); }
+                    for (; j + 32 <= end; j += 32) { BlockAvx2(a, quadCount, w + j, ldw, acc); Finish(acc, 32, sx, 0, j, yr); }
+                    for (; j + 8 <= end; j += 8) { SingleAvx2(a, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, 0, j, yr); }
                 }
-                for (; j + 4 <= end; j += 4) { SinglePortable(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, j, yr); }
-                for (; j < end; j++) { acc[0] = SumScalar(u, quadCount, w + j, ldw); Finish(acc, 1, sx, j, yr); }
+                for (; j + 4 <= end; j += 4) { SinglePortable(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
+                for (; j < end; j++) { acc[0] = SumScalar(u, quadCount, w + j, ldw); Finish(acc, 1, sx, offset, j, yr); }
             }
         }
 
-        /// <summary>As <see cref="Finish"/> for sums of signed activations, which need no correction: turns them into the
-        /// offset form (+ 128·sum) that Finish takes back, exactly, so both end in the same float32 operations.</summary>
+        /// <summary>y[j + c] = b + (sₓ·scale)·(acc[c] − offset·sum) for c in [0, count), where acc holds sums of the bytes
+        /// aᵢ + offset (offset 0: sums of the aᵢ themselves): the integer Σ aᵢ·q exactly, then one float32 multiply and one
+        /// add, on every path.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void FinishSigned(int* acc, int count, float sx, int j, float* yr)
-        {
-            for (int c = 0; c < count; c++) acc[c] += sums[j + c] << 7;
-            Finish(acc, count, sx, j, yr);
-        }
-
-        /// <summary>y[j + c] = b + (sₓ·scale)·(acc[c] − 128·sum) for c in [0, count): one float32 multiply, then one add, on every path.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void Finish(int* acc, int count, float sx, int j, float* yr)
+        private void Finish(int* acc, int count, float sx, int offset, int j, float* yr)
         {
             int c = 0;
             if (Vector256.IsHardwareAccelerated)
             {
                 var rowScale = Vector256.Create(sx);
+                var keep = Vector256.Create(offset == 0 ? 0 : -1); // offset·sum is sum << 7, or nothing
                 for (; c + 8 <= count; c += 8)
                 {
-                    var d = Vector256.Load(acc + c) - Vector256.ShiftLeft(Vector256.Load(sums + j + c), 7);
+                    var d = Vector256.Load(acc + c) - (Vector256.ShiftLeft(Vector256.Load(sums + j + c), 7) & keep);
                     var factor = rowScale * Vector256.Load(scales + j + c);
                     Vector256.Store(factor * Vector256.ConvertToSingle(d) + Vector256.Load(bias + j + c), yr + j + c);
                 }
@@ -309,7 +404,7 @@ internal static unsafe class GemvInt8
             for (; c < count; c++)
             {
                 float factor = sx * scales[j + c];
-                yr[j + c] = factor * (float)(acc[c] - (sums[j + c] << 7)) + bias[j + c];
+                yr[j + c] = factor * (float)(acc[c] - offset * sums[j + c]) + bias[j + c];
             }
         }
     }
@@ -354,28 +449,57 @@ internal static unsafe class GemvInt8
         ((a0 + a1) + (a2 + a3)).Store(acc);
     }
 
+    /// <summary>The quads a tile kernel visits, the t-th of them: <see cref="EveryQuad"/> or <see cref="ListedQuads"/>. The
+    /// kernels are generic over it so that each list gets its own compiled loop: a list of every quad read index by index cost
+    /// dense data a few per cent.</summary>
+    private interface IQuadOrder
+    {
+        /// <summary>False when the t-th quad is quad t, so that the kernel can step through the weights row by row.</summary>
+        static abstract bool Listed { get; }
+        static abstract nint At(int* active, int t);
+    }
+
+    /// <summary>Every quad, in order: the tile has rows with offset 128, or no quad that is zero in all its rows.</summary>
+    private readonly struct EveryQuad : IQuadOrder
+    {
+        public static bool Listed => false;
+        public static nint At(int* active, int t) => t;
+    }
+
+    /// <summary>The quads of <see cref="ActiveQuads"/>' list.</summary>
+    private readonly struct ListedQuads : IQuadOrder
+    {
+        public static bool Listed => true;
+        public static nint At(int* active, int t) => active[t];
+    }
+
     /// <summary>Rows in a tile of <see cref="TileVnni24"/>, <see cref="TileVnni16"/> and <see cref="TileVnni8"/>.</summary>
     private const int TileRows = 4;
 
     /// <summary>
     /// Σ over the quads of u · w for four rows (consecutive, <paramref name="quadCount"/> words apart) × 24 columns, into
-    /// <paramref name="acc"/> row-major: per quad three weight loads and four activation broadcasts feed 12 <c>vpdpbusd</c>.
+    /// <paramref name="acc"/> row-major, over the <paramref name="count"/> quads listed in <paramref name="active"/> (the others
+    /// are zero in all four rows: see <see cref="ActiveQuads"/>). Per quad three weight loads and four activation broadcasts
+    /// feed 12 <c>vpdpbusd</c>; the list costs one more load, which the loop has room for (a list of every quad ran at the
+    /// rate of the plain loop, 246–249 against 250 GMAC/s, and one of 47 % of them at 226–250, Zen 5).
     /// 12 accumulators + 3 weights + 1 broadcast fill the 16 registers of a processor without AVX-512 exactly. In a stand-alone
     /// loop at 1000 × 784 × 400 (Zen 5): 250–264 GMAC/s, two instructions per cycle, the core's peak, with or without
     /// AVX-512; six rows × 32 columns ran at 205–242 with AVX-512's 32 registers and at 170 without them (spills); the
     /// 8-column row kernel ran the same product at 80.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void TileVnni24(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void TileVnni24<TQuads>(uint* u, int quadCount, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector256<int> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
-        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount, first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
-            var w0 = Vector256.Load(w).AsSByte();
-            var w1 = Vector256.Load(w + 8).AsSByte();
-            var w2 = Vector256.Load(w + 16).AsSByte();
+            nint p = TQuads.At(active, t);
+            uint* wp = TQuads.Listed ? first + p * ldw : w;
+            var w0 = Vector256.Load(wp).AsSByte();
+            var w1 = Vector256.Load(wp + 8).AsSByte();
+            var w2 = Vector256.Load(wp + 16).AsSByte();
             var x = Vector256.Create(u0[p]).AsByte();
             c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w1); c02 = AvxVnni.MultiplyWideningAndAdd(c02, x, w2);
             x = Vector256.Create(u1[p]).AsByte();
@@ -394,14 +518,16 @@ internal static unsafe class GemvInt8
     /// <summary>As <see cref="TileVnni24"/> for 16 columns: the 16 that a 400- or 784-wide layer, or a 20-wide head, has past
     /// its last 24.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void TileVnni16(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void TileVnni16<TQuads>(uint* u, int quadCount, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
-        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount, first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
-            var w0 = Vector256.Load(w).AsSByte();
-            var w1 = Vector256.Load(w + 8).AsSByte();
+            nint p = TQuads.At(active, t);
+            uint* wp = TQuads.Listed ? first + p * ldw : w;
+            var w0 = Vector256.Load(wp).AsSByte();
+            var w1 = Vector256.Load(wp + 8).AsSByte();
             var x = Vector256.Create(u0[p]).AsByte();
             c00 = AvxVnni.MultiplyWideningAndAdd(c00, x, w0); c01 = AvxVnni.MultiplyWideningAndAdd(c01, x, w1);
             x = Vector256.Create(u1[p]).AsByte();
@@ -417,13 +543,14 @@ internal static unsafe class GemvInt8
 
     /// <summary>As <see cref="TileVnni24"/> for 8 columns: four chains, one per row.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void TileVnni8(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void TileVnni8<TQuads>(uint* u, int quadCount, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
-        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* u0 = u, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount, first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
-            var wv = Vector256.Load(w).AsSByte();
+            nint p = TQuads.At(active, t);
+            var wv = Vector256.Load(TQuads.Listed ? first + p * ldw : w).AsSByte();
             c0 = AvxVnni.MultiplyWideningAndAdd(c0, Vector256.Create(u0[p]).AsByte(), wv);
             c1 = AvxVnni.MultiplyWideningAndAdd(c1, Vector256.Create(u1[p]).AsByte(), wv);
             c2 = AvxVnni.MultiplyWideningAndAdd(c2, Vector256.Create(u2[p]).AsByte(), wv);
@@ -521,16 +648,17 @@ internal static unsafe class GemvInt8
 
     /// <summary>
     /// Σ over the quads of a · w for 32 columns on Arm64's dot product (<c>sdot</c>: four signed byte products added into each
-    /// 32-bit lane, the layout VNNI reads too), with the activations signed: aᵢ is the offset byte aᵢ + 128 with its top bit
-    /// flipped. Eight accumulators, for the instruction's latency.
+    /// 32-bit lane, the layout VNNI reads too), with the activations signed: the stored byte with its top bit flipped
+    /// (<paramref name="flip"/>) when the row was stored with 128 added, the stored byte itself when not. Eight accumulators,
+    /// for the instruction's latency.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void BlockArmDot(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void BlockArmDot(uint* u, int quadCount, uint flip, uint* w, nint ldw, int* acc)
     {
         Vector128<int> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         for (int p = 0; p < quadCount; p++, w += ldw)
         {
-            var x = Vector128.Create(u[p] ^ 0x80808080u).AsSByte();
+            var x = Vector128.Create(u[p] ^ flip).AsSByte();
             s0 = Dp.DotProduct(s0, Vector128.Load(w).AsSByte(), x); s1 = Dp.DotProduct(s1, Vector128.Load(w + 4).AsSByte(), x);
             s2 = Dp.DotProduct(s2, Vector128.Load(w + 8).AsSByte(), x); s3 = Dp.DotProduct(s3, Vector128.Load(w + 12).AsSByte(), x);
             s4 = Dp.DotProduct(s4, Vector128.Load(w + 16).AsSByte(), x); s5 = Dp.DotProduct(s5, Vector128.Load(w + 20).AsSByte(), x);
@@ -541,16 +669,16 @@ internal static unsafe class GemvInt8
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void SingleArmDot(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void SingleArmDot(uint* u, int quadCount, uint flip, uint* w, nint ldw, int* acc)
     {
         Vector128<int> s0 = default, s1 = default;
         int p = 0;
         for (; p + 2 <= quadCount; p += 2, w += 2 * ldw)
         {
-            s0 = Dp.DotProduct(s0, Vector128.Load(w).AsSByte(), Vector128.Create(u[p] ^ 0x80808080u).AsSByte());
-            s1 = Dp.DotProduct(s1, Vector128.Load(w + ldw).AsSByte(), Vector128.Create(u[p + 1] ^ 0x80808080u).AsSByte());
+            s0 = Dp.DotProduct(s0, Vector128.Load(w).AsSByte(), Vector128.Create(u[p] ^ flip).AsSByte());
+            s1 = Dp.DotProduct(s1, Vector128.Load(w + ldw).AsSByte(), Vector128.Create(u[p + 1] ^ flip).AsSByte());
         }
-        if (p < quadCount) s0 = Dp.DotProduct(s0, Vector128.Load(w).AsSByte(), Vector128.Create(u[p] ^ 0x80808080u).AsSByte());
+        if (p < quadCount) s0 = Dp.DotProduct(s0, Vector128.Load(w).AsSByte(), Vector128.Create(u[p] ^ flip).AsSByte());
         (s0 + s1).Store(acc);
     }
 

@@ -18,6 +18,31 @@ public class Int8Tests
         return values;
     }
 
+    /// <summary>
+    /// Rows of activations of every kind the kernels treat apart: signed (stored with 128 added), non-negative and dense
+    /// (stored as they are), non-negative with runs of zeros (quads a tile of four such rows skips, as on MNIST's images), and
+    /// all zero. Each row draws its kind, so four-row tiles come mixed and pure.
+    /// </summary>
+    private static float[] MixedRows(SeededRandom random, int rows, int k, float scale)
+    {
+        var x = new float[rows * k];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.AsSpan(r * k, k);
+            int kind = random.NextInt(4);
+            for (int i = 0; i < k; i++) row[i] = kind == 0 ? scale * random.NextUniform(-1, 1) : scale * random.NextSingle();
+            if (kind == 2)
+                for (int i = 0; i < k;)
+                {
+                    int run = 1 + random.NextInt(12);
+                    if (random.NextInt(3) != 0) row.Slice(i, Math.Min(run, k - i)).Clear();
+                    i += run;
+                }
+            if (kind == 3) row.Clear();
+        }
+        return x;
+    }
+
     private static (uint[] Words, float[] Scales, int[] Sums) Quantize(float[] wt, int k, int n)
     {
         var words = new uint[Int8Columns.QuadRows(k) * n];
@@ -86,8 +111,7 @@ public class Int8Tests
         Properties.Check(Cases, c =>
         {
             var random = new SeededRandom((ulong)c.Seed);
-            float[] x = Fill(random, c.Rows * c.K, 3f), bias = Fill(random, c.N), wt = Fill(random, c.K * c.N, 0.2f);
-            if (c.Rows > 1) Array.Clear(x, c.K, c.K); // a row of zeros: y = b
+            float[] x = MixedRows(random, c.Rows, c.K, 3f), bias = Fill(random, c.N), wt = Fill(random, c.K * c.N, 0.2f);
             var (words, scales, sums) = Quantize(wt, c.K, c.N);
             var w = new Int8Columns(words, scales, sums, c.K, c.N, c.N);
             float[] expected = Fill(random, c.Rows * c.N);
@@ -118,38 +142,56 @@ public class Int8Tests
     }
 
     [Fact]
-    public void Activations_are_quantized_to_the_nearest_step_with_128_as_zero_and_padding()
+    public void Activations_are_quantized_to_the_nearest_step_plus_an_offset_that_is_0_only_for_rows_without_negative_steps()
     {
         Properties.Check(Cases, c =>
         {
             var random = new SeededRandom((ulong)c.Seed);
-            float[] x = Fill(random, c.K, 5f);
+            float[] x = MixedRows(random, 1, c.K, 5f);
             var quads = new uint[Int8Columns.QuadRows(c.K)];
             Array.Fill(quads, 0xDEADBEEFu); // every byte is written
-            float sx = GemvInt8.QuantizeRow(x, quads);
+            float sx = GemvInt8.QuantizeRow(x, quads, out int offset);
             Assert.Equal(x.Max(Math.Abs) / 127f, sx);
+            bool negative = false;
             for (int i = 0; i < quads.Length * 4; i++)
             {
-                int a = (int)((quads[i / 4] >> (8 * (i % 4))) & 0xFF) - 128;
+                int a = (int)((quads[i / 4] >> (8 * (i % 4))) & 0xFF) - offset;
+                negative |= a < 0;
                 if (i >= c.K) { Assert.Equal(0, a); continue; }
                 Assert.InRange(a, -127, 127);
                 Assert.True(Math.Abs(a * (double)sx - x[i]) <= 0.5001 * sx, $"a[{i}] = {a} for {x[i]}, scale {sx}");
             }
+            // Offset 0 exactly when no step is negative: a zero is then a zero byte.
+            float largest = x.Max(Math.Abs), inverse = largest == 0f ? 0f : 127f / largest;
+            Assert.Equal(x.Any(v => MathF.Round(v * inverse) < 0) ? 128 : 0, offset);
+            Assert.False(negative && offset == 0);
         });
-        Assert.Equal(0f, GemvInt8.QuantizeRow(new float[9], new uint[3]));
+        Assert.Equal(0f, GemvInt8.QuantizeRow(new float[9], new uint[3], out int zeros));
+        Assert.Equal(0, zeros);
+        // −0.4 is a zero step (offset 0); −0.6 is not (offset 128), on the vector path and the scalar tail alike.
+        foreach (int at in new[] { 3, 20 })
+        {
+            float[] nearZero = [.. Enumerable.Range(0, 21).Select(i => (float)(i % 5))];
+            nearZero[at] = -0.4f * 4f / 127f;
+            Assert.Equal(4f / 127f, GemvInt8.QuantizeRow(nearZero, new uint[6], out int kept));
+            Assert.Equal(0, kept);
+            nearZero[at] = -0.6f * 4f / 127f;
+            GemvInt8.QuantizeRow(nearZero, new uint[6], out int added);
+            Assert.Equal(128, added);
+        }
         // Ties go to even on every path: with 127 the largest magnitude the step is exactly 1, so ±(n + ½) are ties. 37 values:
         // two 16-wide vectors and a scalar tail.
         float[] ties = [127f, .. Enumerable.Range(0, 36).Select(i => (i % 2 == 0 ? 1 : -1) * (i / 2 + 0.5f))];
         var tieQuads = new uint[Int8Columns.QuadRows(ties.Length)];
-        Assert.Equal(1f, GemvInt8.QuantizeRow(ties, tieQuads));
+        Assert.Equal(1f, GemvInt8.QuantizeRow(ties, tieQuads, out _));
         for (int i = 0; i < ties.Length; i++)
             Assert.Equal((int)Math.Round(ties[i], MidpointRounding.ToEven), (int)((tieQuads[i / 4] >> (8 * (i % 4))) & 0xFF) - 128);
         // Magnitudes so small that 127 / max overflows quantize as zeros, on the vector and the scalar path alike.
         var tiny = new uint[5];
-        Assert.Equal(0f, GemvInt8.QuantizeRow(Enumerable.Repeat(float.Epsilon, 17).ToArray(), tiny));
-        Assert.All(tiny, word => Assert.Equal(0x80808080u, word));
-        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.NaN, 2f], new uint[1])));
-        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.PositiveInfinity], new uint[1])));
+        Assert.Equal(0f, GemvInt8.QuantizeRow(Enumerable.Repeat(float.Epsilon, 17).ToArray(), tiny, out _));
+        Assert.All(tiny, word => Assert.Equal(0u, word));
+        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.NaN, 2f], new uint[1], out _)));
+        Assert.True(float.IsNaN(GemvInt8.QuantizeRow([1f, float.PositiveInfinity], new uint[1], out _)));
     }
 
     [Fact]
