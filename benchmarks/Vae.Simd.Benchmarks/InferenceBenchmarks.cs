@@ -1,4 +1,3 @@
-using Vae.Simd.Common;
 using BenchmarkDotNet.Attributes;
 using Vae.Simd;
 using Vae.Simd.Models;
@@ -7,7 +6,8 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Benchmarks;
 
 /// <summary>Reconstruct (encode μ, decode), encode and decode with caller-supplied buffers, at batch 1 and 1000, reading
-/// float32 weights, their bfloat16 rounding or their int8 quantization (<see cref="InferencePrecision"/>).</summary>
+/// float32 weights, their bfloat16 rounding or their int8 quantization (<see cref="InferencePrecision"/>), on noise or on
+/// MNIST's test images (<see cref="InferenceInput"/>).</summary>
 [MemoryDiagnoser]
 public class InferenceBenchmarks
 {
@@ -17,6 +17,9 @@ public class InferenceBenchmarks
     [Params(InferencePrecision.Float32, InferencePrecision.BFloat16, InferencePrecision.Int8)]
     public InferencePrecision Precision { get; set; }
 
+    [Params(InferenceInput.Uniform, InferenceInput.MnistTest)]
+    public InferenceInput Input { get; set; }
+
     private VariationalNetwork _model = null!;
     private NetworkWorkspace _workspace = null!;
     private float[] _x = [], _out = [], _mu = [], _logVar = [];
@@ -24,11 +27,10 @@ public class InferenceBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var r = new SeededRandom(1);
         _model = new VariationalNetwork(new ModelConfig(), 1);
         _model.SetInferencePrecision(Precision);
         _workspace = _model.CreateWorkspace(Batch);
-        _x = Enumerable.Range(0, Batch * 784).Select(_ => r.NextSingle()).ToArray();
+        _x = InferenceInputs.Images(Input, Batch);
         _out = new float[Batch * 784];
         _mu = new float[Batch * 20];
         _logVar = new float[Batch * 20];

@@ -1,29 +1,28 @@
 using System.Diagnostics;
-using Vae.Simd.Common;
 using Vae.Simd.Models;
 using Vae.Simd.Tensors;
 
 namespace Vae.Simd.Benchmarks;
 
 /// <summary>
-/// `precision-latency [rounds=41] [batch=1]`: reconstruct, encode and decode of the canonical VAE (784-400-20) on one thread,
+/// `precision-latency [rounds=41] [batch=1] [uniform|mnist]`: reconstruct, encode and decode of the canonical VAE (784-400-20) on one thread,
 /// float32, bfloat16 and int8 weights alternated round by round in one process so that all see the same machine; each round
 /// times 2,000 calls at batch 1, 2,000 / batch calls but at least 20 at larger batches. Prints the median and best round
 /// per call, the weight bytes each call reads, and the bandwidth that best round reached; at batches above 1 also the rate
-/// of multiply-adds (the weights are read once per call, so bandwidth says little there).
+/// of multiply-adds (the weights are read once per call, so bandwidth says little there). The images are uniform noise (the
+/// default) or MNIST's first test images (<see cref="InferenceInput"/>).
 /// </summary>
 public static class PrecisionLatency
 {
-    public static void Run(int rounds, int batch)
+    public static void Run(int rounds, int batch, InferenceInput input = InferenceInput.Uniform)
     {
-        var r = new SeededRandom(1);
         var models = new[] { InferencePrecision.Float32, InferencePrecision.BFloat16, InferencePrecision.Int8 }.Select(p =>
         {
             var model = new VariationalNetwork(new ModelConfig(), 1);
             model.SetInferencePrecision(p);
             return (Precision: p, Model: model, Workspace: model.CreateWorkspace(batch));
         }).ToArray();
-        float[] x = Enumerable.Range(0, batch * 784).Select(_ => r.NextSingle()).ToArray(), output = new float[batch * 784],
+        float[] x = InferenceInputs.Images(input, batch), output = new float[batch * 784],
             mu = new float[batch * 20], logVar = new float[batch * 20];
         var calls = new (string Name, long Floats, Action<VariationalNetwork, NetworkWorkspace> Call)[]
         {
@@ -35,12 +34,14 @@ public static class PrecisionLatency
             ("decode", 20L * 400 + 400 * 784, (m, ws) => m.Decode(new ReadOnlyMatrixSpan(mu, batch, 20), new MatrixSpan(output, batch, 784), ws)),
         };
         int perRound = Math.Max(20, 2000 / batch);
-        Console.WriteLine($"batch {batch}, {perRound} calls per round, {rounds} rounds");
+        Console.WriteLine($"batch {batch}, {input} images, {perRound} calls per round, {rounds} rounds");
         Console.WriteLine($"{"call",-12} {"precision",-9} {"median µs",10} {"best µs",9} {"weight MB",10} {"GB/s (best)",12} {"GMAC/s (median)",16}");
         foreach (var (name, floats, call) in calls)
         {
             var times = models.Select(_ => new List<double>()).ToArray();
-            foreach (var (_, model, ws) in models) for (int i = 0; i < Math.Max(10, 200 / batch); i++) call(model, ws); // warm-up
+            // Warm-up long enough for tiered compilation to finish (call counting starts 100 ms in): 300 ms per model.
+            foreach (var (_, model, ws) in models)
+                for (var warm = Stopwatch.StartNew(); warm.ElapsedMilliseconds < 300;) call(model, ws);
             for (int round = 0; round < rounds; round++)
                 for (int m = 0; m < models.Length; m++)
                 {
