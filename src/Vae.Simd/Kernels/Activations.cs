@@ -21,7 +21,7 @@ internal static class Activations
             case ActivationKind.ReLU: Elementwise.Map<ReluForward>(x, y); break;
             case ActivationKind.LeakyReLU: Elementwise.Map<LeakyReluForward>(x, y); break;
             case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
-            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case ActivationKind.Sigmoid: Elementwise.Map<SigmoidForward>(x, y); break;
             case ActivationKind.Identity: x.CopyTo(y); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown activation");
         }
@@ -69,6 +69,19 @@ internal static class Activations
     private readonly struct TanhBackward : IBinaryOperator
     {
         public static TV Invoke<TV>(TV y, TV dy) where TV : struct, ISimdVector<TV> => TV.Multiply(dy, TV.Subtract(TV.Create(1f), TV.Multiply(y, y)));
+    }
+
+    // σ(x) = 1 / (1 + e^−|x|) for x ≥ 0 and e^−|x| / (1 + e^−|x|) below: the exponential is never above 1, so the range-limited
+    // FastMath.ExpNonPositive serves, and one division. TensorPrimitives.Sigmoid's general exponential took 7 % of an int8
+    // batch-1000 reconstruct (Zen 5). Below x = −87 the result stays at about 1.6e−38 instead of going subnormal; NaN stays NaN.
+    private readonly struct SigmoidForward : IUnaryOperator
+    {
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimdVector<TV>
+        {
+            var e = FastMath.ExpNonPositive(TV.Subtract(TV.Create(0f), TV.Abs(x)));
+            var r = TV.Divide(TV.Create(1f), TV.Add(TV.Create(1f), e));
+            return TV.Select(TV.GreaterThanOrEqualZero(x), r, TV.Multiply(e, r));
+        }
     }
 
     // σ′ = y (1 − y).

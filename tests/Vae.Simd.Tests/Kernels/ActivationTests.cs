@@ -60,6 +60,25 @@ public class ActivationTests
     }
 
     [Fact]
+    public void Sigmoid_keeps_its_extremes_finite_and_NaN_as_NaN_on_every_width()
+    {
+        // 37 values: a 16-, 8- or 4-wide body and a one-lane tail each see the extremes (the tests run on every width).
+        float[] x = [.. Enumerable.Range(0, 37).Select(i => (i % 6) switch
+        {
+            0 => float.PositiveInfinity, 1 => float.NegativeInfinity, 2 => 1000f, 3 => -1000f, 4 => float.NaN, _ => 0f,
+        })];
+        var y = new float[x.Length];
+        Activations.Forward(ActivationKind.Sigmoid, x, y);
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (float.IsNaN(x[i])) { Assert.True(float.IsNaN(y[i]), $"σ(NaN) at {i} is {y[i]}"); continue; }
+            if (x[i] == 0f) { Assert.Equal(0.5f, y[i]); continue; }
+            // σ(x) for x below −87 is held at e^−87 ≈ 1.6e−38 rather than going subnormal; above, it reaches 1 exactly.
+            Assert.Equal(x[i] > 0 ? 1f : MathF.Exp(-87f), y[i], 0.01f * MathF.Exp(-87f));
+        }
+    }
+
+    [Fact]
     public void Lengths_that_differ_are_rejected_with_the_parameter_name()
     {
         var ex = Assert.Throws<ArgumentException>(() => Activations.Forward(ActivationKind.ReLU, new float[5], new float[4]));
