@@ -198,10 +198,11 @@ internal static unsafe class GemvInt8
             for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i], offsets[i / quadCount]);
         }
         int[] active = [], tileQuads = [];
-        if (kernel == Int8Kernel.Vnni && rows >= TileRows)
+        if (kernel == Int8Kernel.Vnni)
         {
-            tileQuads = Grow(ref s_tileQuads, 2 * (rows / TileRows));
-            active = Grow(ref s_activeQuads, (rows / TileRows + 1) * quadCount);
+            int groups = rows / TileRows + rows % TileRows;
+            tileQuads = Grow(ref s_tileQuads, 2 * groups);
+            active = Grow(ref s_activeQuads, (groups + 1) * quadCount);
             ActiveQuads(quads, offsets, rows, quadCount, active, tileQuads);
         }
         fixed (uint* pq = quads, pw = w.Data)
@@ -209,7 +210,7 @@ internal static unsafe class GemvInt8
         fixed (float* ps = scales, pScale = w.Scales, pb = bias, py = y.Data)
         fixed (int* pSum = w.Sums, pOffsets = offsets, pActive = active, pTileQuads = tileQuads)
         {
-            var product = new Product(pq, pSigned, ps, pOffsets, quadCount, pActive, pTileQuads, pw, w.Stride, pScale, pSum, pb, py, y.Stride, kernel);
+            var product = new Product(pq, pSigned, ps, pOffsets, rows, quadCount, pActive, pTileQuads, pw, w.Stride, pScale, pSum, pb, py, y.Stride, kernel);
             // Below about 2 million multiply-adds the hand-off costs more than it saves.
             if (pool is null || pool.Threads == 1 || (long)rows * x.Columns * w.Columns < 2_000_000 || w.Columns < 128)
             {
@@ -233,33 +234,39 @@ internal static unsafe class GemvInt8
     private static T[] Grow<T>(ref T[]? slot, int length) => slot is not null && slot.Length >= length ? slot : slot = new T[Math.Max(length, 64)];
 
     /// <summary>
-    /// For each tile of <see cref="TileRows"/> rows, the quads that are not zero in all its rows, as indices into
-    /// <paramref name="active"/>: tile t's are active[tileQuads[2t] ..] (tileQuads[2t + 1] of them), in increasing order. A
-    /// tile that would skip less than an eighth of its quads takes the first quadCount entries, 0, 1, 2, … instead, and so
-    /// does one with a row stored with offset 128 (it has no zero words): reading the quads through a list costs an index
-    /// load per quad, which a few skipped quads do not repay.
+    /// The quads that are not zero in all rows of a group, as indices into <paramref name="active"/>: group g's are
+    /// active[tileQuads[2g] ..] (tileQuads[2g + 1] of them), in increasing order. The groups are the tiles of
+    /// <see cref="TileRows"/> rows, then each row past the last tile on its own. A group that would skip less than an eighth
+    /// of its quads takes the first quadCount entries, 0, 1, 2, … instead, and so does one with a row stored with offset 128
+    /// (it has no zero words): reading the quads through a list costs an index load per quad, which a few skipped quads do
+    /// not repay.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void ActiveQuads(uint[] quads, int[] offsets, int rows, int quadCount, int[] active, int[] tileQuads)
     {
         for (int p = 0; p < quadCount; p++) active[p] = p;
-        int next = quadCount;
+        int next = quadCount, tiledRows = rows / TileRows * TileRows;
         fixed (uint* pq = quads)
         fixed (int* pa = active)
-            for (int r = 0, t = 0; r + TileRows <= rows; r += TileRows, t++)
+            for (int r = 0, g = 0; r < rows; g++)
             {
-                tileQuads[2 * t] = 0;
-                tileQuads[2 * t + 1] = quadCount;
-                if ((offsets[r] | offsets[r + 1] | offsets[r + 2] | offsets[r + 3]) != 0) continue;
-                uint* u0 = pq + r * quadCount, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
+                int height = r < tiledRows ? TileRows : 1;
+                tileQuads[2 * g] = 0;
+                tileQuads[2 * g + 1] = quadCount;
+                bool offsetRows = false;
+                for (int i = 0; i < height; i++) offsetRows |= offsets[r + i] != 0;
+                // A single row is read as four copies of itself.
+                uint* u0 = pq + r * quadCount, u1 = height == 1 ? u0 : u0 + quadCount, u2 = height == 1 ? u0 : u1 + quadCount, u3 = height == 1 ? u0 : u2 + quadCount;
+                r += height;
+                if (offsetRows) continue;
                 int count = 0, p = 0;
                 for (; p + 8 <= quadCount; p += 8)
                     count += System.Numerics.BitOperations.PopCount(Occupied(u0, u1, u2, u3, p));
                 for (; p < quadCount; p++)
                     if ((u0[p] | u1[p] | u2[p] | u3[p]) != 0) count++;
                 if (8 * count > 7 * quadCount) continue;
-                tileQuads[2 * t] = next;
-                tileQuads[2 * t + 1] = count;
+                tileQuads[2 * g] = next;
+                tileQuads[2 * g + 1] = count;
                 var eight = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
                 for (p = 0; p + 8 <= quadCount; p += 8)
                 {
@@ -286,7 +293,7 @@ internal static unsafe class GemvInt8
     }
 
     /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
-    private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int* rowOffsets, int quadCount, int* active, int* tileQuads,
+    private readonly struct Product(uint* quads, ulong* signedQuads, float* rowScales, int* rowOffsets, int rowCount, int quadCount, int* active, int* tileQuads,
         uint* w, nint ldw, float* scales, int* sums, float* bias, float* y, nint ldy, Int8Kernel kernel)
     {
         /// <summary>Rows [row0, row0 + rows) and columns [col0, col0 + cols) of y. On VNNI and AVX2, whole tiles of
@@ -340,6 +347,16 @@ internal static unsafe class GemvInt8
             RowByRow(row0 + tiledRows, rows - tiledRows, col0, cols, acc);
         }
 
+        /// <summary>One row's columns [j, end) in the VNNI row kernels' widths, down to the last four; returns where they stopped.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int RowVnni<TQuads>(uint* u, int* list, int count, int j, int end, float sx, int offset, float* yr, int* acc) where TQuads : struct, IQuadOrder
+        {
+            for (; j + 64 <= end; j += 64) { BlockVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 64, sx, offset, j, yr); }
+            for (; j + 8 <= end; j += 8) { SingleVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 8, sx, offset, j, yr); }
+            for (; j + 4 <= end; j += 4) { QuarterVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
+            return j;
+        }
+
         /// <summary>The rows of a tile, <paramref name="width"/> columns each, from their row-major sums in <paramref name="acc"/>:
         /// of the stored bytes aᵢ + oᵣ, or of the aᵢ themselves when <paramref name="signedSums"/>.</summary>
         private void FinishTile(int* acc, int width, int row, int j, bool signedSums = false)
@@ -361,9 +378,11 @@ internal static unsafe class GemvInt8
                 int offset = rowOffsets[r], j = col0;
                 if (kernel == Int8Kernel.Vnni)
                 {
-                    for (; j + 64 <= end; j += 64) { BlockVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 64, sx, offset, j, yr); }
-                    for (; j + 8 <= end; j += 8) { SingleVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, offset, j, yr); }
-                    for (; j + 4 <= end; j += 4) { QuarterVnni(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
+                    // The row's group list (see ActiveQuads): its tile's, which holds every quad the row needs, or its own.
+                    int tiledRows = rowCount / TileRows * TileRows;
+                    int* list = tileQuads + 2 * (r < tiledRows ? r / TileRows : tiledRows / TileRows + r - tiledRows);
+                    if (list[1] == quadCount) j = RowVnni<EveryQuad>(u, null, quadCount, j, end, sx, offset, yr, acc);
+                    else j = RowVnni<ListedQuads>(u, active + list[0], list[1], j, end, sx, offset, yr, acc);
                 }
                 else if (kernel == Int8Kernel.ArmDot)
                 {
@@ -409,22 +428,26 @@ internal static unsafe class GemvInt8
         }
     }
 
-    /// <summary>Σ over the quads of u · w for 64 columns (eight accumulators: VNNI's latency needs that many in flight).</summary>
+    /// <summary>Σ over the <paramref name="count"/> quads of <typeparamref name="TQuads"/> of u · w for 64 columns (eight
+    /// accumulators: VNNI's latency needs that many in flight).</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void BlockVnni(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void BlockVnni<TQuads>(uint* u, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
+            nint p = TQuads.At(active, t);
+            uint* wp = TQuads.Listed ? first + p * ldw : w;
             var x = Vector256.Create(u[p]).AsByte();
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.Load(w).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.Load(w + 8).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.Load(w + 16).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.Load(w + 24).AsSByte());
-            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x, Vector256.Load(w + 32).AsSByte());
-            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x, Vector256.Load(w + 40).AsSByte());
-            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x, Vector256.Load(w + 48).AsSByte());
-            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x, Vector256.Load(w + 56).AsSByte());
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, Vector256.Load(wp).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, Vector256.Load(wp + 8).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, Vector256.Load(wp + 16).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, Vector256.Load(wp + 24).AsSByte());
+            a4 = AvxVnni.MultiplyWideningAndAdd(a4, x, Vector256.Load(wp + 32).AsSByte());
+            a5 = AvxVnni.MultiplyWideningAndAdd(a5, x, Vector256.Load(wp + 40).AsSByte());
+            a6 = AvxVnni.MultiplyWideningAndAdd(a6, x, Vector256.Load(wp + 48).AsSByte());
+            a7 = AvxVnni.MultiplyWideningAndAdd(a7, x, Vector256.Load(wp + 56).AsSByte());
         }
         a0.Store(acc); a1.Store(acc + 8); a2.Store(acc + 16); a3.Store(acc + 24); a4.Store(acc + 32); a5.Store(acc + 40); a6.Store(acc + 48); a7.Store(acc + 56);
     }
@@ -433,19 +456,23 @@ internal static unsafe class GemvInt8
     /// VNNI's latency on every quad (the 784 × 8 product ran at a sixth of the 64-column block's rate, Zen 5). Integer sums
     /// do not depend on their order, so the split changes no bit.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void SingleVnni(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void SingleVnni<TQuads>(uint* u, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        int p = 0;
-        for (; p + 4 <= quadCount; p += 4, w += 4 * ldw)
+        int t = 0;
+        for (; t + 4 <= count; t += 4)
         {
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p]).AsByte(), Vector256.Load(w).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.Create(u[p + 1]).AsByte(), Vector256.Load(w + ldw).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(u[p + 2]).AsByte(), Vector256.Load(w + 2 * ldw).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(u[p + 3]).AsByte(), Vector256.Load(w + 3 * ldw).AsSByte());
+            nint p0 = TQuads.At(active, t), p1 = TQuads.At(active, t + 1), p2 = TQuads.At(active, t + 2), p3 = TQuads.At(active, t + 3);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p0]).AsByte(), Vector256.Load(w + p0 * ldw).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector256.Create(u[p1]).AsByte(), Vector256.Load(w + p1 * ldw).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector256.Create(u[p2]).AsByte(), Vector256.Load(w + p2 * ldw).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector256.Create(u[p3]).AsByte(), Vector256.Load(w + p3 * ldw).AsSByte());
         }
-        for (; p < quadCount; p++, w += ldw)
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p]).AsByte(), Vector256.Load(w).AsSByte());
+        for (; t < count; t++)
+        {
+            nint p = TQuads.At(active, t);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector256.Create(u[p]).AsByte(), Vector256.Load(w + p * ldw).AsSByte());
+        }
         ((a0 + a1) + (a2 + a3)).Store(acc);
     }
 
@@ -593,19 +620,23 @@ internal static unsafe class GemvInt8
     /// <summary>Σ over the quads of u · w for 4 columns, VNNI on 128 bits: a 20-wide head ends in four columns, which would
     /// otherwise fall to the portable kernel's shifts and 32-bit multiplies.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void QuarterVnni(uint* u, int quadCount, uint* w, nint ldw, int* acc)
+    private static void QuarterVnni<TQuads>(uint* u, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        int p = 0;
-        for (; p + 4 <= quadCount; p += 4, w += 4 * ldw)
+        int t = 0;
+        for (; t + 4 <= count; t += 4)
         {
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector128.Create(u[p]).AsByte(), Vector128.Load(w).AsSByte());
-            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector128.Create(u[p + 1]).AsByte(), Vector128.Load(w + ldw).AsSByte());
-            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector128.Create(u[p + 2]).AsByte(), Vector128.Load(w + 2 * ldw).AsSByte());
-            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector128.Create(u[p + 3]).AsByte(), Vector128.Load(w + 3 * ldw).AsSByte());
+            nint p0 = TQuads.At(active, t), p1 = TQuads.At(active, t + 1), p2 = TQuads.At(active, t + 2), p3 = TQuads.At(active, t + 3);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector128.Create(u[p0]).AsByte(), Vector128.Load(w + p0 * ldw).AsSByte());
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, Vector128.Create(u[p1]).AsByte(), Vector128.Load(w + p1 * ldw).AsSByte());
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, Vector128.Create(u[p2]).AsByte(), Vector128.Load(w + p2 * ldw).AsSByte());
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, Vector128.Create(u[p3]).AsByte(), Vector128.Load(w + p3 * ldw).AsSByte());
         }
-        for (; p < quadCount; p++, w += ldw)
-            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector128.Create(u[p]).AsByte(), Vector128.Load(w).AsSByte());
+        for (; t < count; t++)
+        {
+            nint p = TQuads.At(active, t);
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, Vector128.Create(u[p]).AsByte(), Vector128.Load(w + p * ldw).AsSByte());
+        }
         ((a0 + a1) + (a2 + a3)).Store(acc);
     }
 

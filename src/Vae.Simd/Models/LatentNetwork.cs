@@ -229,15 +229,23 @@ internal abstract partial class LatentNetwork : Network
 
     // ---------------------------------------------------------------- inference
 
+    /// <summary>Rows per pass through the network at inference. A block's activations (128 × 784 floats at most, 400 KB) stay
+    /// in L2 from layer to layer, where a whole 1000-row batch's went out to L3 and back: a 1000-row reconstruct (one thread,
+    /// Zen 5) went from 6.2–6.4 to 5.8–6.0 ms with float32 weights, 3.4–3.5 to 3.3–3.4 with int8, 2.9 to 2.7 with int8 on MNIST
+    /// images (blocks of 64 and 256 did no better). Rows are computed independently, so the blocks change no bit.</summary>
+    private const int InferenceBlockRows = 128;
+
+    private protected static int BlockRows(NetworkWorkspace workspace) => Math.Min(workspace.MaxRows, InferenceBlockRows);
+
     /// <summary>The deterministic code of each image: μ for a VAE, the code for an AE. Any number of rows.</summary>
     public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace workspace)
     {
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(code, x.Rows, Latent, nameof(code));
-        for (int start = 0; start < x.Rows; start += workspace.MaxRows)
+        for (int start = 0; start < x.Rows; start += BlockRows(workspace))
         {
-            int count = Math.Min(workspace.MaxRows, x.Rows - start);
+            int count = Math.Min(BlockRows(workspace), x.Rows - start);
             EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(code.SliceRows(start, count));
         }
     }
@@ -263,9 +271,9 @@ internal abstract partial class LatentNetwork : Network
         Shape.Check(z, z.Rows, Latent, nameof(z));
         Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
         Guard.Finite(z, nameof(z));
-        for (int start = 0; start < z.Rows; start += workspace.MaxRows)
+        for (int start = 0; start < z.Rows; start += BlockRows(workspace))
         {
-            int count = Math.Min(workspace.MaxRows, z.Rows - start);
+            int count = Math.Min(BlockRows(workspace), z.Rows - start);
             DecodeChunk(z.SliceRows(start, count), output.SliceRows(start, count), workspace);
         }
     }
@@ -290,9 +298,9 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
-        for (int start = 0; start < x.Rows; start += workspace.MaxRows)
+        for (int start = 0; start < x.Rows; start += BlockRows(workspace))
         {
-            int count = Math.Min(workspace.MaxRows, x.Rows - start);
+            int count = Math.Min(BlockRows(workspace), x.Rows - start);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
             EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(z);
             DecodeChunk(z, output.SliceRows(start, count), workspace);
@@ -305,9 +313,9 @@ internal abstract partial class LatentNetwork : Network
     {
         using var lease = Acquire(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
-        for (int start = 0; start < output.Rows; start += workspace.MaxRows)
+        for (int start = 0; start < output.Rows; start += BlockRows(workspace))
         {
-            int count = Math.Min(workspace.MaxRows, output.Rows - start);
+            int count = Math.Min(BlockRows(workspace), output.Rows - start);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
             noise.Fill(z, firstSample + start);
             DecodeChunk(z, output.SliceRows(start, count), workspace);
