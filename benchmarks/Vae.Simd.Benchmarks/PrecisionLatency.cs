@@ -5,7 +5,7 @@ using Vae.Simd.Tensors;
 namespace Vae.Simd.Benchmarks;
 
 /// <summary>
-/// `precision-latency [rounds=41] [batch=1] [uniform|mnist]`: reconstruct, encode and decode of the canonical VAE (784-400-20) on one thread,
+/// `precision-latency [rounds=41] [batch=1] [uniform|mnist] [threads=1]`: reconstruct, encode and decode of the canonical VAE (784-400-20),
 /// float32, bfloat16 and int8 weights alternated round by round in one process so that all see the same machine; each round
 /// times 2,000 calls at batch 1, 2,000 / batch calls but at least 20 at larger batches. Prints the median and best round
 /// per call, the weight bytes each call reads, and the bandwidth that best round reached; at batches above 1 also the rate
@@ -14,13 +14,13 @@ namespace Vae.Simd.Benchmarks;
 /// </summary>
 public static class PrecisionLatency
 {
-    public static void Run(int rounds, int batch, InferenceInput input = InferenceInput.Uniform)
+    public static void Run(int rounds, int batch, InferenceInput input = InferenceInput.Uniform, int threads = 1)
     {
         var models = new[] { InferencePrecision.Float32, InferencePrecision.BFloat16, InferencePrecision.Int8 }.Select(p =>
         {
             var model = new VariationalNetwork(new ModelConfig(), 1);
             model.SetInferencePrecision(p);
-            return (Precision: p, Model: model, Workspace: model.CreateWorkspace(batch));
+            return (Precision: p, Model: model, Workspace: model.CreateWorkspace(batch, threads));
         }).ToArray();
         float[] x = InferenceInputs.Images(input, batch), output = new float[batch * 784],
             mu = new float[batch * 20], logVar = new float[batch * 20];
@@ -34,7 +34,7 @@ public static class PrecisionLatency
             ("decode", 20L * 400 + 400 * 784, (m, ws) => m.Decode(new ReadOnlyMatrixSpan(mu, batch, 20), new MatrixSpan(output, batch, 784), ws)),
         };
         int perRound = Math.Max(20, 2000 / batch);
-        Console.WriteLine($"batch {batch}, {input} images, {perRound} calls per round, {rounds} rounds");
+        Console.WriteLine($"batch {batch}, {input} images, {threads} thread(s), {perRound} calls per round, {rounds} rounds");
         Console.WriteLine($"{"call",-12} {"precision",-9} {"median µs",10} {"best µs",9} {"weight MB",10} {"GB/s (best)",12} {"GMAC/s (median)",16}");
         foreach (var (name, floats, call) in calls)
         {

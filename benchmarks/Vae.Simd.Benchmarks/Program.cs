@@ -4,7 +4,7 @@ using Vae.Simd.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- --filter '*'        BenchmarkDotNet suites
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- peer-gemm THREADS   for benchmarks/peers/run.sh
-// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS] [BATCH] [uniform|mnist]   float32 vs bfloat16 vs int8
+// dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- precision-latency [ROUNDS] [BATCH] [uniform|mnist] [THREADS]   float32 vs bfloat16 vs int8
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- gemm-layout [ROUNDS]         what alignment and row blocks cost the GEMM
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- step-pieces [ROUNDS]         the step's optimizer and Wᵀ refresh
 // dotnet run -c Release --project benchmarks/Vae.Simd.Benchmarks -- core-pair [ROUNDS] [SECONDS]   do two busy threads get two cores' FMA rate?
@@ -24,7 +24,7 @@ if (args is ["precision-latency", .. var rest])
         "mnist" => InferenceInput.MnistTest,
         _ => throw new ArgumentException($"precision-latency: the input is uniform or mnist, not '{rest[2]}'"),
     } : InferenceInput.Uniform;
-    PrecisionLatency.Run(rest.Length > 0 ? int.Parse(rest[0]) : 41, rest.Length > 1 ? int.Parse(rest[1]) : 1, input);
+    PrecisionLatency.Run(rest.Length > 0 ? int.Parse(rest[0]) : 41, rest.Length > 1 ? int.Parse(rest[1]) : 1, input, rest.Length > 3 ? int.Parse(rest[3]) : 1);
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
