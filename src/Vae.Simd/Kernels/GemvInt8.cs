@@ -198,7 +198,7 @@ internal static unsafe class GemvInt8
             for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i], offsets[i / quadCount]);
         }
         int[] active = [], tileQuads = [];
-        if (kernel == Int8Kernel.Vnni)
+        if (kernel is Int8Kernel.Vnni or Int8Kernel.Avx2)
         {
             int groups = rows / TileRows + rows % TileRows;
             tileQuads = Grow(ref s_tileQuads, 2 * groups);
@@ -339,7 +339,9 @@ internal static unsafe class GemvInt8
                 for (; j + 8 <= end; j += 8)
                     for (int r = row0; r < row0 + tiledRows; r += TileRows)
                     {
-                        TileAvx2(signedQuads + r * quadCount, quadCount, w + j, ldw, acc);
+                        int* list = tileQuads + 2 * (r / TileRows);
+                        if (list[1] == quadCount) TileAvx2<EveryQuad>(signedQuads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
+                        else TileAvx2<ListedQuads>(signedQuads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
                         FinishTile(acc, 8, r, j, signedSums: true);
                     }
                 RowByRow(row0, tiledRows, j, end - j, acc);
@@ -354,6 +356,15 @@ internal static unsafe class GemvInt8
             for (; j + 64 <= end; j += 64) { BlockVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 64, sx, offset, j, yr); }
             for (; j + 8 <= end; j += 8) { SingleVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 8, sx, offset, j, yr); }
             for (; j + 4 <= end; j += 4) { QuarterVnni<TQuads>(u, list, count, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
+            return j;
+        }
+
+        /// <summary>As <see cref="RowVnni"/> on AVX2's kernels, which read the activations as signed 16-bit words.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private int RowAvx2<TQuads>(ulong* a, int* list, int count, int j, int end, float sx, float* yr, int* acc) where TQuads : struct, IQuadOrder
+        {
+            for (; j + 32 <= end; j += 32) { BlockAvx2<TQuads>(a, list, count, w + j, ldw, acc); Finish(acc, 32, sx, 0, j, yr); }
+            for (; j + 8 <= end; j += 8) { SingleAvx2<TQuads>(a, list, count, w + j, ldw, acc); Finish(acc, 8, sx, 0, j, yr); }
             return j;
         }
 
@@ -376,13 +387,18 @@ internal static unsafe class GemvInt8
                 float* yr = y + r * ldy;
                 float sx = rowScales[r];
                 int offset = rowOffsets[r], j = col0;
-                if (kernel == Int8Kernel.Vnni)
+                if (kernel is Int8Kernel.Vnni or Int8Kernel.Avx2)
                 {
                     // The row's group list (see ActiveQuads): its tile's, which holds every quad the row needs, or its own.
                     int tiledRows = rowCount / TileRows * TileRows;
                     int* list = tileQuads + 2 * (r < tiledRows ? r / TileRows : tiledRows / TileRows + r - tiledRows);
-                    if (list[1] == quadCount) j = RowVnni<EveryQuad>(u, null, quadCount, j, end, sx, offset, yr, acc);
-                    else j = RowVnni<ListedQuads>(u, active + list[0], list[1], j, end, sx, offset, yr, acc);
+                    ulong* a = signedQuads + r * quadCount;
+                    if (kernel == Int8Kernel.Vnni)
+                        j = list[1] == quadCount ? RowVnni<EveryQuad>(u, null, quadCount, j, end, sx, offset, yr, acc)
+                            : RowVnni<ListedQuads>(u, active + list[0], list[1], j, end, sx, offset, yr, acc);
+                    else
+                        j = list[1] == quadCount ? RowAvx2<EveryQuad>(a, null, quadCount, j, end, sx, yr, acc)
+                            : RowAvx2<ListedQuads>(a, active + list[0], list[1], j, end, sx, yr, acc);
                 }
                 else if (kernel == Int8Kernel.ArmDot)
                 {
@@ -390,12 +406,6 @@ internal static unsafe class GemvInt8
                     uint flip = offset == 0 ? 0u : 0x8080_8080u;
                     for (; j + 32 <= end; j += 32) { BlockArmDot(u, quadCount, flip, w + j, ldw, acc); Finish(acc, 32, sx, 0, j, yr); }
                     for (; j + 4 <= end; j += 4) { SingleArmDot(u, quadCount, flip, w + j, ldw, acc); Finish(acc, 4, sx, 0, j, yr); }
-                }
-                else if (kernel == Int8Kernel.Avx2)
-                {
-                    ulong* a = signedQuads + r * quadCount;
-                    for (; j + 32 <= end; j += 32) { BlockAvx2(a, quadCount, w + j, ldw, acc); Finish(acc, 32, sx, 0, j, yr); }
-                    for (; j + 8 <= end; j += 8) { SingleAvx2(a, quadCount, w + j, ldw, acc); Finish(acc, 8, sx, 0, j, yr); }
                 }
                 for (; j + 4 <= end; j += 4) { SinglePortable(u, quadCount, w + j, ldw, acc); Finish(acc, 4, sx, offset, j, yr); }
                 for (; j < end; j++) { acc[0] = SumScalar(u, quadCount, w + j, ldw); Finish(acc, 1, sx, offset, j, yr); }
@@ -593,14 +603,17 @@ internal static unsafe class GemvInt8
     /// back into column order. 8 accumulators + 2 weights + 1 broadcast: within 16 registers.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void TileAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    private static void TileAvx2<TQuads>(ulong* a, int quadCount, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> l0 = default, h0 = default, l1 = default, h1 = default, l2 = default, h2 = default, l3 = default, h3 = default;
         ulong* a0 = a, a1 = a0 + quadCount, a2 = a1 + quadCount, a3 = a2 + quadCount;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
-            var lo = Avx2.ConvertToVector256Int16((sbyte*)w);
-            var hi = Avx2.ConvertToVector256Int16((sbyte*)w + 16);
+            nint p = TQuads.At(active, t);
+            sbyte* wp = (sbyte*)(TQuads.Listed ? first + p * ldw : w);
+            var lo = Avx2.ConvertToVector256Int16(wp);
+            var hi = Avx2.ConvertToVector256Int16(wp + 16);
             var x = Vector256.Create(a0[p]).AsInt16();
             l0 += Avx2.MultiplyAddAdjacent(lo, x); h0 += Avx2.MultiplyAddAdjacent(hi, x);
             x = Vector256.Create(a1[p]).AsInt16();
@@ -647,16 +660,19 @@ internal static unsafe class GemvInt8
     /// products fit 16 × 16 → 32 bits exactly, so the sums are VNNI's. Four groups of 8 columns keep four chains in flight.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void BlockAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    private static void BlockAvx2<TQuads>(ulong* a, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (int p = 0; p < quadCount; p++, w += ldw)
+        uint* first = w;
+        for (int t = 0; t < count; t++, w += ldw)
         {
+            nint p = TQuads.At(active, t);
+            uint* wp = TQuads.Listed ? first + p * ldw : w;
             var x = Vector256.Create(a[p]).AsInt16();
-            s0 += Pairs(x, (sbyte*)w);
-            s1 += Pairs(x, (sbyte*)(w + 8));
-            s2 += Pairs(x, (sbyte*)(w + 16));
-            s3 += Pairs(x, (sbyte*)(w + 24));
+            s0 += Pairs(x, (sbyte*)wp);
+            s1 += Pairs(x, (sbyte*)(wp + 8));
+            s2 += Pairs(x, (sbyte*)(wp + 16));
+            s3 += Pairs(x, (sbyte*)(wp + 24));
         }
         var order = Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7);
         Avx2.PermuteVar8x32(s0, order).Store(acc); Avx2.PermuteVar8x32(s1, order).Store(acc + 8);
@@ -664,16 +680,21 @@ internal static unsafe class GemvInt8
     }
 
     [MethodImpl(HotPath.Kernel)]
-    private static void SingleAvx2(ulong* a, int quadCount, uint* w, nint ldw, int* acc)
+    private static void SingleAvx2<TQuads>(ulong* a, int* active, int count, uint* w, nint ldw, int* acc) where TQuads : struct, IQuadOrder
     {
         Vector256<int> s0 = default, s1 = default;
-        int p = 0;
-        for (; p + 2 <= quadCount; p += 2, w += 2 * ldw)
+        int t = 0;
+        for (; t + 2 <= count; t += 2)
         {
-            s0 += Pairs(Vector256.Create(a[p]).AsInt16(), (sbyte*)w);
-            s1 += Pairs(Vector256.Create(a[p + 1]).AsInt16(), (sbyte*)(w + ldw));
+            nint p0 = TQuads.At(active, t), p1 = TQuads.At(active, t + 1);
+            s0 += Pairs(Vector256.Create(a[p0]).AsInt16(), (sbyte*)(w + p0 * ldw));
+            s1 += Pairs(Vector256.Create(a[p1]).AsInt16(), (sbyte*)(w + p1 * ldw));
         }
-        if (p < quadCount) s0 += Pairs(Vector256.Create(a[p]).AsInt16(), (sbyte*)w);
+        if (t < count)
+        {
+            nint p = TQuads.At(active, t);
+            s0 += Pairs(Vector256.Create(a[p]).AsInt16(), (sbyte*)(w + p * ldw));
+        }
         Avx2.PermuteVar8x32(s0 + s1, Vector256.Create(0, 1, 4, 5, 2, 3, 6, 7)).Store(acc);
     }
 
