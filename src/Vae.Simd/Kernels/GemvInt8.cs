@@ -202,7 +202,7 @@ internal static unsafe class GemvInt8
         {
             int groups = rows / TileRows + rows % TileRows;
             tileQuads = Grow(ref s_tileQuads, 2 * groups);
-            active = Grow(ref s_activeQuads, (groups + 1) * quadCount);
+            active = Grow(ref s_activeQuads, groups * quadCount);
             ActiveQuads(quads, offsets, rows, quadCount, active, tileQuads);
         }
         fixed (uint* pq = quads, pw = w.Data)
@@ -237,15 +237,14 @@ internal static unsafe class GemvInt8
     /// The quads that are not zero in all rows of a group, as indices into <paramref name="active"/>: group g's are
     /// active[tileQuads[2g] ..] (tileQuads[2g + 1] of them), in increasing order. The groups are the tiles of
     /// <see cref="TileRows"/> rows, then each row past the last tile on its own. A group that would skip less than an eighth
-    /// of its quads takes the first quadCount entries, 0, 1, 2, … instead, and so does one with a row stored with offset 128
-    /// (it has no zero words): reading the quads through a list costs an index load per quad, which a few skipped quads do
-    /// not repay.
+    /// of its quads gets a count of quadCount and no list, and so does one with a row stored with offset 128 (it has no zero
+    /// words): the kernels then run their plain loop, as reading the quads through a list costs an index load per quad,
+    /// which a few skipped quads do not repay.
     /// </summary>
     [MethodImpl(HotPath.Kernel)]
     private static void ActiveQuads(uint[] quads, int[] offsets, int rows, int quadCount, int[] active, int[] tileQuads)
     {
-        for (int p = 0; p < quadCount; p++) active[p] = p;
-        int next = quadCount, tiledRows = rows / TileRows * TileRows;
+        int next = 0, tiledRows = rows / TileRows * TileRows;
         fixed (uint* pq = quads)
         fixed (int* pa = active)
             for (int r = 0, g = 0; r < rows; g++)
@@ -255,22 +254,17 @@ internal static unsafe class GemvInt8
                 tileQuads[2 * g + 1] = quadCount;
                 bool offsetRows = false;
                 for (int i = 0; i < height; i++) offsetRows |= offsets[r + i] != 0;
-                // A single row is read as four copies of itself.
-                uint* u0 = pq + r * quadCount, u1 = height == 1 ? u0 : u0 + quadCount, u2 = height == 1 ? u0 : u1 + quadCount, u3 = height == 1 ? u0 : u2 + quadCount;
+                uint* u0 = pq + r * quadCount, u1 = u0 + quadCount, u2 = u1 + quadCount, u3 = u2 + quadCount;
                 r += height;
                 if (offsetRows) continue;
-                int count = 0, p = 0;
-                for (; p + 8 <= quadCount; p += 8)
-                    count += System.Numerics.BitOperations.PopCount(Occupied(u0, u1, u2, u3, p));
-                for (; p < quadCount; p++)
-                    if ((u0[p] | u1[p] | u2[p] | u3[p]) != 0) count++;
-                if (8 * count > 7 * quadCount) continue;
-                tileQuads[2 * g] = next;
-                tileQuads[2 * g + 1] = count;
+                // The list is written as the quads are found and dropped if too long: one pass either way.
+                int start = next, p = 0;
                 var eight = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-                for (p = 0; p + 8 <= quadCount; p += 8)
+                for (; p + 8 <= quadCount; p += 8)
                 {
-                    uint mask = Occupied(u0, u1, u2, u3, p);
+                    var any = Vector256.Load(u0 + p);
+                    if (height > 1) any |= Vector256.Load(u1 + p) | Vector256.Load(u2 + p) | Vector256.Load(u3 + p);
+                    uint mask = ~Vector256.Equals(any, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFF;
                     if (mask == 0xFF)
                     {
                         (eight + Vector256.Create(p)).Store(pa + next);
@@ -280,16 +274,16 @@ internal static unsafe class GemvInt8
                     for (; mask != 0; mask &= mask - 1) pa[next++] = p + System.Numerics.BitOperations.TrailingZeroCount(mask);
                 }
                 for (; p < quadCount; p++)
-                    if ((u0[p] | u1[p] | u2[p] | u3[p]) != 0) pa[next++] = p;
+                    if ((height > 1 ? u0[p] | u1[p] | u2[p] | u3[p] : u0[p]) != 0) pa[next++] = p;
+                int count = next - start;
+                if (8 * count > 7 * quadCount)
+                {
+                    next = start;
+                    continue;
+                }
+                tileQuads[2 * g] = start;
+                tileQuads[2 * g + 1] = count;
             }
-    }
-
-    /// <summary>Bit i set when quad p + i is not zero in all four rows, for i in [0, 8).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Occupied(uint* u0, uint* u1, uint* u2, uint* u3, int p)
-    {
-        var any = Vector256.Load(u0 + p) | Vector256.Load(u1 + p) | Vector256.Load(u2 + p) | Vector256.Load(u3 + p);
-        return ~Vector256.Equals(any, Vector256<uint>.Zero).ExtractMostSignificantBits() & 0xFF;
     }
 
     /// <summary>One product's operands, by address: quantized rows, weights and where the results go.</summary>
