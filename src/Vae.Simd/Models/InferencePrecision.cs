@@ -15,7 +15,10 @@ public enum InferencePrecision
     /// The weights quantized to int8, each output unit's with its own scale (its largest magnitude / 127), and each layer's
     /// input quantized the same way, row by row, as it arrives: a quarter of the float32 bytes, and on x86 processors with
     /// AVX-VNNI one instruction per 32 multiply-adds (with AVX2 alone, 16-bit multiply-adds of pairs; on Arm64, its dot
-    /// product where it has one; elsewhere a portable kernel, slower than float32). The
+    /// product where it has one; elsewhere a portable kernel, slower than float32). On x86 with AVX2, rows without negative
+    /// values (a ReLU's output, images) skip each group of four consecutive inputs that is zero in the row (for a batch, in
+    /// every row of a block of four): with an image's background skipped, MNIST's test images ran 1.25× faster than dense
+    /// noise in a 1000-row reconstruct and 1.45× faster one at a time (Zen 5). The
     /// sums are exact integers and the result has the same bits on every processor and at every batch size. The error is
     /// larger than bfloat16's: measure it on your data (on MNIST it moved the test negative ELBO by 0.03 nats,
     /// benchmarks/RESULTS.md).
