@@ -26,12 +26,12 @@ internal enum Int8Kernel
 /// instruction per 32 multiply-adds. Row r of x gets its own scale sₓ = max|x[r, ·]| / 127 and aᵢ = round(xᵢ / sₓ); then
 /// <code>y[r, j] = b[j] + (sₓ·scale[j]) · Σᵢ aᵢ·q(i, j)</code>
 /// with the sum exact in 32-bit integers. VNNI multiplies unsigned bytes by signed ones, so a row is stored as the bytes aᵢ + oᵣ
-/// and oᵣ·Σᵢ q(i, j) (<see cref="Int8Columns.Sums"/>) is subtracted afterwards: oᵣ = 0 for a row without negative values (a
-/// ReLU's output, pixels), 128 for any other. A zero activation of such a row is a zero byte, so a tile of rows whose quad is
-/// zero in every row skips that quad: MNIST's images leave about half the first layer's quads of a four-row tile empty. The
-/// integer sum is the same however it is computed, and
-/// the last step is the same float32 multiply and add everywhere, so every path (VNNI, the portable vector code, scalar, any
-/// width) gives the same bits, and a row's result does not depend on the batch it came in.
+/// and oᵣ·Σᵢ q(i, j) (<see cref="Int8Columns.Sums"/>) is subtracted afterwards: oᵣ = 0 when every aᵢ ≥ 0 (a ReLU's output,
+/// pixels), 128 otherwise. A zero of such a row is a zero byte, so the VNNI and AVX2 kernels skip a quad that is zero in every
+/// row they take together (<see cref="ActiveQuads"/>): MNIST's images leave about half the first layer's quads of a
+/// four-row tile empty. The integer sum is the same however it is computed, and the last step is the same float32 multiply
+/// and add everywhere, so every path (VNNI, the portable vector code, scalar, any width) gives the same bits, and a row's
+/// result does not depend on the batch it came in.
 /// </summary>
 internal static unsafe class GemvInt8
 {
