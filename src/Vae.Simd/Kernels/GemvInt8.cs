@@ -195,7 +195,8 @@ internal static unsafe class GemvInt8
         if (kernel == Int8Kernel.Avx2)
         {
             signed = Grow(ref s_signedRows, rows * quadCount);
-            for (int i = 0; i < rows * quadCount; i++) signed[i] = Signed(quads[i], offsets[i / quadCount]);
+            for (int r = 0; r < rows; r++)
+                for (int i = r * quadCount; i < (r + 1) * quadCount; i++) signed[i] = Signed(quads[i], offsets[r]);
         }
         int[] active = [], tileQuads = [];
         if (kernel is Int8Kernel.Vnni or Int8Kernel.Avx2)
@@ -298,49 +299,43 @@ internal static unsafe class GemvInt8
         {
             int* acc = stackalloc int[TileRows * 24];
             int tiledRows = kernel is Int8Kernel.Vnni or Int8Kernel.Avx2 ? rows / TileRows * TileRows : 0, end = col0 + cols, j = col0;
-            if (tiledRows > 0 && kernel == Int8Kernel.Vnni)
+            if (tiledRows > 0)
             {
                 // Column panels outermost: a 24-column panel of the weights (96 bytes per quad, 19 KB at 784 inputs) stays
-                // in L1 while the row tiles stream past it.
-                for (; j + 24 <= end; j += 24)
-                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
-                    {
-                        int* list = tileQuads + 2 * (r / TileRows);
-                        if (list[1] == quadCount) TileVnni24<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
-                        else TileVnni24<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
-                        FinishTile(acc, 24, r, j);
-                    }
-                for (; j + 16 <= end; j += 16)
-                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
-                    {
-                        int* list = tileQuads + 2 * (r / TileRows);
-                        if (list[1] == quadCount) TileVnni16<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
-                        else TileVnni16<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
-                        FinishTile(acc, 16, r, j);
-                    }
-                for (; j + 8 <= end; j += 8)
-                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
-                    {
-                        int* list = tileQuads + 2 * (r / TileRows);
-                        if (list[1] == quadCount) TileVnni8<EveryQuad>(quads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
-                        else TileVnni8<ListedQuads>(quads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
-                        FinishTile(acc, 8, r, j);
-                    }
-                RowByRow(row0, tiledRows, j, end - j, acc);
-            }
-            else if (tiledRows > 0)
-            {
-                for (; j + 8 <= end; j += 8)
-                    for (int r = row0; r < row0 + tiledRows; r += TileRows)
-                    {
-                        int* list = tileQuads + 2 * (r / TileRows);
-                        if (list[1] == quadCount) TileAvx2<EveryQuad>(signedQuads + r * quadCount, quadCount, null, quadCount, w + j, ldw, acc);
-                        else TileAvx2<ListedQuads>(signedQuads + r * quadCount, quadCount, active + list[0], list[1], w + j, ldw, acc);
-                        FinishTile(acc, 8, r, j, signedSums: true);
-                    }
+                // in L1 while the row tiles stream past it. VNNI's tiles are 24, 16 and 8 columns wide, AVX2's 8.
+                for (int width = kernel == Int8Kernel.Vnni ? 24 : 8; width >= 8; width -= 8)
+                    for (; j + width <= end; j += width)
+                        for (int r = row0; r < row0 + tiledRows; r += TileRows) Tile(width, r, j, acc);
                 RowByRow(row0, tiledRows, j, end - j, acc);
             }
             RowByRow(row0 + tiledRows, rows - tiledRows, col0, cols, acc);
+        }
+
+        /// <summary>The list of row r's group (see <see cref="ActiveQuads"/>): its tile's while r is in a tile, which holds
+        /// every quad the row needs, its own past the last tile.</summary>
+        private int* GroupList(int r)
+        {
+            int tiledRows = rowCount / TileRows * TileRows;
+            return tileQuads + 2 * (r < tiledRows ? r / TileRows : tiledRows / TileRows + r - tiledRows);
+        }
+
+        /// <summary>The tile of rows [r, r + 4) × columns [j, j + width), over its group's list or every quad, scaled back into y.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Tile(int width, int r, int j, int* acc)
+        {
+            int* list = GroupList(r);
+            if (list[1] == quadCount) TileSums<EveryQuad>(width, r, null, quadCount, w + j, acc);
+            else TileSums<ListedQuads>(width, r, active + list[0], list[1], w + j, acc);
+            FinishTile(acc, width, r, j, signedSums: kernel == Int8Kernel.Avx2);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void TileSums<TQuads>(int width, int r, int* list, int count, uint* wj, int* acc) where TQuads : struct, IQuadOrder
+        {
+            if (kernel == Int8Kernel.Avx2) TileAvx2<TQuads>(signedQuads + r * quadCount, quadCount, list, count, wj, ldw, acc);
+            else if (width == 24) TileVnni24<TQuads>(quads + r * quadCount, quadCount, list, count, wj, ldw, acc);
+            else if (width == 16) TileVnni16<TQuads>(quads + r * quadCount, quadCount, list, count, wj, ldw, acc);
+            else TileVnni8<TQuads>(quads + r * quadCount, quadCount, list, count, wj, ldw, acc);
         }
 
         /// <summary>One row's columns [j, end) in the VNNI row kernels' widths, down to the last four; returns where they stopped.</summary>
@@ -383,9 +378,7 @@ internal static unsafe class GemvInt8
                 int offset = rowOffsets[r], j = col0;
                 if (kernel is Int8Kernel.Vnni or Int8Kernel.Avx2)
                 {
-                    // The row's group list (see ActiveQuads): its tile's, which holds every quad the row needs, or its own.
-                    int tiledRows = rowCount / TileRows * TileRows;
-                    int* list = tileQuads + 2 * (r < tiledRows ? r / TileRows : tiledRows / TileRows + r - tiledRows);
+                    int* list = GroupList(r);
                     ulong* a = signedQuads + r * quadCount;
                     if (kernel == Int8Kernel.Vnni)
                         j = list[1] == quadCount ? RowVnni<EveryQuad>(u, null, quadCount, j, end, sx, offset, yr, acc)
