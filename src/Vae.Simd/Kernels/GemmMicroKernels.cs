@@ -15,13 +15,20 @@ internal static unsafe partial class GemmMicroKernels
     /// <summary>Register-block shape and cache-block depth of each path.</summary>
     internal readonly record struct Geometry(int MR, int NR, int KC);
 
+    /// <summary>
+    /// The AVX-512 depth block KC is as deep as the core's L1 allows. KC = 192 keeps a B micro-panel (KC×NR floats = 24 KiB)
+    /// and the A micro-panel (6 KiB) in a Zen 4's 32 KiB L1; against 128 on Zen 5, one thread (benchmarks/peers/gemm-ab.sh,
+    /// 3 rounds), 1024³ ran 1.05–1.10× faster and the 20-wide dX 1.06×. Where L1 holds 48 KiB or more (Zen 5, recent Intel
+    /// cores), KC = 256 (a 32 KiB micro-panel): a 1024-deep product then sweeps C 4 times instead of 6, and each sweep's
+    /// tile starts wait on C (4 % of the kernel's samples in a `perf` profile of 1024³, Zen 5), with the driver's per-tile
+    /// work (3 %) paid as often. benchmarks/RESULTS.md has the before and after.
+    /// </summary>
+    private static readonly Geometry Vector512Geometry = new(8, 32, CacheSizes.L1DataBytes >= 48 * 1024 ? 256 : 192);
+
     public static Geometry For(GemmPath path) => path switch
     {
         // 8×32: 16 zmm accumulators, two B loads and a broadcast leave room in the 32 registers.
-        // KC = 192: a B micro-panel (KC×NR floats = 24 KiB) and the A micro-panel (6 KiB) fit a Zen 4's 32 KiB L1 (a Zen 5 has
-        // 48). Against 128 on Zen 5, one thread (benchmarks/peers/gemm-ab.sh, 3 rounds): 1024³ 1.05–1.10× (now 0.99–1.02× of
-        // OpenBLAS), the 20-wide dX 1.06×, the other layer shapes 0.98–1.01×; 256 did as well there but fills a Zen 4's L1.
-        GemmPath.Vector512 => new Geometry(8, 32, 192),
+        GemmPath.Vector512 => Vector512Geometry,
         // 6×16: 12 ymm accumulators + 2 B vectors + 1 broadcast = 15 of 16 registers.
         GemmPath.Vector256 => new Geometry(6, 16, 256),
         // 4×8: 8 xmm accumulators + 2 B vectors + 1 broadcast fit the 16 registers of SSE (and leave room on Arm's 32).
