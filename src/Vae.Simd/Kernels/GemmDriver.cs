@@ -19,7 +19,7 @@ namespace Vae.Simd.Kernels;
 /// </summary>
 internal static unsafe partial class GemmDriver
 {
-    // A block of MC rows × KC depth stays in L2 (96 × 256 × 4 B = 96 KiB at most); NC bounds
+    // A block of MC rows × KC depth stays in L2 (96 × 512 × 4 B = 192 KiB at most); NC bounds
     // the packed B block to KC × NC floats.
     private const int MC = 96;
     private const int NC = 1024;

@@ -16,14 +16,16 @@ internal static unsafe partial class GemmMicroKernels
     internal readonly record struct Geometry(int MR, int NR, int KC);
 
     /// <summary>
-    /// The AVX-512 depth block KC is as deep as the core's L1 allows. KC = 192 keeps a B micro-panel (KC×NR floats = 24 KiB)
-    /// and the A micro-panel (6 KiB) in a Zen 4's 32 KiB L1; against 128 on Zen 5, one thread (benchmarks/peers/gemm-ab.sh,
-    /// 3 rounds), 1024³ ran 1.05–1.10× faster and the 20-wide dX 1.06×. Where L1 holds 48 KiB or more (Zen 5, recent Intel
-    /// cores), KC = 256 (a 32 KiB micro-panel): a 1024-deep product then sweeps C 4 times instead of 6, and each sweep's
-    /// tile starts wait on C (4 % of the kernel's samples in a `perf` profile of 1024³, Zen 5), with the driver's per-tile
-    /// work (3 %) paid as often. benchmarks/RESULTS.md has the before and after.
+    /// The AVX-512 depth block KC. 192 keeps a B micro-panel (KC×NR floats = 24 KiB) and the A micro-panel (6 KiB) in a Zen 4's
+    /// 32 KiB L1; against 128 on Zen 5, one thread (benchmarks/peers/gemm-ab.sh, 3 rounds), 1024³ ran 1.05–1.10× faster and
+    /// the 20-wide dX 1.06×. Where the core's L1 holds 48 KiB or more (Zen 5, recent Intel cores), KC = 512: a 1024-deep
+    /// product then sweeps C twice instead of six times, and each sweep's tile starts wait on C (4 % of the kernel's samples
+    /// in a `perf` profile of 1024³ at KC = 192) and pay the driver's per-tile work (3 %) again. Its 64 KiB micro-panel
+    /// outgrows L1 and streams from L2, which keeps up on Zen 5. Measured there with gemm-ab.sh, 5 rounds each: 192 → 256,
+    /// 1024³ 1.02–1.03× on one thread and 1.03–1.05× on two; 256 → 512, 1.02–1.03× and 1.03–1.05× again; the layer shapes
+    /// 0.97–1.04× at each step, and training unchanged. Deeper than 192 has not been timed on a 32 KiB L1, so such cores keep it.
     /// </summary>
-    private static readonly Geometry Vector512Geometry = new(8, 32, CacheSizes.L1DataBytes >= 48 * 1024 ? 256 : 192);
+    private static readonly Geometry Vector512Geometry = new(8, 32, CacheSizes.L1DataBytes >= 48 * 1024 ? 512 : 192);
 
     public static Geometry For(GemmPath path) => path switch
     {
