@@ -20,8 +20,8 @@ internal static class CacheSizes
             uint kib = (uint)X86Base.CpuId(unchecked((int)0x8000_0005), 0).Ecx >> 24;
             if (kib > 0) return (int)kib * 1024;
         }
-        // Intel (and AMD's leaf 0x8000_001D, which has the same layout): deterministic cache parameters, one sub-leaf per
-        // cache; the level-1 data cache is type 1, level 1. Size = ways × partitions × line × sets.
+        // Intel: leaf 4, deterministic cache parameters, one sub-leaf per cache; the level-1 data cache is type 1, level 1.
+        // Size = ways × partitions × line size × sets.
         if (X86Base.CpuId(0, 0).Eax >= 4)
         {
             for (int sub = 0; sub < 16; sub++)

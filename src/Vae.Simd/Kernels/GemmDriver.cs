@@ -20,7 +20,7 @@ namespace Vae.Simd.Kernels;
 internal static unsafe partial class GemmDriver
 {
     // A block of MC rows × KC depth stays in L2 (96 × 512 × 4 B = 192 KiB at most); NC bounds
-    // the packed B block to KC × NC floats.
+    // the packed B block to KC × NC floats (2 MiB at KC = 512: each thread that runs a product keeps that much).
     private const int MC = 96;
     private const int NC = 1024;
     /// <summary>A core's L2 on Zen 3 (512 KiB). Later x86 cores have 1–2 MiB: there, a C between this and their L2 is
