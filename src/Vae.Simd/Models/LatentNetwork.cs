@@ -243,9 +243,10 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(code, x.Rows, Latent, nameof(code));
-        for (int start = 0; start < x.Rows; start += BlockRows(workspace))
+        int block = BlockRows(workspace);
+        for (int start = 0; start < x.Rows; start += block)
         {
-            int count = Math.Min(BlockRows(workspace), x.Rows - start);
+            int count = Math.Min(block, x.Rows - start);
             EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(code.SliceRows(start, count));
         }
     }
@@ -271,9 +272,10 @@ internal abstract partial class LatentNetwork : Network
         Shape.Check(z, z.Rows, Latent, nameof(z));
         Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
         Guard.Finite(z, nameof(z));
-        for (int start = 0; start < z.Rows; start += BlockRows(workspace))
+        int block = BlockRows(workspace);
+        for (int start = 0; start < z.Rows; start += block)
         {
-            int count = Math.Min(BlockRows(workspace), z.Rows - start);
+            int count = Math.Min(block, z.Rows - start);
             DecodeChunk(z.SliceRows(start, count), output.SliceRows(start, count), workspace);
         }
     }
@@ -298,9 +300,10 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
-        for (int start = 0; start < x.Rows; start += BlockRows(workspace))
+        int block = BlockRows(workspace);
+        for (int start = 0; start < x.Rows; start += block)
         {
-            int count = Math.Min(BlockRows(workspace), x.Rows - start);
+            int count = Math.Min(block, x.Rows - start);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
             EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(z);
             DecodeChunk(z, output.SliceRows(start, count), workspace);
@@ -313,9 +316,10 @@ internal abstract partial class LatentNetwork : Network
     {
         using var lease = Acquire(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
-        for (int start = 0; start < output.Rows; start += BlockRows(workspace))
+        int block = BlockRows(workspace);
+        for (int start = 0; start < output.Rows; start += block)
         {
-            int count = Math.Min(BlockRows(workspace), output.Rows - start);
+            int count = Math.Min(block, output.Rows - start);
             MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
             noise.Fill(z, firstSample + start);
             DecodeChunk(z, output.SliceRows(start, count), workspace);

@@ -50,9 +50,10 @@ internal sealed class VariationalNetwork : LatentNetwork
         CheckImages(x, nameof(x));
         Shape.Check(mu, x.Rows, Latent, nameof(mu));
         Shape.Check(logVar, x.Rows, Latent, nameof(logVar));
-        for (int start = 0; start < x.Rows; start += BlockRows(workspace))
+        int block = BlockRows(workspace);
+        for (int start = 0; start < x.Rows; start += block)
         {
-            int count = Math.Min(BlockRows(workspace), x.Rows - start);
+            int count = Math.Min(block, x.Rows - start);
             MatrixSpan head = EncodeChunk(x.SliceRows(start, count), workspace, 2 * Latent);
             head.SliceColumns(0, Latent).CopyTo(mu.SliceRows(start, count));
             head.SliceColumns(Latent, Latent).CopyTo(logVar.SliceRows(start, count));
