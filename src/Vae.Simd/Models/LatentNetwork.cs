@@ -57,13 +57,15 @@ internal abstract partial class LatentNetwork : Network
     private protected abstract Linear DeclareHead(ParameterLayout layout, int inputSize);
 
     /// <summary>Buffers for batches of up to <paramref name="maxRows"/> images. With <paramref name="threads"/> &gt; 1,
-    /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>)
-    /// share each product among that many threads; results do not depend on it.</summary>
+    /// inference calls (<see cref="EncodeMean"/>, <see cref="Decode"/>, <see cref="Reconstruct"/>, <see cref="Sample"/>) share
+    /// their work among that many threads: a batch of at least <see cref="InferenceBlocks.MinRowsPerThread"/> rows per thread by
+    /// blocks of rows, each thread in buffers of its own (up to 128 rows more per extra thread), a smaller one by each product's
+    /// columns. Results do not depend on it.</summary>
     public NetworkWorkspace CreateWorkspace(int maxRows, int threads = 1)
     {
         if (threads <= 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "at least one thread is needed");
         var buffers = new Workspace(maxRows);
-        var ws = new NetworkWorkspace(this, buffers) { Pool = threads > 1 ? new WorkerPool(threads) : null };
+        var ws = new NetworkWorkspace(this, buffers);
         EncoderTrunk.DeclareBuffers(buffers);
         ws.Head = buffers.Declare(Head.OutputSize);
         ws.HeadDelta = buffers.Declare(Head.OutputSize);
@@ -75,6 +77,11 @@ internal abstract partial class LatentNetwork : Network
         ws.RowKl = buffers.DeclareRowDoubles();
         if (OutputLogVariance is not null) ws.OutputLogVarianceDelta = buffers.Declare(Config.InputSize);
         buffers.Allocate();
+        if (threads > 1)
+        {
+            ws.Pool = new WorkerPool(threads);
+            ws.Blocks = new InferenceBlocks(this, ws, ws.Pool, Math.Min(maxRows, InferenceBlockRows));
+        }
         return ws;
     }
 
@@ -243,24 +250,65 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(code, x.Rows, Latent, nameof(code));
+        if (workspace.Blocks is { } blocks && blocks.Shares(x.Rows))
+        {
+            blocks.EncodeMean(x, code);
+            return;
+        }
         int block = BlockRows(workspace);
         for (int start = 0; start < x.Rows; start += block)
         {
             int count = Math.Min(block, x.Rows - start);
-            EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(code.SliceRows(start, count));
+            EncodeMeanBlock(x.SliceRows(start, count), code.SliceRows(start, count), workspace, workspace.Pool);
         }
+    }
+
+    // Each call's work on one block of at most MaxRows rows, in the workspace's buffers, with each product's columns shared
+    // among the pool's threads, if any: a call runs its blocks in order on the caller, or shares them among its workspace's
+    // threads (InferenceBlocks), each in its own workspace and without a pool.
+
+    internal void EncodeMeanBlock(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace ws, WorkerPool? pool)
+        => EncodeChunk(x, ws, Latent, pool).CopyTo(code);
+
+    /// <summary>The head's first first.Columns outputs into <paramref name="first"/>, the next second.Columns into
+    /// <paramref name="second"/> (a VAE's μ and log σ²).</summary>
+    internal void EncodeHeadBlock(ReadOnlyMatrixSpan x, MatrixSpan first, MatrixSpan second, NetworkWorkspace ws, WorkerPool? pool)
+    {
+        MatrixSpan head = EncodeChunk(x, ws, first.Columns + second.Columns, pool);
+        head.SliceColumns(0, first.Columns).CopyTo(first);
+        head.SliceColumns(first.Columns, second.Columns).CopyTo(second);
+    }
+
+    internal void DecodeBlock(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace ws, WorkerPool? pool)
+    {
+        MatrixSpan logits = DecodeLogits(z, ws, pool);
+        for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(Config.Likelihood, logits[r], output[r]);
+    }
+
+    internal void ReconstructBlock(ReadOnlyMatrixSpan x, MatrixSpan output, NetworkWorkspace ws, WorkerPool? pool)
+    {
+        MatrixSpan z = ws.Buffers.View(ws.Z, x.Rows);
+        EncodeChunk(x, ws, Latent, pool).CopyTo(z);
+        DecodeBlock(z, output, ws, pool);
+    }
+
+    internal void SampleBlock(MatrixSpan output, NoiseSource noise, long firstSample, NetworkWorkspace ws, WorkerPool? pool)
+    {
+        MatrixSpan z = ws.Buffers.View(ws.Z, output.Rows);
+        noise.Fill(z, firstSample);
+        DecodeBlock(z, output, ws, pool);
     }
 
     /// <summary>Runs the encoder on at most MaxRows images and the first <paramref name="headColumns"/> outputs of the head
     /// (a VAE's μ rows come first: inference that needs only μ skips log σ²); returns them in the workspace.</summary>
-    private protected MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, int headColumns)
+    private MatrixSpan EncodeChunk(ReadOnlyMatrixSpan x, NetworkWorkspace ws, int headColumns, WorkerPool? pool)
     {
         int rows = x.Rows;
         TransposedWeights forward = ForwardWeights(ws);
-        EncoderTrunk.Forward(Parameters, x, ws.Buffers, forward, ws.Pool);
+        EncoderTrunk.Forward(Parameters, x, ws.Buffers, forward, pool);
         ReadOnlyMatrixSpan trunkOut = EncoderTrunk.Layers.Count == 0 ? x : EncoderTrunk.Output(ws.Buffers, EncoderTrunk.Layers.Count - 1, rows);
         MatrixSpan output = ws.Buffers.View(ws.Head, rows, headColumns);
-        Head.ForwardColumns(Parameters, trunkOut, output, headColumns, forward, ws.Pool);
+        Head.ForwardColumns(Parameters, trunkOut, output, headColumns, forward, pool);
         return output;
     }
 
@@ -272,25 +320,26 @@ internal abstract partial class LatentNetwork : Network
         Shape.Check(z, z.Rows, Latent, nameof(z));
         Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
         Guard.Finite(z, nameof(z));
+        if (workspace.Blocks is { } blocks && blocks.Shares(z.Rows))
+        {
+            blocks.Decode(z, output);
+            return;
+        }
         int block = BlockRows(workspace);
         for (int start = 0; start < z.Rows; start += block)
         {
             int count = Math.Min(block, z.Rows - start);
-            DecodeChunk(z.SliceRows(start, count), output.SliceRows(start, count), workspace);
+            DecodeBlock(z.SliceRows(start, count), output.SliceRows(start, count), workspace, workspace.Pool);
         }
-    }
-
-    private void DecodeChunk(ReadOnlyMatrixSpan z, MatrixSpan output, NetworkWorkspace ws)
-    {
-        MatrixSpan logits = DecodeLogits(z, ws);
-        for (int r = 0; r < z.Rows; r++) ReconstructionLosses.Mean(Config.Likelihood, logits[r], output[r]);
     }
 
     /// <summary>The decoder's logits for at most MaxRows latent points, left in the workspace (the evaluators turn
     /// them into log p(x|z) without going through probabilities, which would lose precision near 0 and 1).</summary>
-    internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws)
+    internal MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws) => DecodeLogits(z, ws, ws.Pool);
+
+    private MatrixSpan DecodeLogits(ReadOnlyMatrixSpan z, NetworkWorkspace ws, WorkerPool? pool)
     {
-        Decoder.Forward(Parameters, z, ws.Buffers, ForwardWeights(ws), ws.Pool);
+        Decoder.Forward(Parameters, z, ws.Buffers, ForwardWeights(ws), pool);
         return Decoder.Output(ws.Buffers, Decoder.Layers.Count - 1, z.Rows);
     }
 
@@ -300,13 +349,16 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
+        if (workspace.Blocks is { } blocks && blocks.Shares(x.Rows))
+        {
+            blocks.Reconstruct(x, output);
+            return;
+        }
         int block = BlockRows(workspace);
         for (int start = 0; start < x.Rows; start += block)
         {
             int count = Math.Min(block, x.Rows - start);
-            MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
-            EncodeChunk(x.SliceRows(start, count), workspace, Latent).CopyTo(z);
-            DecodeChunk(z, output.SliceRows(start, count), workspace);
+            ReconstructBlock(x.SliceRows(start, count), output.SliceRows(start, count), workspace, workspace.Pool);
         }
     }
 
@@ -316,13 +368,16 @@ internal abstract partial class LatentNetwork : Network
     {
         using var lease = Acquire(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
+        if (workspace.Blocks is { } blocks && blocks.Shares(output.Rows))
+        {
+            blocks.Sample(output, noise, firstSample);
+            return;
+        }
         int block = BlockRows(workspace);
         for (int start = 0; start < output.Rows; start += block)
         {
             int count = Math.Min(block, output.Rows - start);
-            MatrixSpan z = workspace.Buffers.View(workspace.Z, count);
-            noise.Fill(z, firstSample + start);
-            DecodeChunk(z, output.SliceRows(start, count), workspace);
+            SampleBlock(output.SliceRows(start, count), noise, firstSample + start, workspace, workspace.Pool);
         }
     }
 
