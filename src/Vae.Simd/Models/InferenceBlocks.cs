@@ -15,8 +15,9 @@ namespace Vae.Simd.Models;
 internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
 {
     /// <summary>Fewest rows per thread for which blocks beat splitting columns. Each thread reads every weight, where a column
-    /// split reads each once: at 4 and 8 rows per thread, float32 blocks took 1.6–3× as long (its 2.6 MB of weights come from
-    /// L3); at 16 and more they were as fast or faster on both precisions (two threads, Zen 5).</summary>
+    /// split reads each once: at 2 and 4 rows per thread, float32 blocks took 1.6–3.2× as long (its 2.6 MB of weights come
+    /// from L3), at 8 about as long; from 16 they were faster on both precisions in all but one noisy comparison (two threads,
+    /// Zen 5).</summary>
     internal const int MinRowsPerThread = 16;
 
     private enum Call { EncodeMean, EncodeHead, Decode, Reconstruct, Sample }
@@ -48,15 +49,7 @@ internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
     /// <summary>True when a call on <paramref name="rows"/> rows runs in blocks on every thread.</summary>
     public bool Shares(int rows) => rows >= _pool.Threads * MinRowsPerThread && _maxBlockRows >= MinRowsPerThread;
 
-    public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code)
-    {
-        fixed (float* px = &MemoryMarshal.GetReference(x.Data), pc = &MemoryMarshal.GetReference(code.Data))
-        {
-            _input = new Operand(px, x);
-            _output = new Operand(pc, code);
-            Run(Call.EncodeMean, x.Rows);
-        }
-    }
+    public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code) => RowToRow(Call.EncodeMean, x, code);
 
     /// <summary>The head's first <paramref name="first"/>.Columns outputs into <paramref name="first"/> and the next ones into
     /// <paramref name="second"/> (a VAE's μ and log σ²).</summary>
@@ -71,25 +64,9 @@ internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
         }
     }
 
-    public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output)
-    {
-        fixed (float* pz = &MemoryMarshal.GetReference(z.Data), po = &MemoryMarshal.GetReference(output.Data))
-        {
-            _input = new Operand(pz, z);
-            _output = new Operand(po, output);
-            Run(Call.Decode, z.Rows);
-        }
-    }
+    public void Decode(ReadOnlyMatrixSpan z, MatrixSpan output) => RowToRow(Call.Decode, z, output);
 
-    public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output)
-    {
-        fixed (float* px = &MemoryMarshal.GetReference(x.Data), po = &MemoryMarshal.GetReference(output.Data))
-        {
-            _input = new Operand(px, x);
-            _output = new Operand(po, output);
-            Run(Call.Reconstruct, x.Rows);
-        }
-    }
+    public void Reconstruct(ReadOnlyMatrixSpan x, MatrixSpan output) => RowToRow(Call.Reconstruct, x, output);
 
     public void Sample(MatrixSpan output, NoiseSource noise, long firstSample)
     {
@@ -98,6 +75,17 @@ internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
             _output = new Operand(po, output);
             (_noise, _firstSample) = (noise, firstSample);
             Run(Call.Sample, output.Rows);
+        }
+    }
+
+    /// <summary>A call that maps each row of <paramref name="input"/> to the same row of <paramref name="output"/>.</summary>
+    private void RowToRow(Call call, ReadOnlyMatrixSpan input, MatrixSpan output)
+    {
+        fixed (float* pi = &MemoryMarshal.GetReference(input.Data), po = &MemoryMarshal.GetReference(output.Data))
+        {
+            _input = new Operand(pi, input);
+            _output = new Operand(po, output);
+            Run(call, input.Rows);
         }
     }
 
