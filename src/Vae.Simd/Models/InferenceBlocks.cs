@@ -36,6 +36,10 @@ internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
     private NoiseSource _noise;
     private long _firstSample;
 
+    /// <summary>For tests: runs on the worker (0 = the caller) before each block, so that a test can hold the caller back until
+    /// every helper has a block of its own, which a fast caller would otherwise take first.</summary>
+    internal Action<int>? BeforeBlock { get; set; }
+
     /// <summary>Blocks for <paramref name="caller"/>'s calls on <paramref name="pool"/>'s threads, each helper in buffers of
     /// <paramref name="helperRows"/> rows.</summary>
     public InferenceBlocks(LatentNetwork network, NetworkWorkspace caller, WorkerPool pool, int helperRows)
@@ -96,12 +100,15 @@ internal sealed unsafe class InferenceBlocks : IParallelWork, IDisposable
         // threads runs eight blocks of up to 128, a 130-row one two blocks of 68 and 62.
         int share = ((rows + threads - 1) / threads + 3) / 4 * 4;
         (_call, _rows, _blockRows) = (call, rows, Math.Min(_maxBlockRows, share));
+        // Every block reads the weights the caller's workspace asks for (float32 ones when it asks for exact weights).
+        foreach (var helper in _helpers) helper.ExactWeights = _caller.ExactWeights;
         try { _pool.Run(this, (rows + _blockRows - 1) / _blockRows); }
         finally { _input = _output = _secondOutput = default; }
     }
 
     public void Execute(int block, int worker)
     {
+        BeforeBlock?.Invoke(worker);
         int start = block * _blockRows, count = Math.Min(_blockRows, _rows - start);
         var ws = worker == 0 ? _caller : _helpers[worker - 1];
         switch (_call)

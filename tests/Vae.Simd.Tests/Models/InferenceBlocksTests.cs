@@ -35,8 +35,10 @@ public class InferenceBlocksTests
             model.SetInferencePrecision(precision);
             using var one = model.CreateWorkspace(rows);
             using var many = model.CreateWorkspace(rows, threads);
+            var helpers = new EveryHelperWorks(many);
             var expected = Calls(model, batch, one);
-            var actual = Calls(model, batch, many);
+            var actual = Calls(model, batch, many, helpers.BeginCall);
+            if (many.Blocks!.Shares(batch)) Assert.True(helpers.HelperBlocks >= 4 * (threads - 1), $"the helpers ran {helpers.HelperBlocks} blocks");
             foreach (var (name, values) in expected)
                 Assert.True(values.AsSpan().SequenceEqual(actual[name]), $"{name} differs ({config.Kind}, {precision}, batch {batch}, {threads} threads, {rows} rows)");
         }
@@ -54,6 +56,27 @@ public class InferenceBlocksTests
         Assert.False(small.Blocks!.Shares(1000), "blocks smaller than the threshold");
         using var single = model.CreateWorkspace(200);
         Assert.Null(single.Blocks);
+    }
+
+    [Fact]
+    public void A_workspace_that_asks_for_exact_weights_gets_them_in_every_block()
+    {
+        var model = LatentNetwork.Create(Narrow, seed: 5);
+        int batch = 200, input = Narrow.InputSize;
+        var x = Images(batch, input, 8);
+        float[] exact = new float[batch * input], reduced = new float[batch * input], blocks = new float[batch * input];
+        using (var ws = model.CreateWorkspace(batch)) model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(exact, batch, input), ws);
+        model.SetInferencePrecision(InferencePrecision.Int8);
+        using var many = model.CreateWorkspace(batch, threads: 2);
+        var helpers = new EveryHelperWorks(many);
+        helpers.BeginCall();
+        model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(reduced, batch, input), many);
+        Assert.False(exact.AsSpan().SequenceEqual(reduced), "int8 weights changed nothing");
+        many.ExactWeights = true;
+        helpers.BeginCall();
+        model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(blocks, batch, input), many);
+        Assert.Equal(exact, blocks);
+        Assert.True(helpers.HelperBlocks >= 2, "the helper ran no block of a call");
     }
 
     [Fact]
@@ -83,16 +106,26 @@ public class InferenceBlocksTests
         var x = Images(batch, 784, 5);
         var output = new float[batch * 784];
         using var ws = model.CreateWorkspace(batch, threads: 2);
-        for (int i = 0; i < 20; i++) model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, 784), new MatrixSpan(output, batch, 784), ws);
+        // Warm up with every thread in every call: each thread's int8 buffers grow to the largest block it has run (here 128
+        // of 128, 128 and 44 rows), once; a helper that had only run the small block would grow its buffers in the count.
+        var helpers = new EveryHelperWorks(ws);
+        for (int i = 0; i < 20; i++)
+        {
+            helpers.BeginCall();
+            model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, 784), new MatrixSpan(output, batch, 784), ws);
+        }
+        ws.Blocks!.BeforeBlock = null;
         // Counted on the workspace's own threads: other tests allocate on theirs meanwhile.
         var probe = new ThreadAllocations(ws.Pool!.Threads);
         probe.Measure(ws.Pool);
         long before = probe.Measure(ws.Pool);
+        long mine = GC.GetAllocatedBytesForCurrentThread();
         const int calls = 100;
         for (int i = 0; i < calls; i++) model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, 784), new MatrixSpan(output, batch, 784), ws);
+        mine = GC.GetAllocatedBytesForCurrentThread() - mine;
         long allocated = probe.Measure(ws.Pool) - before;
         // A small bound rather than zero, as for the training step: the runtime itself (tiered JIT) may allocate a little.
-        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over {calls} calls");
+        Assert.True(allocated < 8 * 1024, $"{allocated} bytes allocated over {calls} calls, {mine} of them on the caller");
     }
 
     [Fact]
@@ -111,9 +144,47 @@ public class InferenceBlocksTests
         Assert.All(output, p => Assert.InRange(p, 0f, 1f));
     }
 
-    /// <summary>Every inference call's output on <paramref name="batch"/> rows, by name.</summary>
-    private static Dictionary<string, float[]> Calls(LatentNetwork model, int batch, NetworkWorkspace ws)
+    /// <summary>
+    /// Makes each call of a workspace give every thread a block: each waits before its first block of a call until every
+    /// thread has started one. Left alone, a thread that runs ahead may take every block while the others wake, and a fault
+    /// in the helpers' own state would go unseen. <see cref="BeginCall"/> marks the start of each call; the calls tested
+    /// have at least as many blocks as threads.
+    /// </summary>
+    private sealed class EveryHelperWorks
     {
+        private readonly bool[] _started;
+
+        /// <summary>Blocks the helpers (every thread but the caller) have run over all calls.</summary>
+        public int HelperBlocks;
+
+        public EveryHelperWorks(NetworkWorkspace ws)
+        {
+            _started = new bool[ws.Pool!.Threads];
+            ws.Blocks!.BeforeBlock = worker =>
+            {
+                if (worker > 0) Interlocked.Increment(ref HelperBlocks);
+                if (Volatile.Read(ref _started[worker])) return;
+                Volatile.Write(ref _started[worker], true);
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (!AllStarted() && clock.Elapsed.TotalSeconds < 10) Thread.Yield();
+                Assert.True(AllStarted(), "a thread started no block within 10 s");
+            };
+        }
+
+        private bool AllStarted()
+        {
+            for (int t = 0; t < _started.Length; t++)
+                if (!Volatile.Read(ref _started[t])) return false;
+            return true;
+        }
+
+        public void BeginCall() => Array.Clear(_started);
+    }
+
+    /// <summary>Every inference call's output on <paramref name="batch"/> rows, by name.</summary>
+    private static Dictionary<string, float[]> Calls(LatentNetwork model, int batch, NetworkWorkspace ws, Action? beforeEachCall = null)
+    {
+        beforeEachCall ??= () => { };
         int input = model.Config.InputSize, latent = model.Latent;
         var x = Images(batch, input, 11);
         var z = Images(batch, latent, 12).Select(v => 4 * v - 2).ToArray();
@@ -122,13 +193,18 @@ public class InferenceBlocksTests
             ["encode-mean"] = new float[batch * latent], ["decode"] = new float[batch * input],
             ["reconstruct"] = new float[batch * input], ["sample"] = new float[batch * input],
         };
+        beforeEachCall();
         model.EncodeMean(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(results["encode-mean"], batch, latent), ws);
+        beforeEachCall();
         model.Decode(new ReadOnlyMatrixSpan(z, batch, latent), new MatrixSpan(results["decode"], batch, input), ws);
+        beforeEachCall();
         model.Reconstruct(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(results["reconstruct"], batch, input), ws);
+        beforeEachCall();
         model.Sample(new MatrixSpan(results["sample"], batch, input), new NoiseSource(13), ws, firstSample: 1000);
         if (model is VariationalNetwork vae)
         {
             float[] mu = new float[batch * latent], logVar = new float[batch * latent];
+            beforeEachCall();
             vae.Encode(new ReadOnlyMatrixSpan(x, batch, input), new MatrixSpan(mu, batch, latent), new MatrixSpan(logVar, batch, latent), ws);
             (results["mu"], results["log-variance"]) = (mu, logVar);
         }
