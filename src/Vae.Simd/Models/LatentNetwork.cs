@@ -77,11 +77,8 @@ internal abstract partial class LatentNetwork : Network
         ws.RowKl = buffers.DeclareRowDoubles();
         if (OutputLogVariance is not null) ws.OutputLogVarianceDelta = buffers.Declare(Config.InputSize);
         buffers.Allocate();
-        if (threads > 1)
-        {
-            ws.Pool = new WorkerPool(threads);
-            ws.Blocks = new InferenceBlocks(this, ws, ws.Pool, Math.Min(maxRows, InferenceBlockRows));
-        }
+        if (threads > 1) ws.Pool = new WorkerPool(threads);
+        ws.Blocks = new InferenceBlocks(this, ws, ws.Pool, Math.Min(maxRows, InferenceBlockRows));
         return ws;
     }
 
@@ -242,30 +239,18 @@ internal abstract partial class LatentNetwork : Network
     /// images (blocks of 64 and 256 did no better). Rows are computed independently, so the blocks change no bit.</summary>
     private const int InferenceBlockRows = 128;
 
-    private protected static int BlockRows(NetworkWorkspace workspace) => Math.Min(workspace.MaxRows, InferenceBlockRows);
-
     /// <summary>The deterministic code of each image: μ for a VAE, the code for an AE. Any number of rows.</summary>
     public void EncodeMean(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace workspace)
     {
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(code, x.Rows, Latent, nameof(code));
-        if (workspace.Blocks is { } blocks && blocks.Shares(x.Rows))
-        {
-            blocks.EncodeMean(x, code);
-            return;
-        }
-        int block = BlockRows(workspace);
-        for (int start = 0; start < x.Rows; start += block)
-        {
-            int count = Math.Min(block, x.Rows - start);
-            EncodeMeanBlock(x.SliceRows(start, count), code.SliceRows(start, count), workspace, workspace.Pool);
-        }
+        workspace.Blocks.EncodeMean(x, code);
     }
 
     // Each call's work on one block of at most MaxRows rows, in the workspace's buffers, with each product's columns shared
-    // among the pool's threads, if any: a call runs its blocks in order on the caller, or shares them among its workspace's
-    // threads (InferenceBlocks), each in its own workspace and without a pool.
+    // among the pool's threads, if any. InferenceBlocks runs a call's blocks: in order on the caller, or shared among the
+    // workspace's threads by rows, each in its own workspace and without a pool.
 
     internal void EncodeMeanBlock(ReadOnlyMatrixSpan x, MatrixSpan code, NetworkWorkspace ws, WorkerPool? pool)
         => EncodeChunk(x, ws, Latent, pool).CopyTo(code);
@@ -320,17 +305,7 @@ internal abstract partial class LatentNetwork : Network
         Shape.Check(z, z.Rows, Latent, nameof(z));
         Shape.Check(output, z.Rows, Config.InputSize, nameof(output));
         Guard.Finite(z, nameof(z));
-        if (workspace.Blocks is { } blocks && blocks.Shares(z.Rows))
-        {
-            blocks.Decode(z, output);
-            return;
-        }
-        int block = BlockRows(workspace);
-        for (int start = 0; start < z.Rows; start += block)
-        {
-            int count = Math.Min(block, z.Rows - start);
-            DecodeBlock(z.SliceRows(start, count), output.SliceRows(start, count), workspace, workspace.Pool);
-        }
+        workspace.Blocks.Decode(z, output);
     }
 
     /// <summary>The decoder's logits for at most MaxRows latent points, left in the workspace (the evaluators turn
@@ -349,17 +324,7 @@ internal abstract partial class LatentNetwork : Network
         using var lease = Acquire(workspace);
         CheckImages(x, nameof(x));
         Shape.Check(output, x.Rows, Config.InputSize, nameof(output));
-        if (workspace.Blocks is { } blocks && blocks.Shares(x.Rows))
-        {
-            blocks.Reconstruct(x, output);
-            return;
-        }
-        int block = BlockRows(workspace);
-        for (int start = 0; start < x.Rows; start += block)
-        {
-            int count = Math.Min(block, x.Rows - start);
-            ReconstructBlock(x.SliceRows(start, count), output.SliceRows(start, count), workspace, workspace.Pool);
-        }
+        workspace.Blocks.Reconstruct(x, output);
     }
 
     /// <summary>Generates output.Rows images by decoding z ~ N(0, I) drawn from <paramref name="noise"/>
@@ -368,17 +333,7 @@ internal abstract partial class LatentNetwork : Network
     {
         using var lease = Acquire(workspace);
         Shape.Check(output, output.Rows, Config.InputSize, nameof(output));
-        if (workspace.Blocks is { } blocks && blocks.Shares(output.Rows))
-        {
-            blocks.Sample(output, noise, firstSample);
-            return;
-        }
-        int block = BlockRows(workspace);
-        for (int start = 0; start < output.Rows; start += block)
-        {
-            int count = Math.Min(block, output.Rows - start);
-            SampleBlock(output.SliceRows(start, count), noise, firstSample + start, workspace, workspace.Pool);
-        }
+        workspace.Blocks.Sample(output, noise, firstSample);
     }
 
     private protected void CheckImages(ReadOnlyMatrixSpan x, string parameter)

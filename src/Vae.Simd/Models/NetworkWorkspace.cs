@@ -55,14 +55,15 @@ internal sealed class NetworkWorkspace : IDisposable
     /// <summary>Threads that share each inference product (null: the calling thread alone).</summary>
     internal Kernels.WorkerPool? Pool { get; set; }
 
-    /// <summary>With <see cref="Pool"/>: large batches shared among its threads by rows, each in buffers of its own.</summary>
-    internal InferenceBlocks? Blocks { get; set; }
+    /// <summary>Runs each inference call block by block (with <see cref="Pool"/>, a large batch shared among its threads by
+    /// rows, each in buffers of its own).</summary>
+    internal InferenceBlocks Blocks { get; set; } = null!;
 
     /// <summary>Returns the buffers to the pool and stops the workspace's threads.</summary>
     public void Dispose()
     {
         Buffers.Dispose();
-        Blocks?.Dispose();
+        Blocks.Dispose();
         Pool?.Dispose();
     }
 }

@@ -50,16 +50,6 @@ internal sealed class VariationalNetwork : LatentNetwork
         CheckImages(x, nameof(x));
         Shape.Check(mu, x.Rows, Latent, nameof(mu));
         Shape.Check(logVar, x.Rows, Latent, nameof(logVar));
-        if (workspace.Blocks is { } blocks && blocks.Shares(x.Rows))
-        {
-            blocks.EncodeHead(x, mu, logVar);
-            return;
-        }
-        int block = BlockRows(workspace);
-        for (int start = 0; start < x.Rows; start += block)
-        {
-            int count = Math.Min(block, x.Rows - start);
-            EncodeHeadBlock(x.SliceRows(start, count), mu.SliceRows(start, count), logVar.SliceRows(start, count), workspace, workspace.Pool);
-        }
+        workspace.Blocks.EncodeHead(x, mu, logVar);
     }
 }

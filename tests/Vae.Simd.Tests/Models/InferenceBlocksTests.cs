@@ -55,7 +55,7 @@ public class InferenceBlocksTests
         using var small = model.CreateWorkspace(InferenceBlocks.MinRowsPerThread - 1, threads: 2);
         Assert.False(small.Blocks!.Shares(1000), "blocks smaller than the threshold");
         using var single = model.CreateWorkspace(200);
-        Assert.Null(single.Blocks);
+        Assert.False(single.Blocks.Shares(1000), "one thread shares nothing");
     }
 
     [Fact]
