@@ -58,8 +58,11 @@ internal sealed class FusedStep : IStepRunner
     public void Dispose() => _shards.Dispose();
 
     /// <summary>
-    /// Phase 2's work items, in order: each layer's weight in blocks of rows (Rows &gt; 0), then its bias (Rows == 0), then
-    /// each parameter vector (Layer ≥ Linears.Count). Together they cover every parameter once.
+    /// Phase 2's work items: each layer's weight in blocks of rows (Rows &gt; 0), its bias (Rows == 0), and each parameter
+    /// vector (Layer ≥ Linears.Count). Together they cover every parameter once. They are ordered longest first: an item's
+    /// product and optimizer both cost in proportion to its length, and the pool hands items out in order, so the last ones
+    /// (biases, the narrow layers' blocks) are short and the workers finish the phase close together. Blocks are independent,
+    /// so the order never changes a result.
     /// </summary>
     internal static (int Layer, int RowStart, int Rows)[] PlanUpdateBlocks(Network network)
     {
@@ -73,7 +76,8 @@ internal sealed class FusedStep : IStepRunner
             blocks.Add((l, 0, 0));
         }
         for (int v = 0; v < network.Vectors.Count; v++) blocks.Add((network.Linears.Count + v, 0, 0));
-        var plan = blocks.ToArray();
+        // A stable sort: blocks of equal length keep the layer order.
+        var plan = blocks.OrderByDescending(b => BlockLength(network, b)).ToArray();
         if (plan.Sum(b => (long)BlockLength(network, b)) != network.Parameters.Length)
             throw new InvalidOperationException("the update blocks do not cover every parameter once");
         return plan;

@@ -163,7 +163,7 @@ public class TrainerTests
     }
 
     [Fact]
-    public void Update_blocks_cover_every_parameter_once_in_full_tiles_and_whole_cache_lines()
+    public void Update_blocks_cover_every_parameter_once_in_full_tiles_and_whole_cache_lines_longest_first()
     {
         var network = LatentNetwork.Create(new ModelConfig { InputSize = 300, Hidden = [250, 130], Latent = 7 }, 1);
         var plan = FusedStep.PlanUpdateBlocks(network);
@@ -188,6 +188,9 @@ public class TrainerTests
             for (int i = offset; i < offset + length; i++) seen[i]++;
         }
         Assert.All(seen, count => Assert.Equal(1, count));
+        // Longest first, so that the phase ends on short items.
+        var lengths = plan.Select(block => FusedStep.BlockLength(network, block)).ToArray();
+        Assert.Equal(lengths.OrderByDescending(length => length), lengths);
         // A layer too wide for the target height gets shorter blocks, down to one multiple of the tile and the line; wider
         // still, whole tiles only, so a worker's gradient buffer never grows past the cap by more than one tile of rows.
         int tile = GemmPaths.BestRowTile, multiple = Enumerable.Range(1, 16).Select(i => i * 16).First(m => m % tile == 0);
