@@ -26,17 +26,17 @@ internal readonly struct NoiseSource(ulong seed)
     [MethodImpl(HotPath.Kernel)]
     public void FillRow(Span<float> row, long sample)
     {
-        // Box–Muller turns each pair of uniform draws into two independent normals.
+        // Box–Muller turns each pair of uniform draws into two independent normals: a radius √(−2 ln u₁) and an angle of
+        // u₂ turns. The logarithm, sine and cosine are PortableMath's, so a seed draws the same noise on every host.
         ulong sampleKey = SeededRandom.Mix64(_key + (ulong)sample * 0xD1B54A32D192ED03UL);
         for (int d = 0; d < row.Length; d += 2)
         {
             ulong bits = SeededRandom.Mix64(sampleKey ^ ((ulong)(d >> 1) * 0x9E3779B97F4A7C15UL + 1));
             double u1 = ((bits >> 32) + 1) * (1.0 / ((1UL << 32) + 1));      // (0, 1): the log stays finite
-            double u2 = (uint)bits * (1.0 / (1UL << 32));
-            double radius = Math.Sqrt(-2.0 * Math.Log(u1));
-            double angle = 2.0 * Math.PI * u2;
-            row[d] = (float)(radius * Math.Cos(angle));
-            if (d + 1 < row.Length) row[d + 1] = (float)(radius * Math.Sin(angle));
+            double radius = Math.Sqrt(2.0 * PortableMath.NegativeLog(u1));
+            var (cos, sin) = PortableMath.CosSinOfTurn((uint)bits);
+            row[d] = (float)(radius * cos);
+            if (d + 1 < row.Length) row[d + 1] = (float)(radius * sin);
         }
     }
 }
