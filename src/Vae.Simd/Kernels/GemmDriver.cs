@@ -78,7 +78,15 @@ internal static unsafe partial class GemmDriver
     /// was a serial pass over C before the product, which on the k = 20 forward of a 20-unit latent layer ([128 × 400]) cost as
     /// much as the product on two threads (Zen 3). The chain of fused multiply-adds is the same, so are the bits.
     /// </summary>
-    public static void MultiplyBias(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, ReadOnlySpan<float> bias, MatrixSpan c, GemmPath path, WorkerPool? pool)
+    /// <remarks>
+    /// Depth steps where a whole MR-row panel of A is zero are skipped (<paramref name="skipZeroSteps"/>, the default): a
+    /// layer's input often has whole zero columns across a few rows, such as the background pixels of MNIST digits (81 % of
+    /// pixels are zero, and in 54 % of the depth steps all 8 rows of a panel are). A skipped step would add ±0 to each
+    /// element; that changes nothing when the tile did not start at −0, so the bias must hold no −0 (it is checked; with one,
+    /// nothing is skipped) and the result is the dense product's, bit for bit. The one exception is a B holding ∞ or NaN: a
+    /// skipped 0·∞ would have made a NaN. The tests compare both ways on every path.
+    /// </remarks>
+    public static void MultiplyBias(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, ReadOnlySpan<float> bias, MatrixSpan c, GemmPath path, WorkerPool? pool, bool skipZeroSteps = true)
     {
         if (bias.Length != c.Columns)
             throw new ArgumentException($"the bias has {bias.Length} values but C has {c.Columns} columns", nameof(bias));
@@ -90,11 +98,18 @@ internal static unsafe partial class GemmDriver
             return;
         }
         fixed (float* pBias = bias)
-            Run(a, transposeA, b, transposeB, c, overwrite: false, pBias, path, pool);
+            Run(a, transposeA, b, transposeB, c, overwrite: false, pBias, path, pool, skipZeroSteps && !HasNegativeZero(bias));
+    }
+
+    private static bool HasNegativeZero(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (BitConverter.SingleToUInt32Bits(v) == 0x8000_0000u) return true;
+        return false;
     }
 
     /// <summary>C (+)= op(A)·op(B), or C = bias + op(A)·op(B) when <paramref name="bias"/> is not null, on one thread or shared out.</summary>
-    private static void Run(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool overwrite, float* bias, GemmPath path, WorkerPool? pool)
+    private static void Run(ReadOnlyMatrixSpan a, bool transposeA, ReadOnlyMatrixSpan b, bool transposeB, MatrixSpan c, bool overwrite, float* bias, GemmPath path, WorkerPool? pool, bool skipZeroSteps = false)
     {
         int m = c.Rows, n = c.Columns, k = transposeA ? a.Rows : a.Columns;
         fixed (float* pa = a.Data, pb = b.Data, pc = c.Data)
@@ -107,11 +122,11 @@ internal static unsafe partial class GemmDriver
             bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads), byRows = !byColumns && m >= 2 * g.MR;
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
-                MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite, bias);
+                MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite, bias, skipZeroSteps);
                 return;
             }
             var work = s_work ??= new ParallelProduct();
-            work.Set(opA, opB, pc, c.Stride, bias, m, n, k, path, overwrite, pool.Threads, byColumns ? g.NR : g.MR, byColumns);
+            work.Set(opA, opB, pc, c.Stride, bias, m, n, k, path, overwrite, pool.Threads, byColumns ? g.NR : g.MR, byColumns, skipZeroSteps);
             pool.Run(work, work.Parts);
         }
     }
@@ -178,13 +193,14 @@ internal static unsafe partial class GemmDriver
         private float* _c, _bias;
         private nint _ldc;
         private int _m, _n, _k, _span;
-        private bool _byColumns, _overwrite;
+        private bool _byColumns, _overwrite, _skipZeroSteps;
         private GemmPath _path;
         public int Parts { get; private set; }
 
-        public void Set(Operand a, Operand b, float* c, nint ldc, float* bias, int m, int n, int k, GemmPath path, bool overwrite, int threads, int tile, bool byColumns)
+        public void Set(Operand a, Operand b, float* c, nint ldc, float* bias, int m, int n, int k, GemmPath path, bool overwrite, int threads, int tile, bool byColumns, bool skipZeroSteps)
         {
             _a = a; _b = b; _c = c; _ldc = ldc; _bias = bias; _m = m; _n = n; _k = k; _path = path; _overwrite = overwrite; _byColumns = byColumns;
+            _skipZeroSteps = skipZeroSteps;
             int extent = byColumns ? n : m;
             _span = ShareSpan(extent, tile, threads);
             Parts = (extent + _span - 1) / _span;
@@ -195,19 +211,21 @@ internal static unsafe partial class GemmDriver
             int start = item * _span;
             if (_byColumns)
             {
-                MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_span, _n - start), _path, _overwrite, _bias);
+                MultiplyAddColumns(_a, _b, _c, _ldc, _m, _k, start, Math.Min(_span, _n - start), _path, _overwrite, _bias, _skipZeroSteps);
                 return;
             }
             var rows = new Operand(_a.At(start, 0), _a.RowStep, _a.ColStep);
-            MultiplyAddColumns(rows, _b, _c + start * _ldc, _ldc, Math.Min(_span, _m - start), _k, 0, _n, _path, _overwrite, _bias);
+            MultiplyAddColumns(rows, _b, _c + start * _ldc, _ldc, Math.Min(_span, _m - start), _k, 0, _n, _path, _overwrite, _bias, _skipZeroSteps);
         }
     }
 
     /// <summary>C[:, col0 .. col0+cols] += op(A)·op(B)[:, col0 .. col0+cols], or = with <paramref name="overwrite"/>: the
     /// first depth block then runs the kernels that start their tiles from zero instead of reading C; or, with a
-    /// <paramref name="bias"/> (indexed by C's column), = bias + …: the first depth block's tiles start from the bias.</summary>
+    /// <paramref name="bias"/> (indexed by C's column), = bias + …: the first depth block's tiles start from the bias. With
+    /// <paramref name="skipZeroSteps"/> (only for tiles that start from C or the bias, never from −0: see
+    /// <see cref="MultiplyBias"/>), a full tile leaves out the depth steps where its whole A panel is zero.</summary>
     [MethodImpl(HotPath.Kernel)]
-    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path, bool overwrite, float* bias)
+    private static void MultiplyAddColumns(Operand opA, Operand opB, float* pc, nint ldc, int m, int k, int col0, int cols, GemmPath path, bool overwrite, float* bias, bool skipZeroSteps = false)
     {
         if (RunsNarrow(m, cols, path))
         {
@@ -223,6 +241,13 @@ internal static unsafe partial class GemmDriver
         bool bRowsContiguous = opB.ColStep == 1 && !AliasesInL1(opB.RowStep);
         // A tile of C comes back after the whole m × NC block has been swept: from L3 once that outgrows L2.
         bool prefetchC = Sse.IsSupported && (long)m * Math.Min(cols, NC) * sizeof(float) > L2Bytes;
+        // Zero-step skipping: per full MR-row panel of A, its nonzero depth steps (their A values packed again, back to back,
+        // and their indices), or a count of −1 where too few steps are zero to pay for the listing.
+        var skipping = skipZeroSteps && !overwrite ? GemmMicroKernels.SkippingKernel(path, half: false) : null;
+        var skippingHalf = skipping is null ? null : GemmMicroKernels.SkippingKernel(path, half: true);
+        float* bufSparseA = skipping is null ? null : Rent(ref s_sparseA, MC * g.KC);
+        int* steps = skipping is null ? null : RentInts(ref s_steps, MC / g.MR * g.KC);
+        int* stepCounts = stackalloc int[MC / 4];
 
         for (int jc = col0; jc < col0 + cols; jc += NC)
         {
@@ -250,7 +275,11 @@ internal static unsafe partial class GemmDriver
                 {
                     int mc = Math.Min(MC, m - ic);
                     for (int ir = 0; ir < mc; ir += g.MR)
+                    {
                         PackA(opA, ic + ir, pcK, Math.Min(g.MR, mc - ir), kc, g.MR, bufA + ir * g.KC, m - (ic + ir));
+                        stepCounts[ir / g.MR] = skipping is null || mc - ir < g.MR ? -1
+                            : ListNonzeroSteps(bufA + ir * g.KC, kc, g.MR, bufSparseA + ir * g.KC, steps + ir / g.MR * g.KC);
+                    }
 
                     for (int jr = 0; jr < nc; jr += g.NR)
                     {
@@ -276,7 +305,11 @@ internal static unsafe partial class GemmDriver
                                     PrefetchTile(cTile + g.MR * ldc, ldc, Math.Min(g.MR, mc - ir - g.MR), width);
                                 else if (prefetchC && jr + g.NR < nc)
                                     PrefetchTile(pc + ic * ldc + jc + jr + g.NR, ldc, Math.Min(g.MR, mc), Math.Min(g.NR, nc - jr - g.NR));
-                                run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc, start, ldStart);
+                                int count = stepCounts[ir / g.MR];
+                                if (count >= 0 && !fresh)
+                                    (half ? skippingHalf : skipping)(count, steps + ir / g.MR * g.KC, bufSparseA + ir * g.KC, bPanel, ldb, cTile, ldc, start, ldStart);
+                                else
+                                    run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc, start, ldStart);
                             }
                             else if (nr == g.NR && GemmMicroKernels.RowRemainderKernel(path, mr, fresh) is var rowKernel && rowKernel is not null)
                             {
@@ -425,6 +458,68 @@ internal static unsafe partial class GemmDriver
         }
         for (int j = cols; j < nr; j++)
             for (int k = 0; k < kc; k++) dst[k * nr + j] = 0f;
+    }
+
+    [ThreadStatic] private static CacheAlignedFloats? s_sparseA;
+    [ThreadStatic] private static int[]? s_steps;
+
+    /// <summary>
+    /// Lists the depth steps of a packed MR-row A panel ([k][MR]) where some row is not zero: their indices into
+    /// <paramref name="steps"/>, their MR values back to back into <paramref name="values"/>. Returns how many, or −1 when more
+    /// than 7 in 8 steps are listed: the dense kernel then runs, which reads B's rows in order and is as fast per step (a
+    /// layer's hidden activations rarely leave a whole panel's column zero). A −0 counts as zero: its products are ±0 too.
+    /// </summary>
+    private static int ListNonzeroSteps(float* panel, int kc, int mr, float* values, int* steps)
+    {
+        int count = 0;
+        if (mr == 8 && Vector256.IsHardwareAccelerated)
+        {
+            // The AVX-512 panel (and the 128-bit one below): one compare and one store per step, and no branch on the data
+            // (each step is written, and kept by advancing the count only where it is not zero). With a branch and a copy
+            // float by float, the 64-row MNIST forward ran 1.52× the dense product; this way 1.72× (Zen 5).
+            for (int k = 0; k < kc; k++)
+            {
+                var v = Vector256.Load(panel + k * 8);
+                v.Store(values + count * 8);
+                steps[count] = k;
+                count += v != Vector256<float>.Zero ? 1 : 0;
+            }
+        }
+        else if (mr == 4 && Vector128.IsHardwareAccelerated)
+        {
+            for (int k = 0; k < kc; k++)
+            {
+                var v = Vector128.Load(panel + k * 4);
+                v.Store(values + count * 4);
+                steps[count] = k;
+                count += v != Vector128<float>.Zero ? 1 : 0;
+            }
+        }
+        else
+            for (int k = 0; k < kc; k++)
+            {
+                float* a = panel + k * mr;
+                bool any = false;
+                for (int i = 0; i < mr; i++) any |= a[i] != 0f;
+                if (!any) continue;
+                for (int i = 0; i < mr; i++) values[count * mr + i] = a[i];
+                steps[count++] = k;
+            }
+        if (count * 8 > kc * 7) return -1;
+        SkippedSteps += kc - count;
+        return count;
+    }
+
+    /// <summary>Depth steps this thread's products have left out as zero, for the tests and benchmarks that check the skipping
+    /// runs (per panel, not per tile).</summary>
+    [ThreadStatic] internal static long SkippedSteps;
+
+    private static int* RentInts(ref int[]? slot, int length)
+    {
+        // Pinned, so the pointer stays valid: a product allocates nothing once the buffer has grown.
+        if (slot is null || slot.Length < length)
+            slot = GC.AllocateUninitializedArray<int>(length, pinned: true);
+        return (int*)Unsafe.AsPointer(ref slot[0]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,6 +69,20 @@ internal static unsafe partial class GemmMicroKernels
         _ => null,
     };
 
+    /// <summary>The zero-step-skipping forms of <see cref="Kernel"/> and <see cref="HalfKernel"/> (<paramref name="half"/>) for
+    /// tiles that start from C or a bias (<c>SkippingKernel</c>): each takes the count of depth steps, their list, then the
+    /// dense kernel's arguments. Null for the scalar path, which always runs dense.</summary>
+    public static delegate*<int, int*, float*, float*, nint, float*, nint, float*, nint, void> SkippingKernel(GemmPath path, bool half) => (path, half) switch
+    {
+        (GemmPath.Vector512, false) => &SkippingKernel<Tile8x32, Accumulate>,
+        (GemmPath.Vector512, true) => &SkippingKernel<Tile8x16, Accumulate>,
+        (GemmPath.Vector256, false) => &SkippingKernel<Tile6x16, Accumulate>,
+        (GemmPath.Vector256, true) => &SkippingKernel<Tile6x8, Accumulate>,
+        (GemmPath.Vector128, false) => &SkippingKernel<Tile4x8, Accumulate>,
+        (GemmPath.Vector128, true) => &SkippingKernel<Tile4x4, Accumulate>,
+        _ => null,
+    };
+
     /// <summary>How a kernel starts its tile, as a type, so the JIT compiles each kernel once per way with no branch left.</summary>
     internal interface ITileStart { static abstract bool LoadsC { get; } }
     /// <summary>C += A·B: the tile starts from C.</summary>

@@ -332,6 +332,56 @@ public class GemmTests
         }, maxTest: 60);
     }
 
+    /// <summary>
+    /// A forward product leaves out the depth steps where a whole A panel is zero (<see cref="GemmDriver.MultiplyBias"/>): on
+    /// inputs as sparse as MNIST's pixels, with whole zero columns, all-zero rows, depths past one cache block, ragged edges,
+    /// one thread or two, it must give the bits of the dense product. A bias holding −0 turns the skipping off (it would lose
+    /// the sign of a zero result) and must give them too.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Skipping_the_zero_depth_steps_of_a_forward_product_gives_the_dense_products_bits(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        using var pool = new WorkerPool(2);
+        long skippedBefore = GemmDriver.SkippedSteps;
+        var cases = from c in Cases
+                    from zeroColumns in Gen.Elements(0.0, 0.5, 0.9, 1.0)
+                    from zeroElements in Gen.Elements(0.0, 0.6, 0.8)
+                    from negativeZeroBias in Gen.Elements(false, false, true)
+                    from threads in Gen.Elements(1, 2)
+                    select (c: c with { M = c.M + 8, K = c.K * 2 + 1 }, zeroColumns, zeroElements, negativeZeroBias, threads);
+        Properties.Check(cases, p =>
+        {
+            var (c, zeroColumns, zeroElements, negativeZeroBias, threads) = p;
+            var random = new SeededRandom((ulong)c.Seed);
+            var a = c.TransA ? new StridedMatrix(c.K, c.M, c.PitchA, random) : new StridedMatrix(c.M, c.K, c.PitchA, random);
+            var b = c.TransB ? new StridedMatrix(c.N, c.K, c.PitchB, random) : new StridedMatrix(c.K, c.N, c.PitchB, random);
+            // Zero a share of A's columns (depth steps) whole, then a share of the rest element by element, some as −0.
+            for (int k = 0; k < c.K; k++)
+            {
+                bool column = random.NextDouble() < zeroColumns;
+                for (int i = 0; i < c.M; i++)
+                    if (column || random.NextDouble() < zeroElements)
+                        a.Data[c.TransA ? k * a.Stride + i : i * a.Stride + k] = random.NextDouble() < 0.1 ? -0f : 0f;
+            }
+            var bias = Enumerable.Range(0, c.N).Select(_ => random.NextDouble() < 0.2 ? 0f : random.NextUniform(-1, 1)).ToArray();
+            if (negativeZeroBias) bias[random.NextInt(c.N)] = -0f;
+            var dense = new StridedMatrix(c.M, c.N, c.PitchC, random);
+            var skipped = new StridedMatrix(c.M, c.N, c.PitchC, new SeededRandom(0));
+            var workers = threads == 2 ? pool : null;
+            GemmDriver.MultiplyBias(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, bias, dense.Span, path, workers, skipZeroSteps: false);
+            GemmDriver.MultiplyBias(a.ReadOnly, c.TransA, b.ReadOnly, c.TransB, bias, skipped.Span, path, workers);
+            for (int i = 0; i < c.M; i++)
+                for (int j = 0; j < c.N; j++)
+                    if (BitConverter.SingleToInt32Bits(dense.Span[i][j]) != BitConverter.SingleToInt32Bits(skipped.Span[i][j]))
+                        throw new Xunit.Sdk.XunitException($"{path} {c}, zero columns {zeroColumns}, zero elements {zeroElements}, −0 bias {negativeZeroBias}, {threads} thread(s): C[{i},{j}] is {skipped.Span[i][j]:R} skipping, {dense.Span[i][j]:R} dense");
+            Assert.True(skipped.GapsUntouched(), "skipping wrote outside C's view");
+        }, maxTest: 60);
+        // The vector paths must have skipped something on this thread (the scalar path always runs dense).
+        if (path != GemmPath.Scalar) Assert.True(GemmDriver.SkippedSteps > skippedBefore, $"{path} never skipped a step");
+    }
+
     [Fact]
     public void Shape_mismatches_name_the_parameter_and_both_shapes()
     {
