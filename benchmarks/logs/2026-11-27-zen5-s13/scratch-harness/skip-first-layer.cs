@@ -36,3 +36,12 @@ var ratios = dense.Zip(skipping, (d, s) => s / d).OrderBy(v => v).ToArray();
 Console.WriteLine($"{path}, 64 MNIST rows x 784 -> 400, one thread, dense-equivalent GFLOP/s, median of {rounds} alternated rounds:");
 Console.WriteLine($"  dense {dense[rounds / 2]:F1} (min {dense[0]:F1}, max {dense[^1]:F1}); skipping {skipping[rounds / 2]:F1} (min {skipping[0]:F1}, max {skipping[^1]:F1})");
 Console.WriteLine($"  skipping/dense per round, sorted: {string.Join(", ", ratios.Select(v => v.ToString("F2")))}");
+{
+    long s0 = GemmDriver.SkippedSteps; int calls = 200;
+    for (int c = 0; c < calls; c++)
+    {
+        for (int i = 0; i < rows; i++) data.Rows(order.Next(data.Count), 1).CopyTo(x.AsSpan(i * k, k));
+        GemmDriver.MultiplyBias(new ReadOnlyMatrixSpan(x, rows, k), false, new ReadOnlyMatrixSpan(wt, k, n), false, bias, new MatrixSpan(y, rows, n), path, null, true);
+    }
+    Console.WriteLine($"  steps skipped: {(GemmDriver.SkippedSteps - s0) / (double)calls / (rows / 8 * k):P1} of all 8-row panel steps");
+}
