@@ -11,12 +11,16 @@ internal static class Prefetch
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Lines(ReadOnlySpan<float> values)
     {
-        if (!Sse.IsSupported || values.IsEmpty) return;
-        fixed (float* start = values)
-        {
-            for (int i = 0; i < values.Length; i += 16) Sse.Prefetch0(start + i);
-            // The line of the last value: a span that does not start on a line spills into one more.
-            Sse.Prefetch0(start + values.Length - 1);
-        }
+        fixed (float* start = values) Lines(start, values.Length);
+    }
+
+    /// <summary>Every 64-byte line of the <paramref name="count"/> floats from <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Lines(float* start, int count)
+    {
+        if (!Sse.IsSupported || count <= 0) return;
+        for (int i = 0; i < count; i += 16) Sse.Prefetch0(start + i);
+        // The line of the last value: a run that does not start on a line spills into one more.
+        Sse.Prefetch0(start + count - 1);
     }
 }

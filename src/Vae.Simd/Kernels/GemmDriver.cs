@@ -306,7 +306,7 @@ internal static unsafe partial class GemmDriver
                                 else if (prefetchC && jr + g.NR < nc)
                                     PrefetchTile(pc + ic * ldc + jc + jr + g.NR, ldc, Math.Min(g.MR, mc), Math.Min(g.NR, nc - jr - g.NR));
                                 int count = stepCounts[ir / g.MR];
-                                if (count >= 0 && !fresh)
+                                if (count >= 0)   // never for an overwritten C: skipping is only set up for tiles that start from C or a bias
                                     (half ? skippingHalf : skipping)(count, steps + ir / g.MR * g.KC, bufSparseA + ir * g.KC, bPanel, ldb, cTile, ldc, start, ldStart);
                                 else
                                     run(kc, bufA + ir * g.KC, bPanel, ldb, cTile, ldc, start, ldStart);
@@ -345,14 +345,7 @@ internal static unsafe partial class GemmDriver
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void PrefetchTile(float* c, nint ldc, int rows, int width)
     {
-        for (int i = 0; i < rows; i++)
-        {
-            // Every line the row touches: one per 16 floats, and the line of its last float (a row that does not start on a
-            // line spills into one more).
-            float* row = c + i * ldc;
-            for (int j = 0; j < width; j += 16) Sse.Prefetch0(row + j);
-            Sse.Prefetch0(row + width - 1);
-        }
+        for (int i = 0; i < rows; i++) Prefetch.Lines(c + i * ldc, width);
     }
 
     /// <summary>
