@@ -14,7 +14,7 @@ internal static class FastMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpNonPositive<TV>(TV x) where TV : struct, ISimdVector<TV>
     {
-        x = TV.Max(x, TV.Create(-87f));
+        x = TV.AtLeast(x, TV.Create(-87f));
         var n = TV.Round(TV.Multiply(x, TV.Create(1.44269504088896341f)));
         var r = TV.Subtract(x, TV.Multiply(n, TV.Create(0.693359375f)));
         r = TV.Subtract(r, TV.Multiply(n, TV.Create(-2.12194440e-4f)));
