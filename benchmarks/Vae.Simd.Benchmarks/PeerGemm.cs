@@ -27,8 +27,10 @@ public static class PeerGemm
             Console.WriteLine($"{name}/forward {Best(() => Gemm.LinearForwardTransposed(new ReadOnlyMatrixSpan(x, batch, fanIn), new ReadOnlyMatrixSpan(wt, fanIn, fanOut), b, new MatrixSpan(y, batch, fanOut), pool), flops):F1}");
             Console.WriteLine($"{name}/forward_packing {Best(() => Gemm.LinearForward(new ReadOnlyMatrixSpan(x, batch, fanIn), new ReadOnlyMatrixSpan(w, fanOut, fanIn), b, new MatrixSpan(y, batch, fanOut), pool), flops):F1}");
             Console.WriteLine($"{name}/backward_input {Best(() => Gemm.LinearBackwardInput(new ReadOnlyMatrixSpan(dy, batch, fanOut), new ReadOnlyMatrixSpan(w, fanOut, fanIn), new MatrixSpan(dx, batch, fanIn), pool), flops):F1}");
-            // numpy's dW is an overwrite; ours accumulates, which only adds a read of dW.
-            Console.WriteLine($"{name}/backward_weight {Best(() => Gemm.LinearBackwardWeight(new ReadOnlyMatrixSpan(dy, batch, fanOut), new ReadOnlyMatrixSpan(x, batch, fanIn), new MatrixSpan(dw, fanOut, fanIn), pool), flops):F1}");
+            // dW = dyᵀ·x written over dW, as numpy's matmul(dy.T, x, out=dw) and the training step's first shard do;
+            // backward_weight_accumulate (dW += dyᵀ·x, the second shard's form, which also reads dW) has no numpy line.
+            Console.WriteLine($"{name}/backward_weight {Best(() => Gemm.LinearWeightGradient(new ReadOnlyMatrixSpan(dy, batch, fanOut), new ReadOnlyMatrixSpan(x, batch, fanIn), new MatrixSpan(dw, fanOut, fanIn), pool), flops):F1}");
+            Console.WriteLine($"{name}/backward_weight_accumulate {Best(() => Gemm.LinearBackwardWeight(new ReadOnlyMatrixSpan(dy, batch, fanOut), new ReadOnlyMatrixSpan(x, batch, fanIn), new MatrixSpan(dw, fanOut, fanIn), pool), flops):F1}");
         }
     }
 

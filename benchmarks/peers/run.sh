@@ -4,7 +4,7 @@
 # machines set to force an old kernel) are unset for it, the OpenBLAS kernel it picks is printed (OPENBLAS_VERBOSE=2), and
 # its thread settings are swept once before the alternated rounds, which then use the fastest. Installs nothing: it needs
 #   apt-get install -y python3-torch libopenblas0-pthread
-# Usage: benchmarks/peers/run.sh [rounds=5] [epochs=3]
+# Usage: benchmarks/peers/run.sh [rounds=5] [epochs=3]   (epochs 0: the GEMM comparison alone)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-5}
@@ -39,6 +39,7 @@ echo "== machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1) (family $(ls
 kernel=$(peer_env OPENBLAS_VERBOSE=2 $py -c "import numpy; numpy.ones((64, 64), numpy.float32) @ numpy.ones((64, 64), numpy.float32)" 2>&1 | sed -n 's/^Core: *//p' | head -1)
 echo "== peer: OpenBLAS kernel '${kernel:-unknown}' (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; this shell had: ${OPENBLAS_CORETYPE:-unset}, ${OPENBLAS_L2_SIZE:-unset})"
 
+if [ "$epochs" -gt 0 ]; then
 echo "== peer thread sweep (samples/s, mean of epochs 2..$epochs): OpenBLAS threads × torch threads"
 best_setting="2 1"; best_rate=0
 for setting in "1 1" "2 1" "1 2" "2 2"; do
@@ -61,14 +62,27 @@ for r in $(seq 1 "$rounds"); do
   echo "scaling 2 threads / 1 thread: $(echo "$o2 / $o1" | bc -l | cut -c1-4)"
 done
 printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "ours(2 thr) / torch best over %d pairs: median %.2fx, min %.2fx\n", NR, m, v[1]}'
-
 echo
+fi
+
 echo "== GEMM, GFLOP/s (ours vs numpy/OpenBLAS sgemm, same shapes, alternating)"
 for threads in 1 2; do
   for r in $(seq 1 "$rounds"); do
     $bench peer-gemm "$threads" > "$out/ours.txt"
     peer_env OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads $py benchmarks/peers/numpy_gemm.py > "$out/numpy.txt"
     echo "-- $threads thread(s), round $r"
-    join -j1 <(sort "$out/ours.txt") <(sort "$out/numpy.txt") | awk '{printf "%-28s ours %7.1f  numpy %7.1f  ratio %5.2fx\n", $1, $2, $3, $2/$3}'
+    join -j1 <(sort "$out/ours.txt") <(sort "$out/numpy.txt") | awk -v t="$threads" -v all="$out/all.txt" '{line = sprintf("%-28s ours %7.1f  numpy %7.1f  ratio %5.2fx", $1, $2, $3, $2/$3); print line; print t, line >> all}'
   done
 done
+echo "== GEMM per shape over $rounds rounds: the median of ours/numpy per round (min-max), and each side's median GFLOP/s"
+$py - "$out/all.txt" <<'PY'
+import statistics, sys
+shapes = {}
+for line in open(sys.argv[1]):
+    f = line.split()  # threads name "ours" value "numpy" value ...
+    shapes.setdefault((int(f[0]), f[1]), []).append((float(f[3]), float(f[5])))
+for (threads, name), pairs in sorted(shapes.items()):
+    ratios = [o / p for o, p in pairs]
+    print(f"{threads} thread(s) {name:<28} median {statistics.median(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+          f"  ours {statistics.median(o for o, _ in pairs):6.1f}  numpy {statistics.median(p for _, p in pairs):6.1f}")
+PY
