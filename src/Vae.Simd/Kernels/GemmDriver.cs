@@ -45,7 +45,7 @@ internal static unsafe partial class GemmDriver
     }
 
     /// <summary>C += op(A)·op(B), or C = op(A)·op(B) with <paramref name="overwrite"/> (C is then only written, never read);
-    /// with a pool, the output columns are split between its threads (the rows, when C is narrower than two NR panels), each
+    /// with a pool, the output rows or columns are split between its threads (<see cref="RowsShareBetter"/>), each
     /// computing its part exactly as one thread would, so the result does not depend on the thread count. A narrow product may
     /// run as its transpose (<see cref="RunsTransposed"/>), with the same bits; <paramref name="transposeNarrow"/> = false
     /// forbids it, for the test that holds the two ways to those bits.</summary>
@@ -134,18 +134,29 @@ internal static unsafe partial class GemmDriver
     [ThreadStatic] private static ParallelProduct? s_work;
 
     /// <summary>
-    /// Whether row ranges share a product out more evenly than column ranges, by enough to pay for every thread reading all of
-    /// B. Columns go out in whole NR panels: a 40-wide C on two threads is 32 columns and 8 (the encoder head's forward, which
-    /// ran no faster on two threads than on one, Zen 3), while its 128 rows split 66 and 62. Columns stay the rule while the
-    /// largest column share is within 1.25× of an even one, since with them each thread reads only its part of B.
+    /// Whether row ranges share a product out better than column ranges.
+    /// <para>Rows, when every thread gets at least <see cref="RowsPerThreadForRowShares"/> of them: with columns, each thread
+    /// packs all of A for its columns, so two threads pack it twice, and a column share in whole NR panels can be uneven (the
+    /// 400 columns of a 784 × 400 dW go out as 224 and 176); with rows each packs only its own rows of A and reads all of B,
+    /// in place where B's rows allow, which that many rows pay for. Two threads, columns against rows alternated in one
+    /// process, 31 times (Zen 5, `benchmarks/logs/2026-11-27-zen5-s14/gemm-split-rows.txt`): median 1.02–1.12× on every
+    /// layer form of the 784-400 shapes at 128 rows and on 1024³.</para>
+    /// <para>Fewer rows than that: rows only where the column shares are uneven by more than 1.25× and the row shares less
+    /// so, since then each thread reading all of B weighs more. A 40-wide C on two threads is 32 columns and 8 (the encoder
+    /// head's forward, which ran no faster on two threads than on one, Zen 3), while its 128 rows split 66 and 62.</para>
     /// </summary>
     private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads)
     {
         if (threads < 2 || m < 2 * g.MR) return false;
+        if (m >= RowsPerThreadForRowShares * threads) return true;
         double columnShare = Math.Min(n, ShareSpan(n, g.NR, threads)) * threads / (double)n;
         double rowShare = Math.Min(m, ShareSpan(m, g.MR, threads)) * threads / (double)m;
         return columnShare > 1.25 && rowShare < columnShare;
     }
+
+    /// <summary>Rows per thread from which a product is shared by rows (<see cref="RowsShareBetter"/>): a training batch of 128
+    /// on two threads.</summary>
+    private const int RowsPerThreadForRowShares = 64;
 
     /// <summary>How wide the ranges are that <see cref="ParallelProduct"/> cuts <paramref name="extent"/> into: whole tiles, as
     /// even a number of them per thread as can be (the last range may be narrower).</summary>
@@ -185,8 +196,8 @@ internal static unsafe partial class GemmDriver
         return full + (rest == 0 ? 0 : rest <= halfNR ? halfNR : nr);
     }
 
-    /// <summary>Column ranges of one product, one per item, multiples of NR wide; or, for a product narrower than two NR
-    /// panels (the 20-wide dX and dW of a 20-unit latent layer), row ranges, multiples of MR high, each reading all of B.</summary>
+    /// <summary>Column ranges of one product, one per item, multiples of NR wide; or row ranges, multiples of MR high, each
+    /// reading all of B (<see cref="RowsShareBetter"/>: tall products, and those whose columns share out unevenly).</summary>
     private sealed class ParallelProduct : IParallelWork
     {
         private Operand _a, _b;

@@ -335,7 +335,7 @@ public class GemmTests
     /// <summary>
     /// A forward product leaves out the depth steps where a whole A panel is zero (<see cref="GemmDriver.MultiplyBias"/>): on
     /// inputs as sparse as MNIST's pixels, with whole zero columns, all-zero rows, depths past one cache block, ragged edges,
-    /// one thread or two, it must give the bits of the dense product. A bias holding −0 turns the skipping off (it would lose
+    /// one thread or two (sharing columns, or rows for a tall product), it must give the bits of the dense product. A bias holding −0 turns the skipping off (it would lose
     /// the sign of a zero result) and must give them too.
     /// </summary>
     [Theory]
@@ -350,7 +350,8 @@ public class GemmTests
                     from zeroElements in Gen.Elements(0.0, 0.6, 0.8)
                     from negativeZeroBias in Gen.Elements(false, false, true)
                     from threads in Gen.Elements(1, 2)
-                    select (c: c with { M = c.M + 8, K = c.K * 2 + 1 }, zeroColumns, zeroElements, negativeZeroBias, threads);
+                    from tall in Gen.Elements(false, true)   // 128 rows or more: two threads share them by rows
+                    select (c: c with { M = c.M + (tall ? 128 : 8), K = c.K * 2 + 1 }, zeroColumns, zeroElements, negativeZeroBias, threads);
         Properties.Check(cases, p =>
         {
             var (c, zeroColumns, zeroElements, negativeZeroBias, threads) = p;
@@ -419,6 +420,18 @@ public class GemmTests
         using var pool2 = new WorkerPool(2);
         using var pool3 = new WorkerPool(3);
         Properties.Check(Cases.Select(c => c with { M = c.M * 7 + 100, N = 1 + c.N % 63, K = c.K + 200 }), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference: true), maxTest: 30);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPaths))]
+    public void Sharing_the_rows_of_a_tall_product_among_threads_gives_bitwise_the_same_product(string pathName)
+    {
+        // 64 rows or more per thread on two and three threads, wider than two NR panels: the rows are shared out, ragged
+        // last share included, with A and B in either orientation.
+        var path = Enum.Parse<GemmPath>(pathName);
+        using var pool2 = new WorkerPool(2);
+        using var pool3 = new WorkerPool(3);
+        Properties.Check(Cases.Select(c => c with { M = c.M * 3 + 192, N = c.N + 64 }), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference: true), maxTest: 20);
     }
 
     /// <summary>The product on no pool, on two threads and on three: the same bits (and, if asked, close to the double reference).</summary>
