@@ -119,7 +119,7 @@ internal static unsafe partial class GemmDriver
             var g = GemmMicroKernels.For(path);
             // Below ~1 MFLOP the hand-off costs more than it saves.
             int threads = pool?.Threads ?? 1;
-            bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads), byRows = !byColumns && m >= 2 * g.MR;
+            bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads, bRowsContiguous: opB.ColStep == 1), byRows = !byColumns && m >= 2 * g.MR;
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
                 MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite, bias, skipZeroSteps);
@@ -135,20 +135,23 @@ internal static unsafe partial class GemmDriver
 
     /// <summary>
     /// Whether row ranges share a product out better than column ranges.
-    /// <para>Rows, when every thread gets at least <see cref="RowsPerThreadForRowShares"/> of them: with columns, each thread
-    /// packs all of A for its columns, so two threads pack it twice, and a column share in whole NR panels can be uneven (the
-    /// 400 columns of a 784 × 400 dW go out as 224 and 176); with rows each packs only its own rows of A and reads all of B,
-    /// in place where B's rows allow, which that many rows pay for. Two threads, columns against rows alternated in one
-    /// process, 31 times (Zen 5, `benchmarks/logs/2026-11-27-zen5-s14/gemm-split-rows.txt`): median 1.02–1.12× on every
-    /// layer form of the 784-400 shapes at 128 rows and on 1024³.</para>
+    /// <para>Rows, when every thread gets at least <see cref="RowsPerThreadForRowShares"/> of them and B's rows are contiguous:
+    /// with columns, each thread packs all of A for its columns, so two threads pack it twice, and a column share in whole NR
+    /// panels can be uneven (the 400 columns of a 784 × 400 dW go out as 224 and 176); with rows each packs only its own rows
+    /// of A and reads all of B, in place (or copied row by row where its rows alias in L1), which that many rows pay for. Two
+    /// threads, columns against rows alternated in one process, 31 times (Zen 5,
+    /// `benchmarks/logs/2026-11-27-zen5-s14/gemm-split-rows.txt`): median 1.02–1.12× on every layer form of the 784-400 shapes
+    /// at 128 rows and on 1024³. A transposed B is packed column by column, and with every thread packing all of it the
+    /// layer forwards that pack Wᵀ (784 → 400 and 400 → 784, 128 rows) ran at 0.71–0.80×
+    /// (`gemm-split-rows-transposed-b.txt`): there columns stay the rule.</para>
     /// <para>Fewer rows than that: rows only where the column shares are uneven by more than 1.25× and the row shares less
     /// so, since then each thread reading all of B weighs more. A 40-wide C on two threads is 32 columns and 8 (the encoder
     /// head's forward, which ran no faster on two threads than on one, Zen 3), while its 128 rows split 66 and 62.</para>
     /// </summary>
-    private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads)
+    private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads, bool bRowsContiguous)
     {
         if (threads < 2 || m < 2 * g.MR) return false;
-        if (m >= RowsPerThreadForRowShares * threads) return true;
+        if (bRowsContiguous && m >= RowsPerThreadForRowShares * threads) return true;
         double columnShare = Math.Min(n, ShareSpan(n, g.NR, threads)) * threads / (double)n;
         double rowShare = Math.Min(m, ShareSpan(m, g.MR, threads)) * threads / (double)m;
         return columnShare > 1.25 && rowShare < columnShare;
