@@ -404,34 +404,27 @@ public class GemmTests
     [Theory]
     [MemberData(nameof(AllPaths))]
     public void Sharing_the_columns_among_threads_gives_bitwise_the_same_product(string pathName)
-    {
-        var path = Enum.Parse<GemmPath>(pathName);
-        using var pool2 = new WorkerPool(2);
-        using var pool3 = new WorkerPool(3);
-        Properties.Check(Cases.Select(c => c with { M = c.M + 20, N = c.N * 3 + 40 }), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference: false), maxTest: 30);
-    }
+        => CheckSharedOnOneTwoAndThreeThreads(pathName, c => c with { M = c.M + 20, N = c.N * 3 + 40 }, againstReference: false, maxTest: 30);
 
     [Theory]
     [MemberData(nameof(AllPaths))]
     public void Sharing_the_rows_of_a_narrow_product_among_threads_gives_bitwise_the_same_product(string pathName)
-    {
         // Narrower than two NR panels (up to 63 columns covers every path), tall enough to split: the rows are shared out.
-        var path = Enum.Parse<GemmPath>(pathName);
-        using var pool2 = new WorkerPool(2);
-        using var pool3 = new WorkerPool(3);
-        Properties.Check(Cases.Select(c => c with { M = c.M * 7 + 100, N = 1 + c.N % 63, K = c.K + 200 }), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference: true), maxTest: 30);
-    }
+        => CheckSharedOnOneTwoAndThreeThreads(pathName, c => c with { M = c.M * 7 + 100, N = 1 + c.N % 63, K = c.K + 200 }, againstReference: true, maxTest: 30);
 
     [Theory]
     [MemberData(nameof(AllPaths))]
     public void Sharing_the_rows_of_a_tall_product_among_threads_gives_bitwise_the_same_product(string pathName)
+        // 64 rows or more per thread on two and three threads, wider than two NR panels: the rows are shared out where B's
+        // rows are contiguous (columns where B is transposed), ragged last share included.
+        => CheckSharedOnOneTwoAndThreeThreads(pathName, c => c with { M = c.M * 3 + 192, N = c.N + 64 }, againstReference: true, maxTest: 20);
+
+    private static void CheckSharedOnOneTwoAndThreeThreads(string pathName, Func<Case, Case> shape, bool againstReference, int maxTest)
     {
-        // 64 rows or more per thread on two and three threads, wider than two NR panels: the rows are shared out, ragged
-        // last share included, with A and B in either orientation.
         var path = Enum.Parse<GemmPath>(pathName);
         using var pool2 = new WorkerPool(2);
         using var pool3 = new WorkerPool(3);
-        Properties.Check(Cases.Select(c => c with { M = c.M * 3 + 192, N = c.N + 64 }), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference: true), maxTest: 20);
+        Properties.Check(Cases.Select(shape), c => AssertSameOnOneTwoAndThreeThreads(c, path, pool2, pool3, againstReference), maxTest: maxTest);
     }
 
     /// <summary>The product on no pool, on two threads and on three: the same bits (and, if asked, close to the double reference).</summary>
