@@ -158,7 +158,8 @@ internal static unsafe partial class GemmDriver
     }
 
     /// <summary>Rows per thread from which a product is shared by rows (<see cref="RowsShareBetter"/>): a training batch of 128
-    /// on two threads.</summary>
+    /// on two threads. Each float of B a thread reads then feeds 128 flops, so even a B too large for any cache, streamed from
+    /// memory by every thread, asks about 7 GB/s of each at 230 GFLOP/s: the product stays bound by its multiply-adds.</summary>
     private const int RowsPerThreadForRowShares = 64;
 
     /// <summary>How wide the ranges are that <see cref="ParallelProduct"/> cuts <paramref name="extent"/> into: whole tiles, as

@@ -335,8 +335,8 @@ public class GemmTests
     /// <summary>
     /// A forward product leaves out the depth steps where a whole A panel is zero (<see cref="GemmDriver.MultiplyBias"/>): on
     /// inputs as sparse as MNIST's pixels, with whole zero columns, all-zero rows, depths past one cache block, ragged edges,
-    /// one thread or two (sharing columns, or rows for a tall product), it must give the bits of the dense product. A bias holding −0 turns the skipping off (it would lose
-    /// the sign of a zero result) and must give them too.
+    /// one thread or two (sharing columns, or rows for a tall product), it must give the bits of the dense product. A bias
+    /// holding −0 turns the skipping off (it would lose the sign of a zero result) and must give them too.
     /// </summary>
     [Theory]
     [MemberData(nameof(AllPaths))]
