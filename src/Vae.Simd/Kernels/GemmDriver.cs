@@ -119,7 +119,7 @@ internal static unsafe partial class GemmDriver
             var g = GemmMicroKernels.For(path);
             // Below ~1 MFLOP the hand-off costs more than it saves.
             int threads = pool?.Threads ?? 1;
-            bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads, bRowsContiguous: opB.ColStep == 1), byRows = !byColumns && m >= 2 * g.MR;
+            bool byColumns = n >= 2 * g.NR && !RowsShareBetter(m, n, g, threads, bTransposed: opB.ColStep != 1), byRows = !byColumns && m >= 2 * g.MR;
             if (pool is null || pool.Threads == 1 || (long)m * n * k < 500_000 || !(byColumns || byRows))
             {
                 MultiplyAddColumns(opA, opB, pc, c.Stride, m, k, 0, n, path, overwrite, bias, skipZeroSteps);
@@ -135,7 +135,7 @@ internal static unsafe partial class GemmDriver
 
     /// <summary>
     /// Whether row ranges share a product out better than column ranges.
-    /// <para>Rows, when every thread gets at least <see cref="RowsPerThreadForRowShares"/> of them and B's rows are contiguous:
+    /// <para>Rows, when every thread gets at least <see cref="RowsPerThreadForRowShares"/> of them and B is not stored transposed:
     /// with columns, each thread packs all of A for its columns, so two threads pack it twice, and a column share in whole NR
     /// panels can be uneven (the 400 columns of a 784 × 400 dW go out as 224 and 176); with rows each packs only its own rows
     /// of A and reads all of B, in place (or copied row by row where its rows alias in L1), which that many rows pay for. Two
@@ -148,10 +148,10 @@ internal static unsafe partial class GemmDriver
     /// so, since then each thread reading all of B weighs more. A 40-wide C on two threads is 32 columns and 8 (the encoder
     /// head's forward, which ran no faster on two threads than on one, Zen 3), while its 128 rows split 66 and 62.</para>
     /// </summary>
-    private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads, bool bRowsContiguous)
+    private static bool RowsShareBetter(int m, int n, GemmMicroKernels.Geometry g, int threads, bool bTransposed)
     {
         if (threads < 2 || m < 2 * g.MR) return false;
-        if (bRowsContiguous && m >= RowsPerThreadForRowShares * threads) return true;
+        if (!bTransposed && m >= RowsPerThreadForRowShares * threads) return true;
         double columnShare = Math.Min(n, ShareSpan(n, g.NR, threads)) * threads / (double)n;
         double rowShare = Math.Min(m, ShareSpan(m, g.MR, threads)) * threads / (double)m;
         return columnShare > 1.25 && rowShare < columnShare;

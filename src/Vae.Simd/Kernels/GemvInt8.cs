@@ -360,16 +360,11 @@ internal static unsafe class GemvInt8
         /// <summary>The rows of a tile, <paramref name="width"/> columns each (a multiple of 8), from their row-major sums in
         /// <paramref name="acc"/>: of the stored bytes aᵢ + oᵣ, or of the aᵢ themselves when <paramref name="signedSums"/>.
         /// <see cref="Finish"/>'s arithmetic, column group by column group: each group's scales, sums and bias are loaded
-        /// once for the four rows instead of once per row.</summary>
+        /// once for the four rows instead of once per row. Tiles run only on the VNNI and AVX2 kernels, so 256-bit vectors are
+        /// always in hardware here.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void FinishTile(int* acc, int width, int row, int j, bool signedSums = false)
         {
-            if (!Vector256.IsHardwareAccelerated)
-            {
-                for (int t = 0; t < TileRows; t++)
-                    Finish(acc + t * width, width, rowScales[row + t], signedSums ? 0 : rowOffsets[row + t], j, y + (row + t) * ldy);
-                return;
-            }
             float* y0 = y + row * ldy + j, y1 = y0 + ldy, y2 = y1 + ldy, y3 = y2 + ldy;
             var s0 = Vector256.Create(rowScales[row]);
             var s1 = Vector256.Create(rowScales[row + 1]);
