@@ -28,7 +28,11 @@ public abstract partial class LatentModel
         options ??= new GradientCheckOptions();
         int rows = RowsOf(x, InputSize, nameof(x));
         CheckTargets(new Tensors.ReadOnlyMatrixSpan(x, rows, InputSize), nameof(x));
-        if (Network.NeedsNoise) CheckOutput(epsilon.Length, rows, Latent, nameof(epsilon));
+        if (Network.NeedsNoise)
+        {
+            CheckOutput(epsilon.Length, rows, Latent, nameof(epsilon));
+            Tensors.Guard.Finite(new Tensors.ReadOnlyMatrixSpan(epsilon, rows, Latent), nameof(epsilon));
+        }
         CheckOutput(gradients.Length, ParameterCount, 1, nameof(gradients));
         using var lease = EnterInference();
         return GradientChecker.Check(Network, x, epsilon, weights, gradients, options);

@@ -21,6 +21,9 @@ public abstract partial class LatentModel
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         using var lease = EnterInference();
+        // Before creating any folder: "runs/x/" names a folder, not the file to write.
+        if (Path.EndsInDirectorySeparator(path) || Directory.Exists(path))
+            throw new IOException($"{path}: is a directory; give a file name (e.g. {Path.Combine(path, DefaultFileName)})");
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null && !Directory.Exists(folder))
         {
@@ -54,12 +57,21 @@ public abstract partial class LatentModel
         try { model._scaling = ReadScaling(file, metadata, auxiliary, model.InputSize); }
         catch { model.Dispose(); throw; }
         var state = auxiliary.Where(t => t.Key.StartsWith(ModelCheckpoint.StatePrefix, StringComparison.Ordinal)).ToDictionary(t => t.Key, t => t.Value);
-        if (metadata.TryGetValue("epochs_trained", out var epochs) && int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out int e))
+        if (metadata.TryGetValue("epochs_trained", out var epochs))
+        {
+            // Fit numbers its epochs (and keys their shuffling) from here: a value that is not a count is as corrupt as a missing tensor.
+            if (!int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out int e))
+            {
+                model.Dispose();
+                throw new CheckpointException($"{file}: invalid epochs_trained '{epochs}' (a whole number from 0 to {int.MaxValue:N0})");
+            }
             model.EpochsTrained = e;
+        }
         if (metadata.TryGetValue(TrainingSession.MetadataKey, out var description))
         {
             try { model._training = TrainingSession.Restore(description, state, model.ParameterCount); }
-            catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException or OverflowException)
+            // InvalidOperationException: an element of the wrong JSON kind (an array for the object, text for a number).
+            catch (Exception ex) when (ex is FormatException or ArgumentException or JsonException or OverflowException or InvalidOperationException)
             {
                 model.Dispose();
                 throw new CheckpointException($"{file}: invalid training state ({ex.Message})", ex);

@@ -77,8 +77,11 @@ public abstract partial class LatentModel
         using var evaluator = validation is null ? null : new LossEvaluator(Network, threads);
         var trainer = new MinibatchTrainer(step, data.Count, batch, options.Seed, options.Weights, options.KlWarmupEpochs);
 
-        var reports = new List<EpochReport>(options.Epochs);
+        if (options.Epochs > int.MaxValue - EpochsTrained)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Epochs:N0} more epochs after the {EpochsTrained:N0} already trained would count past {int.MaxValue:N0}");
         int last = EpochsTrained + options.Epochs;
+        // A huge epoch count stopped by the cancellation token is a fair use: the list grows as epochs finish.
+        var reports = new List<EpochReport>(Math.Min(options.Epochs, 1024));
         try
         {
             for (int epoch = EpochsTrained; epoch < last; epoch++)
@@ -129,6 +132,7 @@ public abstract partial class LatentModel
         bool needsNoise = Network.NeedsNoise;
         if (needsNoise) CheckOutput(epsilon.Length, rows, Latent, nameof(epsilon));
         var eps = needsNoise ? new ReadOnlyMatrixSpan(epsilon, rows, Latent) : default;
+        if (needsNoise) Guard.Finite(eps, nameof(epsilon));
         if (withGradient) CheckOutput(gradients.Length, ParameterCount, 1, nameof(gradients));
         using var lease = EnterInference();
         // The whole batch in one workspace: a gradient summed over chunks would depend on the chunking.

@@ -15,7 +15,9 @@ namespace Vae.Simd;
 /// Threads: inference (<see cref="EncodeMean(ReadOnlySpan{float}, Span{float})"/>, <see cref="Decode(ReadOnlySpan{float}, Span{float})"/>,
 /// <see cref="Reconstruct(ReadOnlySpan{float}, Span{float})"/>, <see cref="Sample(Span{float}, ulong, long)"/>,
 /// <see cref="NegativeElbo(ReadOnlySpan{float}, ulong)"/>, …) may run on any number of threads at once, and each row's result is
-/// the same bit for bit whichever thread computes it and whatever other rows share its call. <see cref="Fit"/>,
+/// the same bit for bit whichever thread computes it. Encoding, decoding and reconstructing a row also give the same bits
+/// whatever other rows share its call; the calls that draw noise (<see cref="Sample(Span{float}, ulong, long)"/>,
+/// <see cref="NegativeElbo(ReadOnlySpan{float}, ulong)"/>) key it by the seed and the row's position in the call. <see cref="Fit"/>,
 /// <see cref="SetParameters"/> and <see cref="Dispose"/> change the model: while one runs, other calls throw
 /// <see cref="InvalidOperationException"/> instead of reading half-updated weights.
 /// </para>
@@ -43,6 +45,8 @@ public abstract partial class LatentModel : IDisposable
     public static LatentModel Create(ModelConfig config, ulong seed = 1)
     {
         ArgumentNullException.ThrowIfNull(config);
+        // Validated before choosing by Kind: an undefined kind must not fall through to a VAE.
+        config.Validate();
         return config.Kind == ModelKind.Autoencoder ? new Autoencoder(config, seed) : new VariationalAutoencoder(config, seed);
     }
 

@@ -63,27 +63,37 @@ public sealed record ModelConfig
         if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "unknown activation");
         if (!Enum.IsDefined(Likelihood)) throw new ArgumentOutOfRangeException(nameof(Likelihood), Likelihood, "unknown likelihood");
         if (ImageChannels is < 1 or > 4) throw new ArgumentOutOfRangeException(nameof(ImageChannels), ImageChannels, "images have 1 to 4 channels");
-        if (ImageHeight < 0 || ImageWidth < 0 || (ImageHeight == 0) != (ImageWidth == 0) || (ImageHeight > 0 && (long)ImageHeight * ImageWidth * ImageChannels != InputSize))
+        if (ImageHeight < 0 || ImageWidth < 0 || (ImageHeight == 0) != (ImageWidth == 0) || (ImageHeight > 0 && (Int128)ImageHeight * ImageWidth * ImageChannels != InputSize))
             throw new ArgumentOutOfRangeException(nameof(ImageHeight), $"an image shape of {ImageHeight}×{ImageWidth}×{ImageChannels} does not fit rows of {InputSize} values (give both sizes, or neither)");
         long parameters = ParameterCount();
         if (parameters > MaxParameters)
-            throw new ArgumentOutOfRangeException(nameof(Hidden), $"{this} has {parameters:N0} parameters (over {MaxParameters * 4 / 1e9:F1} GB of weights), more than a model may have ({MaxParameters:N0})");
+            throw new ArgumentOutOfRangeException(nameof(Hidden), $"{this} has {(parameters == long.MaxValue ? "more than 9e18" : parameters.ToString("N0"))} parameters (over {MaxParameters * 4 / 1e9:F1} GB of weights), more than a model may have ({MaxParameters:N0})");
         return this;
     }
 
     /// <summary>Weights and biases of the encoder (with its μ and log σ² heads, or its code head) and the decoder, and a learned
-    /// output log-variance, counted in 64 bits.</summary>
+    /// output log-variance, counted in 64 bits; <see cref="long.MaxValue"/> for a count beyond them (a few hidden widths near
+    /// int.MaxValue), which <see cref="Validate"/> then refuses instead of a wrapped-around negative count passing its check.</summary>
     internal long ParameterCount()
+    {
+        try { return CountParameters(); }
+        catch (OverflowException) { return long.MaxValue; }
+    }
+
+    private long CountParameters()
     {
         long total = 0;
         long previous = InputSize;
-        foreach (int h in Hidden) { total += (previous + 1) * h; previous = h; }
-        total += (previous + 1) * (long)Latent * (Kind == ModelKind.Variational ? 2 : 1);
-        previous = Latent;
-        foreach (int h in Hidden.Reverse()) { total += (previous + 1) * h; previous = h; }
-        total += (previous + 1) * InputSize;
-        // The learned-variance Gaussian's per-feature log-variance.
-        return Likelihood == Likelihood.GaussianLearnedVariance ? total + InputSize : total;
+        checked
+        {
+            foreach (int h in Hidden) { total += (previous + 1) * h; previous = h; }
+            total += (previous + 1) * (long)Latent * (Kind == ModelKind.Variational ? 2 : 1);
+            previous = Latent;
+            foreach (int h in Hidden.Reverse()) { total += (previous + 1) * h; previous = h; }
+            total += (previous + 1) * InputSize;
+            // The learned-variance Gaussian's per-feature log-variance.
+            return Likelihood == Likelihood.GaussianLearnedVariance ? total + InputSize : total;
+        }
     }
 
     /// <summary>Records compare lists by reference; configurations compare by content.</summary>

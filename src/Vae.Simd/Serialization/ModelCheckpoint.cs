@@ -35,6 +35,14 @@ internal static class ModelCheckpoint
     {
         var tensors = ParameterTensors.From(model.Layout, model.Parameters);
         if (state is not null) tensors.AddRange(state.Select(s => new SafeTensor(s.Name, [s.Values.Length], s.Values)));
+        // Load refuses a tensor that is not finite, so writing one would replace a file that loads with one that does not.
+        foreach (var t in tensors)
+        {
+            int bad = Array.FindIndex(t.Data, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new InvalidOperationException($"{path} was not written: the model's tensor '{t.Name}' holds {t.Data[bad]} at index {bad} " +
+                    "(training diverged?); a file that cannot be loaded would replace what is there");
+        }
         var metadata = new Dictionary<string, string> { ["format"] = Format, ["config"] = ConfigToJson(model.Config) };
         if (extraMetadata is not null) foreach (var (k, v) in extraMetadata) metadata.TryAdd(k, v);
         SafeTensors.Write(path, tensors, metadata);
@@ -92,6 +100,10 @@ internal static class ModelCheckpoint
         if (config.Kind != ModelKind.Variational || config.Hidden.Count != 1)
             throw new ArgumentException($"the PyTorch example's names (fc1, fc21, fc22, fc3, fc4) describe a VAE with one hidden layer, but the configuration is {config}", nameof(config));
         var renamed = tensors.Select(t => t with { Name = ToOurs(t.Name) }).ToList();
+        // A file with both fc1.weight and encoder.0.weight would give two tensors one name.
+        var twice = renamed.Select((t, i) => (t.Name, Source: tensors[i].Name)).GroupBy(t => t.Name).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new CheckpointException($"{path}: {string.Join(" and ", twice.Select(t => $"'{t.Source}'"))} are the same tensor under the PyTorch example's names and ours");
         return Build(path, config, renamed, $"the configuration ({config}; PyTorch example names)");
 
         static string ToOurs(string name)

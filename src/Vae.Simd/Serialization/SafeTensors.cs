@@ -201,7 +201,8 @@ internal static class SafeTensors
         }
         if (!v.TryGetProperty("data_offsets", out var offsets) || offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
             throw new CheckpointException($"{source}: tensor '{name}' has no [begin, end] data_offsets");
-        if (!offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
+        if (offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end) || begin < 0 || end < begin)
             throw new CheckpointException($"{source}: tensor '{name}' has invalid data_offsets [{offsets[0]}, {offsets[1]}]");
         if (end - begin != 4 * elements)
             throw new CheckpointException($"{source}: tensor '{name}' of shape [{string.Join(", ", shape)}] needs {4 * elements} bytes but its offsets span {end - begin}");

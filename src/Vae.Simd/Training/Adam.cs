@@ -37,6 +37,9 @@ internal sealed class Adam : Optimizer
 
     internal override IReadOnlyList<(string Name, float[] Values)> State => [("optimizer.adam.m", _m), ("optimizer.adam.v", _v)];
 
+    /// <summary>v is a mean of squares: a negative one would make the step's square root NaN.</summary>
+    private protected override bool Admits(string name, float value) => name != "optimizer.adam.v" || value >= 0;
+
     /// <inheritdoc />
     public override void BeginStep()
     {

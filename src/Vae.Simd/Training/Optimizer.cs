@@ -28,18 +28,30 @@ internal abstract class Optimizer
     /// <summary>The optimizer's per-parameter state (moments, velocity), by name, for checkpoints that resume training exactly.</summary>
     internal abstract IReadOnlyList<(string Name, float[] Values)> State { get; }
 
-    /// <summary>Restores a checkpoint's state: every tensor of <see cref="State"/> (same names and lengths) and the step count.</summary>
+    /// <summary>Restores a checkpoint's state: every tensor of <see cref="State"/> (same names and lengths, finite, and within
+    /// <see cref="Admits"/>), nothing else, and the step count. Nothing is changed unless all of it is valid: a corrupt moment
+    /// would otherwise surface steps later as a diverged loss.</summary>
     internal void Restore(IReadOnlyDictionary<string, float[]> state, long steps)
     {
         if (steps < 0) throw new ArgumentOutOfRangeException(nameof(steps), steps, "a step count cannot be negative");
-        foreach (var (name, values) in State)
+        var mine = State;
+        foreach (var (name, values) in mine)
         {
             if (!state.TryGetValue(name, out var saved)) throw new ArgumentException($"the optimizer state '{name}' is missing", nameof(state));
             if (saved.Length != values.Length) throw new ArgumentException($"the optimizer state '{name}' has {saved.Length} values, not {values.Length}", nameof(state));
-            saved.CopyTo(values, 0);
+            int bad = Array.FindIndex(saved, v => !float.IsFinite(v) || !Admits(name, v));
+            if (bad >= 0) throw new ArgumentException($"the optimizer state '{name}' holds {saved[bad]} at index {bad}, which it cannot hold", nameof(state));
         }
+        var unexpected = state.Keys.Where(k => !mine.Any(m => m.Name == k)).ToList();
+        if (unexpected.Count > 0)
+            throw new ArgumentException($"optimizer state {string.Join(", ", unexpected.Select(k => $"'{k}'"))} does not belong to this optimizer ({string.Join(", ", mine.Select(m => $"'{m.Name}'"))})", nameof(state));
+        foreach (var (name, values) in mine) state[name].CopyTo(values, 0);
         Steps = steps;
     }
+
+    /// <summary>Whether a finite <paramref name="value"/> can be part of the state tensor <paramref name="name"/> (all can,
+    /// unless an optimizer says otherwise).</summary>
+    private protected virtual bool Admits(string name, float value) => true;
 
     /// <summary>Starts step t + 1 (bias corrections and schedules read the count).</summary>
     public virtual void BeginStep() => Steps++;
