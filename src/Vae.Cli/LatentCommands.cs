@@ -72,7 +72,7 @@ internal static class LatentCommands
         {
             var (model, test) = LoadModelAndTest(parse.GetValue(modelDir)!, parse.GetValue(data));
             string dir = parse.GetValue(output)!;
-            OutputFiles.FigureDirectory(dir, "--out", LatentFigureNames(model.Latent));
+            OutputFiles.FigureDirectory(dir, "--out", LatentFigureNames(model.Latent, test.ImageHeight > 0));
             foreach (var file in WriteLatentFigures(model, test, dir, Path.GetFileName(Path.GetFullPath(parse.GetValue(modelDir)!).TrimEnd('/'))))
                 stdout.WriteLine($"wrote {file}");
             return 0;
@@ -128,9 +128,10 @@ internal static class LatentCommands
         ImageGrid.Save(path, images, latent * steps, test.ImageHeight, test.ImageWidth, steps);
     }
 
-    /// <summary>The figures <see cref="WriteLatentFigures"/> writes: histograms, and for a 2-D latent space the map and the decoded plane.</summary>
-    public static IReadOnlyList<string> LatentFigureNames(int latent)
-        => latent == 2 ? ["latent-histograms.png", "latent-map.png", "latent-grid.png"] : ["latent-histograms.png"];
+    /// <summary>The figures <see cref="WriteLatentFigures"/> writes: histograms, and for a 2-D latent space the map and, when
+    /// the rows are images, the decoded plane (a table's rows have no picture to tile).</summary>
+    public static IReadOnlyList<string> LatentFigureNames(int latent, bool images)
+        => latent != 2 ? ["latent-histograms.png"] : images ? ["latent-histograms.png", "latent-map.png", "latent-grid.png"] : ["latent-histograms.png", "latent-map.png"];
 
     /// <summary>Writes <see cref="LatentFigureNames"/> into <paramref name="directory"/>. Returns the files written.</summary>
     public static IReadOnlyList<string> WriteLatentFigures(LatentNetwork model, Dataset test, string directory, string title)
@@ -140,13 +141,13 @@ internal static class LatentCommands
         var codes = new float[test.Count * latent];
         using var ws = model.CreateWorkspace(Math.Min(test.Count, 500));
         model.EncodeMean(test.Matrix, new MatrixSpan(codes, test.Count, latent), ws);
-        var written = LatentFigureNames(latent).Select(name => Path.Combine(directory, name)).ToArray();
+        var written = LatentFigureNames(latent, test.ImageHeight > 0).Select(name => Path.Combine(directory, name)).ToArray();
         string codeName = model is VariationalNetwork ? "μ" : "code";
         Plots.LatentHistograms(written[0], codes, test.Count, latent, title);
         if (latent == 2)
         {
-            Plots.LatentScatter(written[1], codes, test.Count, test.Labels, $"{title}: test-set {codeName} by digit");
-            WriteDecodedPlane(model, test, written[2], 20, ws);
+            Plots.LatentScatter(written[1], codes, test.Count, test.Labels, $"{title}: test-set {codeName}{(test.HasLabels ? " by label" : "")}");
+            if (test.ImageHeight > 0) WriteDecodedPlane(model, test, written[2], 20, ws);
         }
         return written;
     }

@@ -55,22 +55,31 @@ internal static class Plots
         Save(path, file => multiplot.SavePng(file, columns * PanelWidth, rows * PanelHeight));
     }
 
-    /// <summary>The 2-D codes of the test set coloured by digit: where each class lives, and where nothing does.</summary>
+    /// <summary>The rows of each label, in increasing label order, or every row in one unnamed group when the data has no labels
+    /// (an unlabelled table or array): any number of classes, not only digits.</summary>
+    private static List<(string? Name, int Colour, int[] Rows)> Classes(int count, ReadOnlySpan<int> labels)
+    {
+        if (labels.IsEmpty) return [(null, 0, Enumerable.Range(0, count).ToArray())];
+        var byLabel = new SortedDictionary<int, List<int>>();
+        for (int i = 0; i < count; i++)
+        {
+            if (!byLabel.TryGetValue(labels[i], out var rows)) byLabel[labels[i]] = rows = [];
+            rows.Add(i);
+        }
+        return byLabel.Select((c, k) => ((string?)c.Key.ToString(CultureInfo.InvariantCulture), k, c.Value.ToArray())).ToList();
+    }
+
+    /// <summary>The 2-D codes of the test set coloured by class: where each class lives, and where nothing does.</summary>
     public static void LatentScatter(string path, float[] codes, int count, ReadOnlySpan<int> labels, string title)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        for (int digit = 0; digit <= 9; digit++)
+        foreach (var (name, colour, rows) in Classes(count, labels))
         {
-            var xs = new List<double>();
-            var ys = new List<double>();
-            for (int i = 0; i < count; i++)
-                if (labels[i] == digit) { xs.Add(codes[2 * i]); ys.Add(codes[2 * i + 1]); }
-            if (xs.Count == 0) continue;
-            var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
-            points.Color = palette.GetColor(digit).WithAlpha(0.6);
+            var points = plot.Add.ScatterPoints(rows.Select(i => (double)codes[2 * i]).ToArray(), rows.Select(i => (double)codes[2 * i + 1]).ToArray());
+            points.Color = palette.GetColor(colour).WithAlpha(0.6);
             points.MarkerSize = 3;
-            points.LegendText = digit.ToString(CultureInfo.InvariantCulture);
+            if (name is not null) points.LegendText = name;
         }
         plot.Title(title, size: 13);
         plot.XLabel("z0");
@@ -94,17 +103,12 @@ internal static class Plots
             var plot = multiplot.GetPlot(p);
             var codes = panels[p].Codes;
             int count = codes.Length / 2;
-            for (int digit = 0; digit <= 9; digit++)
+            foreach (var (name, colour, rows) in Classes(count, labels))
             {
-                var xs = new List<double>();
-                var ys = new List<double>();
-                for (int i = 0; i < count; i++)
-                    if (labels[i] == digit) { xs.Add(codes[2 * i]); ys.Add(codes[2 * i + 1]); }
-                if (xs.Count == 0) continue;
-                var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
-                points.Color = palette.GetColor(digit).WithAlpha(0.5);
+                var points = plot.Add.ScatterPoints(rows.Select(i => (double)codes[2 * i]).ToArray(), rows.Select(i => (double)codes[2 * i + 1]).ToArray());
+                points.Color = palette.GetColor(colour).WithAlpha(0.5);
                 points.MarkerSize = 2;
-                if (p == panels.Count - 1) points.LegendText = digit.ToString(CultureInfo.InvariantCulture);
+                if (p == panels.Count - 1 && name is not null) points.LegendText = name;
             }
             plot.Axes.SetLimits(low, high, low, high);
             plot.Title(panels[p].Title, size: 13);

@@ -143,8 +143,11 @@ internal static class TrainCommand
     }
 
     /// <summary>Runs a whole training: checks, data, epochs (model, checkpoint and metrics saved after each), pictures.
-    /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it.</summary>
-    public static void Train(Settings s, EpochProgress progress, (LoadedData Train, Dataset Test)? data = null, CancellationToken cancellationToken = default)
+    /// <paramref name="data"/> (optional) is the already loaded <see cref="Settings.DataDirectory"/>, or a subset of it;
+    /// <paramref name="checkedBeforeWriting"/> (optional) runs once every check has passed, before anything is written: a caller
+    /// that replaces files of its own does it there, so that input this run refuses costs it nothing.</summary>
+    public static void Train(Settings s, EpochProgress progress, (LoadedData Train, Dataset Test)? data = null, CancellationToken cancellationToken = default,
+        Action? checkedBeforeWriting = null)
     {
         var (loaded, test) = LoadData(s, data);
         var train = loaded.Data;
@@ -153,12 +156,14 @@ internal static class TrainCommand
         var likelihood = s.AutoLikelihood ? AutoLikelihood(train, scaling) : s.Model.Likelihood;
         var fitted = scaling == ScalingKind.None ? null : FeatureScaling.Fit(train, scaling);
         CheckUnitRange(s, likelihood, fitted, train, test);
+        RequireFiniteAfterScaling(fitted, test);
         var config = s.Model with
         {
             InputSize = train.Features, ImageHeight = train.ImageHeight, ImageWidth = train.ImageWidth, ImageChannels = image ? train.ImageChannels : 1,
             Likelihood = likelihood,
         };
         config.Validate();
+        checkedBeforeWriting?.Invoke();
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         folder.ReplaceEarlierRun(RunFiles, s.Force, "an earlier run's output");
         using var model = LatentModel.Create(config, s.Training.Seed);
@@ -166,6 +171,15 @@ internal static class TrainCommand
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, DataFile), DataJson(s, loaded, scaling));
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
         RunEpochs(s, model, train, test, [], progress, cancellationToken);
+    }
+
+    /// <summary>The test rows meet the scaling fitted on the training rows only inside training; a value far outside the
+    /// training range can become infinite there. Checked here, before --out is touched, so that --force loses nothing.</summary>
+    private static void RequireFiniteAfterScaling(FeatureScaling? scaling, Dataset test)
+    {
+        if (scaling is null || test.Count == 0) return;
+        try { _ = scaling.Apply(test); }
+        catch (ArgumentException e) { throw new CliError($"the test rows after {scaling.Kind.ToString().ToLowerInvariant()} scaling fitted on the training rows: {e.Message}"); }
     }
 
     /// <summary>What one run writes into its folder (and what --force replaces).</summary>

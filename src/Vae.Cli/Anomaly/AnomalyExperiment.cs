@@ -42,13 +42,11 @@ internal static class AnomalyExperiment
     public static void Run(AnomalySettings s, TextWriter output)
     {
         var log = s.Quiet ? TextWriter.Null : output;
-        using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
-        // Only the experiment's own files: --out may be a folder that holds other things (its vae/ run replaces only a run's files).
-        folder.ReplaceEarlierRun(["report.json", "report.md", Path.Combine("figures", "scores.png"), "scores.csv"], s.Force, "an earlier anomaly experiment");
         var clock = Stopwatch.StartNew();
         var options = s.Data with { LabelColumn = s.LabelColumn };
 
-        // Everything about the data is checked before any training.
+        // Everything about the data is checked before any training, and before --out is touched: a refused input must not
+        // cost an earlier experiment its files, even with --force.
         // Read once: the run trains on exactly these rows and watches its test loss on the held-out tenth.
         var (trainRows, heldOut) = DataSource.LoadSplit(s.TrainData, null, TrainCommand.DefaultTestFraction, options, s.Seed);
         var test = DataSource.Load(s.TestData, options with { Columns = trainRows.FeatureNames ?? options.Columns });
@@ -65,14 +63,22 @@ internal static class AnomalyExperiment
                 + (test.ClassNames is { } c ? $" (its labels: {string.Join(", ", c)})" : ""));
 
         // Normal rows learn; 10 % of them are held out to watch the test loss, as any run does (data.json records the split).
+        // The run in vae/ replaces an earlier one only with --force, as `vae train` does.
         string runDirectory = Path.Combine(s.OutputDirectory, "vae");
         var train = new TrainCommand.Settings(s.TrainData, new ModelConfig { Hidden = s.Hidden, Latent = s.Latent, Likelihood = Likelihood.GaussianLearnedVariance },
             new TrainingOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, Threads = s.Threads, Seed = s.Seed },
-            runDirectory, Force: true, Quiet: s.Quiet, Limit: 0)
+            runDirectory, Force: s.Force, Quiet: s.Quiet, Limit: 0)
         {
             Data = options, Scaling = ScalingKind.Standardize, EvaluateEvery = Math.Max(1, s.Epochs / 10),
         };
-        TrainCommand.Train(train, new EpochProgress(s.Quiet, log, interactive: false), (trainRows, heldOut));
+        RunFolder? folder = null;
+        using var release = new Release(() => folder?.Dispose());
+        TrainCommand.Train(train, new EpochProgress(s.Quiet, log, interactive: false), (trainRows, heldOut), checkedBeforeWriting: () =>
+        {
+            folder = RunFolder.Claim(s.OutputDirectory, "--out");
+            // Only the experiment's own files: --out may be a folder that holds other things (its vae/ run replaces only a run's files).
+            folder.ReplaceEarlierRun(["report.json", "report.md", Path.Combine("figures", "scores.png"), "scores.csv"], s.Force, "an earlier anomaly experiment");
+        });
         using var model = LatentModel.Load(runDirectory);
         log.WriteLine($"scoring {test.Data.Count} test rows ({anomalies} anomalous) with K = {s.IwSamples} importance samples each");
         var scores = model.Score(test.Data, s.IwSamples, s.Seed, s.Threads);
@@ -95,6 +101,12 @@ internal static class AnomalyExperiment
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "report.json"), report.Json());
         foreach (var m in methods) log.WriteLine($"  ROC AUC {m.Auc:F3}  {m.Name}");
         log.WriteLine($"wrote report.md, report.json, scores.csv and figures/scores.png in {s.OutputDirectory} ({clock.Elapsed.TotalSeconds:F0} s)");
+    }
+
+    /// <summary>Runs an action when disposed: the folder's lock is taken inside the training's callback and held to the end.</summary>
+    private sealed class Release(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     /// <summary>One anomaly score of every test row, split by truth, and its ROC AUC.</summary>

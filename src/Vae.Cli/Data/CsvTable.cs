@@ -33,6 +33,10 @@ internal static class CsvTable
         if (options.MaxRows < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, "0 keeps every row; a limit must be positive");
         if (Directory.Exists(path)) throw Error(path, "is a directory; give a CSV file");
         if (!File.Exists(path)) throw Error(path, "file not found");
+        // Opening a named pipe blocks until something writes to it: refuse what is not a regular file first, as the
+        // library's IDX and .npy readers do (a pipe, like an empty file, has length 0).
+        if (new FileInfo(path).Length == 0)
+            throw Error(path, "the file is empty, or not a regular file (a device or a pipe); a CSV needs a header line naming the columns, then rows of data");
         int lastLine = 1;
         try
         {

@@ -132,8 +132,8 @@ internal static class DataSource
         return Dataset.FromArray(values, data.Features, labels, data.ImageHeight, data.ImageWidth, Math.Max(1, data.ImageChannels));
     }
 
-    /// <summary>Images with <paramref name="channels"/> channels: grey repeated into RGB, or RGB(A) made grey by the Rec. 601 luma
-    /// weights (the data's own images unchanged when they already have that many).</summary>
+    /// <summary>Images with <paramref name="channels"/> channels: grey repeated into RGB, RGBA's alpha dropped for RGB, or RGB(A)
+    /// made grey by the Rec. 601 luma weights (the data's own images unchanged when they already have that many).</summary>
     public static Dataset WithChannels(Dataset data, int channels)
     {
         int from = data.ImageChannels;
@@ -148,7 +148,8 @@ internal static class DataSource
             var target = values.AsSpan(i * pixels * channels, pixels * channels);
             for (int p = 0; p < pixels; p++)
             {
-                if (channels == 3) target[3 * p] = target[3 * p + 1] = target[3 * p + 2] = row[p];
+                if (channels == 3 && from == 1) target[3 * p] = target[3 * p + 1] = target[3 * p + 2] = row[p];
+                else if (channels == 3) row.Slice(from * p, 3).CopyTo(target.Slice(3 * p, 3));
                 else target[p] = 0.299f * row[from * p] + 0.587f * row[from * p + 1] + 0.114f * row[from * p + 2];
             }
         }

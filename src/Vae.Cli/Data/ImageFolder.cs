@@ -127,6 +127,8 @@ internal static class ImageFolder
 
     private static unsafe (int Height, int Width) DecodeRgba(string file, ref byte[] buffer)
     {
+        // A named pipe would block the open until something writes to it; like an empty file, it has length 0.
+        if (new FileInfo(file).Length == 0) throw Error(file, "cannot be read as a PNG or JPEG image: it is empty, or not a regular file (a device or a pipe)");
         try
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read);

@@ -130,7 +130,8 @@ public sealed class Dataset
         if (images.Dimensions.Length < 2)
             throw new DataFormatException($"{imagesPath}: expected count × row values (2 or 3 dimensions) but found {images.Dimensions.Length}");
         int count = images.Dimensions[0];
-        long features = images.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
+        // Saturating at 2³¹: each size is below it, so a · b never wraps before the check below sees it.
+        long features = images.Dimensions.Skip(1).Aggregate(1L, (a, b) => Math.Min(a * b, 1L << 31));
         if (features > int.MaxValue) throw new DataFormatException($"{imagesPath}: rows of {features:N0} values are too long");
         if (count == 0 || features == 0)
             throw new DataFormatException($"{imagesPath}: empty ({string.Join(" × ", images.Dimensions)})");

@@ -86,7 +86,12 @@ public sealed class FeatureScaling
             for (int i = 0; i < data.Count; i++)
             {
                 ReadOnlySpan<float> row = data.Row(i);
-                for (int j = 0; j < d; j++) squares[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
+                for (int j = 0; j < d; j++)
+                {
+                    double deviation = row[j] - mean[j];
+                    if (Math.Abs(deviation) > float.MaxValue) throw Unscalable(j, $"row {i} lies {deviation:G3} from the column's mean");
+                    squares[j] += deviation * deviation;
+                }
             }
             for (int j = 0; j < d; j++)
             {
@@ -105,12 +110,17 @@ public sealed class FeatureScaling
             }
             for (int j = 0; j < d; j++)
             {
+                if ((double)max[j] - min[j] > float.MaxValue) throw Unscalable(j, $"it spans {min[j]:G3} to {max[j]:G3}");
                 offsets[j] = min[j];
                 scales[j] = Spread((double)max[j] - min[j], min[j]);
             }
         }
         return new FeatureScaling(kind, offsets, scales);
     }
+
+    // x − offset is computed in float32 when the scaling is applied: beyond float32's range it would be ±∞ whatever the scale.
+    private static ArgumentException Unscalable(int feature, string why)
+        => new($"feature {feature} cannot be scaled: {why}, more than float32 holds (about 3.4e38), so its scaled values would be infinite; rescale that column first", "data");
 
     // A spread within a few float ulps of the feature's own size is rounding, not data: dividing by it would blow noise up.
     private static float Spread(double spread, double location)

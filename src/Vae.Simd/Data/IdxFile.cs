@@ -92,9 +92,11 @@ internal sealed class IdxFile
             uint d = BinaryPrimitives.ReadUInt32BigEndian(sizes.AsSpan(4 * i));
             if (d > int.MaxValue) throw new DataFormatException($"{source}: dimension {i} is {d}, too large");
             dims[i] = (int)d;
-            if (i > 0) itemBytes = itemBytes * d <= MaxDeclaredBytes ? itemBytes * d : throw new DataFormatException($"{source}: one item of {Describe(dims)} is larger than {MaxDeclaredBytes:N0} bytes");
+            // Compared by division: itemBytes · d of two large sizes would wrap past 2⁶³ and pass a product's check.
+            if (i > 0) itemBytes = itemBytes == 0 || d <= MaxDeclaredBytes / itemBytes ? itemBytes * d : throw new DataFormatException($"{source}: one item of {Describe(dims)} is larger than {MaxDeclaredBytes:N0} bytes");
         }
-        long declared = itemBytes * dims[0];
+        // Saturated: an item of up to 8 GiB times 2³¹ items would wrap.
+        long declared = dims[0] == 0 || itemBytes <= long.MaxValue / dims[0] ? itemBytes * dims[0] : long.MaxValue;
         int keep = (int)Math.Min(dims[0], Math.Max(0, maxItems));
         long keptBytes = itemBytes * keep;
         if (keptBytes > Array.MaxLength)
@@ -117,7 +119,7 @@ internal sealed class IdxFile
         if (have == keptBytes)
         {
             var scratch = new byte[64 * 1024];
-            long remaining = declared - keptBytes + 1;
+            long remaining = declared == long.MaxValue ? long.MaxValue : declared - keptBytes + 1;
             while (remaining > 0)
             {
                 int n = stream.Read(scratch, 0, (int)Math.Min(scratch.Length, remaining));

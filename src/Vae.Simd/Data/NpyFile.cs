@@ -60,8 +60,9 @@ internal static partial class NpyFile
         if (!typeMatch.Success)
             throw new DataFormatException($"{path}: element type '{descr}' is not supported (float16, float32, float64 or an integer type such as uint8)");
         char kind = typeMatch.Groups[2].Value[0];
-        int size = int.Parse(typeMatch.Groups[3].Value, CultureInfo.InvariantCulture);
-        bool supported = kind == 'f' ? size is 2 or 4 or 8 : size is 1 or 2 or 4 or 8;
+        // TryParse: a crafted '<f99999999999' must be an unsupported type, not an overflow.
+        bool supported = int.TryParse(typeMatch.Groups[3].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int size)
+            && (kind == 'f' ? size is 2 or 4 or 8 : size is 1 or 2 or 4 or 8);
         if (!supported) throw new DataFormatException($"{path}: element type '{descr}' is not supported (float16, float32, float64 or an integer type such as uint8)");
         var dims = shapeText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var shape = new long[dims.Length];

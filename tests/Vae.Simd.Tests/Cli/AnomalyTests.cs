@@ -83,5 +83,24 @@ public class AnomalyTests : CliFixture
             "--epochs", "1", "--out", output, "--quiet");
         Assert.Equal(2, again);
         Assert.Contains("--force", againErr);
+
+        // Even with --force, a test file that is refused costs the earlier experiment nothing.
+        byte[] reportBefore = File.ReadAllBytes(Path.Combine(output, "report.json"));
+        byte[] modelBefore = File.ReadAllBytes(Path.Combine(output, "vae", "model.safetensors"));
+        string badTest = Path.Combine(Out, "bad-test.csv");
+        File.WriteAllLines(badTest, [header, "1,2,oops,4,5,6,odd", "1,2,3,4,5,6,ok"]);
+        var (refused, _, refusedErr) = Run("experiment", "anomaly", "--data", normal, "--test", badTest, "--label-column", "kind", "--anomaly-label", "odd",
+            "--epochs", "1", "--out", output, "--force", "--quiet");
+        Assert.Equal(2, refused);
+        Assert.Contains("'oops' is not a number", refusedErr);
+        Assert.Equal(reportBefore, File.ReadAllBytes(Path.Combine(output, "report.json")));
+
+        // Without its reports, the folder's vae/ run is still an earlier run: replaced only with --force, as `vae train` says.
+        foreach (var f in new[] { "report.json", "report.md", "scores.csv" }) File.Delete(Path.Combine(output, f));
+        var (kept, _, keptErr) = Run("experiment", "anomaly", "--data", normal, "--test", test, "--label-column", "kind", "--anomaly-label", "odd",
+            "--epochs", "1", "--out", output, "--quiet");
+        Assert.Equal(2, kept);
+        Assert.Contains("--force", keptErr);
+        Assert.Equal(modelBefore, File.ReadAllBytes(Path.Combine(output, "vae", "model.safetensors")));
     }
 }

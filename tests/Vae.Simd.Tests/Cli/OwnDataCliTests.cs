@@ -136,6 +136,50 @@ public class OwnDataCliTests : CliFixture
         (code, _, err) = Run("score", "--model", run, "--data", data, "--out", Path.Combine(Out, "s.csv"));
         Assert.True(code == 0, err);
         Assert.Equal(201, File.ReadAllLines(Path.Combine(Out, "s.csv")).Length);
+
+        // Unlabelled rows map their 2-D codes in one colour; a table has no pictures to tile over the plane.
+        string figures = Path.Combine(Out, "latent");
+        (code, _, err) = Run("latent", "--model", run, "--data", data, "--out", figures);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(figures, "latent-map.png")));
+        Assert.False(File.Exists(Path.Combine(figures, "latent-grid.png")));
+    }
+
+    /// <summary>A float32 .npy of any shape, as NumPy writes it.</summary>
+    private static void WriteNpy(string path, float[] values, params int[] shape)
+    {
+        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}), }}";
+        int total = 10 + dict.Length + 1;
+        string header = dict + new string(' ', (total + 63) / 64 * 64 - total) + "\n";
+        using var file = File.Create(path);
+        file.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, (byte)(header.Length >> 8)]);
+        file.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    [Fact]
+    public void Rgba_images_for_an_rgb_model_lose_their_alpha_not_their_colours()
+    {
+        var random = new SeededRandom(8);
+        var rgb = Enumerable.Range(0, 60 * 8 * 8 * 3).Select(_ => (float)random.NextDouble()).ToArray();
+        var rgba = new float[60 * 8 * 8 * 4];
+        for (int p = 0; p < 60 * 64; p++)
+        {
+            rgb.AsSpan(3 * p, 3).CopyTo(rgba.AsSpan(4 * p, 3));
+            rgba[4 * p + 3] = 1f;
+        }
+        string dir = Folder("rgba");
+        string rgbPath = Path.Combine(dir, "rgb.npy"), rgbaPath = Path.Combine(dir, "rgba.npy");
+        WriteNpy(rgbPath, rgb, 60, 8, 8, 3);
+        WriteNpy(rgbaPath, rgba, 60, 8, 8, 4);
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(rgbPath, run, "--epochs", "1"));
+        Assert.True(code == 0, err);
+        string fromRgb = Path.Combine(Out, "rgb.csv"), fromRgba = Path.Combine(Out, "rgba.csv");
+        Assert.Equal(0, Run("encode", "--model", run, "--data", rgbPath, "--out", fromRgb).Code);
+        (code, _, err) = Run("encode", "--model", run, "--data", rgbaPath, "--out", fromRgba);
+        Assert.True(code == 0, err);
+        Assert.Equal(File.ReadAllLines(fromRgb), File.ReadAllLines(fromRgba));
     }
 
     /// <summary>A folder of 8×8 PNGs in two class subfolders: a bright square top-left or bottom-right.</summary>
@@ -218,6 +262,38 @@ public class OwnDataCliTests : CliFixture
         Assert.DoesNotContain('\n', line);
         Assert.DoesNotContain("   at ", line);
         foreach (var e in expected) Assert.Contains(e, line);
+    }
+
+    [Fact]
+    public void Force_keeps_the_earlier_run_when_the_new_data_cannot_be_scaled()
+    {
+        string run = Path.Combine(Out, "run");
+        var (code, _, err) = Run(Train(Table("t.csv", 100), run, "--epochs", "1", "--label-column", "kind"));
+        Assert.True(code == 0, err);
+        byte[] model = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
+        // ±3e38 in one column: its min-max range is beyond float32, so every scaled value would be infinite.
+        string extreme = Path.Combine(Folder("bad"), "extreme.csv");
+        File.WriteAllLines(extreme, ["a,b", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "3e38" : "-3e38")},{i}")]);
+        Refused(Run([.. Train(extreme, run, "--scale", "minmax"), "--force"]), "feature 0 cannot be scaled");
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "metrics.json")));
+    }
+
+    [Fact]
+    public void A_named_pipe_given_as_a_table_or_among_images_is_refused_instead_of_waiting_for_a_writer()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        string dir = Folder("pipes");
+        string images = Images("pipe-images", 3);
+        string csv = Path.Combine(dir, "fifo.csv"), png = Path.Combine(images, "a", "zz.png");
+        foreach (var fifo in new[] { csv, png })
+            using (var mkfifo = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("mkfifo", fifo) { UseShellExecute = false })!) mkfifo.WaitForExit();
+        foreach (var (data, named) in new[] { (csv, "fifo.csv"), (images, "zz.png") })
+        {
+            var run = Task.Run(() => Run(Train(data, Path.Combine(Out, "run"))));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), $"reading {named} hung");
+            Refused(run.Result, named, "not a regular file");
+        }
     }
 
     [Fact]

@@ -56,6 +56,20 @@ public sealed class FeatureScalingTests : IDisposable
     }
 
     [Fact]
+    public void A_column_wider_than_float32_is_refused_when_fitted_not_turned_into_infinities()
+    {
+        // x − offset is a float32 subtraction: ±3e38 around 0 spans 6e38, beyond float32's 3.4e38.
+        var wide = Dataset.FromArray([1, 3e38f, 2, -3e38f, 3, 3e38f, 4, -3e38f], 2);
+        var minMax = Assert.Throws<ArgumentException>(() => FeatureScaling.MinMax(wide));
+        Assert.Contains("feature 1 cannot be scaled", minMax.Message);
+        Assert.Contains("spans -3E+38 to 3E+38", minMax.Message);
+        Assert.Contains("feature 1 cannot be scaled", Assert.Throws<ArgumentException>(() => FeatureScaling.Standardize(Dataset.FromArray([0, 3e38f, 0, -3e38f, 0, -3e38f], 2))).Message);
+        // Up to float32's range the scaled values stay finite.
+        var apart = Dataset.FromArray([0, 1.5e38f, 0, -1.5e38f], 2);
+        Assert.All(FeatureScaling.MinMax(apart).Apply(apart).Values.ToArray(), v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
     public void A_scaling_with_the_callers_own_offsets_and_scales_is_saved_and_loaded_as_given()
     {
         using var model = new VariationalAutoencoder(new ModelConfig { InputSize = 3, Hidden = [5], Latent = 2, Likelihood = Likelihood.GaussianLearnedVariance });

@@ -73,6 +73,19 @@ public sealed class HostileIdxTests : IDisposable
         Assert.DoesNotContain("unsupported compression method", ex.Message);
     }
 
+    [Theory]
+    [InlineData(new[] { 2, 8, 1 << 30, int.MaxValue, 1 << 30 })]
+    [InlineData(new[] { 1, 8, 1 << 30, int.MaxValue })]
+    public void Sizes_whose_product_wraps_past_64_bits_are_refused_as_too_large(int[] dims)
+    {
+        // 8 · 2³⁰ · (2³¹ − 1) is about 2⁶⁴: multiplied out, it wraps to a negative size that passes a "not too large" check.
+        string path = Path.Combine(_dir, "wrap-idx");
+        File.WriteAllBytes(path, SyntheticData.Header(0x08, dims));
+        var ex = Assert.Throws<DataFormatException>(() => Dataset.LoadIdx(path));
+        Assert.Contains("larger than", ex.Message);
+        Assert.Contains(path, ex.Message);
+    }
+
     [Fact]
     public void Directories_devices_and_pipes_are_refused_without_reading_them()
     {

@@ -104,6 +104,7 @@ public sealed class NpyTests : IDisposable
         { "trailing", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", "bytes after the array" },
         { "type", "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 2), }", "'<c8' is not supported" },
         { "object", "{'descr': '|O', 'fortran_order': False, 'shape': (1, 2), }", "'|O' is not supported" },
+        { "typesize", "{'descr': '<f99999999999', 'fortran_order': False, 'shape': (1, 2), }", "'<f99999999999' is not supported" },
         { "rank1", "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", "1 dimension(s)" },
         { "rank5", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 4), }", "5 dimension(s)" },
         { "channels", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2, 2), }", "1, 3 or 4 channels" },
