@@ -297,6 +297,21 @@ public class OwnDataCliTests : CliFixture
     }
 
     [Fact]
+    public void Images_resized_beyond_the_memory_the_process_may_use_are_refused_before_allocating()
+    {
+        // A process limited to 512 MiB: three images resized to 4096 × 4096 need about 1 GiB with their pixel names.
+        string images = Images("resize", 2);
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["DOTNET_GCHeapHardLimit"] = "0x20000000";
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vae.dll"));
+        foreach (var a in Train(images, Path.Combine(Out, "run"), "--resize", "4096,4096")) info.ArgumentList.Add(a);
+        using var vae = System.Diagnostics.Process.Start(info)!;
+        string error = vae.StandardError.ReadToEnd();
+        vae.WaitForExit();
+        Refused((vae.ExitCode, "", error), "images of 4096×4096×1 need about", "--resize H,W");
+    }
+
+    [Fact]
     public void A_ragged_row_a_word_an_empty_cell_and_nan_are_refused_with_file_line_and_column()
     {
         string dir = Folder("bad");
