@@ -15,7 +15,9 @@ public abstract partial class LatentModel
     /// existing file is replaced whole or left as it was. A missing folder is created.
     /// <para>With <paramref name="includeTrainingState"/>, the file also holds the optimizer's state (Adam's moments, the step
     /// count), and a model loaded from it continues training with <see cref="Fit"/> exactly as if it had never stopped. The
-    /// parameters are still a plain state dict beside it, under the same names.</para>
+    /// parameters are still there under the same names (a safetensors reader such as PyTorch's <c>load_file</c> finds them
+    /// beside the <c>optimizer.</c> tensors), but <see cref="LoadStateDict"/>, which takes nothing but parameters, refuses
+    /// such a file: read it with <see cref="Load"/>.</para>
     /// </summary>
     public void Save(string path, bool includeTrainingState = false)
     {
