@@ -83,6 +83,8 @@ public abstract partial class LatentModel
     {
         int rows = RowsOf(output, InputSize, nameof(output));
         if (firstSample < 0) throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, "sample indices start at 0");
+        if (firstSample > long.MaxValue - rows)
+            throw new ArgumentOutOfRangeException(nameof(firstSample), firstSample, $"{rows} samples from index {firstSample} would count past {long.MaxValue}");
         using var lease = EnterInference();
         var ws = _workspaces.Rent();
         try { Network.Sample(new MatrixSpan(output, rows, InputSize), new NoiseSource(seed), ws, firstSample); }
@@ -134,7 +136,9 @@ public abstract partial class LatentModel
     /// <summary>
     /// The loss terms of every row of <paramref name="data"/>, summed (per row: <see cref="LossBreakdown.TotalPerSample"/>), under
     /// <paramref name="weights"/> (default 1 and 1: the negative ELBO), with one z ~ q(z|x) per row keyed by <paramref name="seed"/>
-    /// and the row's index. <paramref name="threads"/>: 0 = one per processor; the result does not depend on it.
+    /// and the row's index — the noise training's validation loss draws, which is not the noise <see cref="Score"/> and
+    /// <see cref="NegativeElbo(ReadOnlySpan{float}, ulong)"/> draw for the same seed, so their sums differ by the draw.
+    /// <paramref name="threads"/>: 0 = one per processor; the result does not depend on it.
     /// </summary>
     public LossBreakdown Evaluate(Dataset data, LossWeights? weights = null, ulong seed = 1, int threads = 0)
     {

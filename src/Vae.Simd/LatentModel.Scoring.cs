@@ -14,8 +14,29 @@ public sealed record RowScores(double[] NegativeElbo, double[] Reconstruction, d
     /// <summary>Rows scored.</summary>
     public int Count => NegativeElbo.Length;
 
+    /// <summary>−log p(x|z) + KL(q(z|x) ‖ N(0, I)) of each row. The constructor checks that every per-row array holds one score
+    /// per row: arrays of different lengths would rank rows against scores that are not theirs.</summary>
+    public double[] NegativeElbo { get; init; } = SameLength(NegativeElbo, NegativeElbo, Reconstruction, Kl, LogLikelihood);
+
+    private static double[] SameLength(double[] first, double[] negativeElbo, double[] reconstruction, double[] kl, double[]? logLikelihood)
+    {
+        ArgumentNullException.ThrowIfNull(negativeElbo);
+        ArgumentNullException.ThrowIfNull(reconstruction);
+        ArgumentNullException.ThrowIfNull(kl);
+        int n = negativeElbo.Length;
+        if (reconstruction.Length != n || kl.Length != n || (logLikelihood is not null && logLikelihood.Length != n))
+            throw new ArgumentException($"every per-row array must hold one score per row: {n} negative ELBOs, {reconstruction.Length} reconstruction terms, "
+                + $"{kl.Length} KL terms{(logLikelihood is null ? "" : $", {logLikelihood.Length} log-likelihoods")}");
+        return first;
+    }
+
     /// <summary>The score used to rank rows: −log p(x) when it was estimated, else the negative ELBO.</summary>
-    public double AnomalyScore(int row) => LogLikelihood is { } l ? -l[row] : NegativeElbo[row];
+    public double AnomalyScore(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Count);
+        return LogLikelihood is { } l ? -l[row] : NegativeElbo[row];
+    }
 }
 
 public abstract partial class LatentModel
@@ -32,6 +53,8 @@ public abstract partial class LatentModel
         CheckWidth(data, nameof(data));
         if (importanceSamples < 0 || importanceSamples > ImportanceWeightedLikelihood.MaxSamples)
             throw new ArgumentOutOfRangeException(nameof(importanceSamples), importanceSamples, $"the number of importance samples must be 0 (none) to {ImportanceWeightedLikelihood.MaxSamples:N0}");
+        if (threads < 0 || threads > TrainingOptions.MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, $"the thread count must be 0 (one per processor) to {TrainingOptions.MaxThreads}");
         if (importanceSamples > 0 && this is not VariationalAutoencoder)
             throw new InvalidOperationException("the importance-weighted log p(x) needs a VAE: an autoencoder has no q(z|x)");
         var scaled = InModelUnits(data);

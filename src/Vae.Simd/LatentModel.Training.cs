@@ -25,7 +25,9 @@ public abstract partial class LatentModel
     /// <paramref name="cancellationToken"/> stops between two optimizer steps with <see cref="OperationCanceledException"/>; the
     /// parameters are those after the last step, and the unfinished epoch does not count in <see cref="EpochsTrained"/>.
     /// With a <see cref="Scaling"/>, both datasets are scaled first (the model's own copy; yours is untouched).
-    /// Throws <see cref="TrainingDivergedException"/> (parameters left as before the failing step) if the loss stops being finite.
+    /// Throws <see cref="TrainingDivergedException"/> if the loss, or a parameter, stops being finite; the model (its parameters
+    /// and the optimizer's state) is then left as it was when the failing epoch began, after the last epoch that finished.
+    /// Arguments that are refused change nothing.
     /// </para>
     /// </summary>
     public IReadOnlyList<EpochReport> Fit(Dataset train, TrainingOptions? options = null, Dataset? validation = null,
@@ -49,15 +51,30 @@ public abstract partial class LatentModel
         if (validation is not null) validation = InModelUnits(validation);
         CheckData(train, nameof(train));
         if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
-        if (validation is not null) CheckData(validation, nameof(validation));
-        if (options.Binarize != BinarizationMode.None && (train.Min < 0 || train.Max > 1))
-            train.RequireUnitRange("binarization");
+        if (validation is not null)
+        {
+            CheckData(validation, nameof(validation));
+            if (validation.Count == 0) throw new ArgumentException("validation has no rows (pass null for none)", nameof(validation));
+        }
+        if (options.Binarize != BinarizationMode.None)
+        {
+            if (train.Min < 0 || train.Max > 1) train.RequireUnitRange("binarization of the training rows");
+            if (validation is not null && (validation.Min < 0 || validation.Max > 1)) validation.RequireUnitRange("binarization of the validation rows");
+        }
+        int batch = Math.Min(options.BatchSize, train.Count);
+        if ((long)options.Samples * batch > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Samples} draws × a batch of {batch} rows is more than a million copies of a row per step; use fewer draws or a smaller batch");
 
-        // Adam's two moments per parameter, and per row of a shard every layer's output and delta for each of the k copies.
+        // Adam's two moments per parameter, the copy of the parameters and moments each epoch starts from, and per row of a
+        // shard every layer's output and delta for each of the k copies.
         long perRow = 2L * 4 * (Config.InputSize * 2 + Config.Hidden.Sum() * 2 + Config.Latent * 4);
-        MemoryBudget.Require(8L * ParameterCount + perRow * options.Samples * Math.Min(options.BatchSize, train.Count),
-            $"training this model ({ParameterCount:N0} parameters) on batches of {Math.Min(options.BatchSize, train.Count)} × {options.Samples} draws", nameof(options));
+        MemoryBudget.Require(20L * ParameterCount + perRow * options.Samples * batch,
+            $"training this model ({ParameterCount:N0} parameters) on batches of {batch} × {options.Samples} draws", nameof(options));
         using var change = EnterChange("Fit");
+        if (options.Epochs > int.MaxValue - EpochsTrained)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Epochs:N0} more epochs after the {EpochsTrained:N0} already trained would count past {int.MaxValue:N0}");
+        // Every refusal comes before this line: a refused call must leave the optimizer's state as it was, or "3 epochs, then 7"
+        // would no longer train as 10.
         using var training = Network.BeginTraining();
         _training ??= new TrainingSession();
         var optimizer = _training.OptimizerFor(options, Network.Parameters.Length);
@@ -68,17 +85,13 @@ public abstract partial class LatentModel
 
         int threads = options.EffectiveThreads;
         // Shards no larger than a thread's share of the batch keep every thread busy; results do not depend on the size.
-        int shardRows = Math.Min(options.ShardRows, Math.Max(1, (Math.Min(options.BatchSize, data.Count) + threads - 1) / threads));
-        int batch = Math.Min(options.BatchSize, data.Count);
-        if ((long)options.Samples * batch > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Samples} draws × a batch of {batch} rows is more than a million copies of a row per step; use fewer draws or a smaller batch");
+        int shardRows = Math.Min(options.ShardRows, Math.Max(1, (batch + threads - 1) / threads));
         using var pool = new WorkerPool(threads);
         using var step = new FusedStep(new LatentProblem(Network, data, options.Seed, options.Binarize, options.Objective, options.Samples), optimizer, batch, shardRows, pool);
         using var evaluator = validation is null ? null : new LossEvaluator(Network, threads);
         var trainer = new MinibatchTrainer(step, data.Count, batch, options.Seed, options.Weights, options.KlWarmupEpochs);
+        var lastFinished = new EpochStart(Network.Parameters, optimizer);
 
-        if (options.Epochs > int.MaxValue - EpochsTrained)
-            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Epochs:N0} more epochs after the {EpochsTrained:N0} already trained would count past {int.MaxValue:N0}");
         int last = EpochsTrained + options.Epochs;
         // A huge epoch count stopped by the cancellation token is a fair use: the list grows as epochs finish.
         var reports = new List<EpochReport>(Math.Min(options.Epochs, 1024));
@@ -87,12 +100,25 @@ public abstract partial class LatentModel
             for (int epoch = EpochsTrained; epoch < last; epoch++)
             {
                 optimizer.LearningRate = options.LearningRate;
-                var (loss, seconds) = trainer.TrainEpoch(epoch, onStep is null ? null : (done, soFar) => onStep(epoch + 1, done, soFar), cancellationToken);
+                lastFinished.Keep();
+                (LossBreakdown Loss, double Seconds) trained;
+                try
+                {
+                    trained = trainer.TrainEpoch(epoch, onStep is null ? null : (done, soFar) => onStep(epoch + 1, done, soFar), cancellationToken);
+                    // The loss is checked before each update, so the last update of an epoch can still overflow unseen.
+                    if (!float.IsFinite(LargestMagnitude.Of(Network.Parameters)))
+                        throw new TrainingDivergedException($"an update in epoch {epoch + 1} carried parameters out of float32's range while the loss was still finite: training diverged (try a lower learning rate)");
+                }
+                catch (TrainingDivergedException)
+                {
+                    lastFinished.Restore();
+                    throw;
+                }
                 LossBreakdown? validationLoss = evaluator?.Evaluate(validation!, options.Weights, options.Seed, pool);
                 EpochsTrained = epoch + 1;
                 var report = new EpochReport
                 {
-                    Epoch = epoch + 1, LastEpoch = last, Train = loss, Validation = validationLoss, Seconds = seconds,
+                    Epoch = epoch + 1, LastEpoch = last, Train = trained.Loss, Validation = validationLoss, Seconds = trained.Seconds,
                     LearningRate = optimizer.LearningRate, KlWeight = trainer.KlWeight(epoch, trainer.StepsPerEpoch - 1),
                 };
                 reports.Add(report);

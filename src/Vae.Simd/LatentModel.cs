@@ -84,7 +84,7 @@ public abstract partial class LatentModel : IDisposable
         set
         {
             if (!Enum.IsDefined(value))
-                throw new ArgumentOutOfRangeException(nameof(value), value, "unknown inference precision: Float32 or BFloat16");
+                throw new ArgumentOutOfRangeException(nameof(value), value, "unknown inference precision: Float32, BFloat16 or Int8");
             using var change = EnterChange("setting InferencePrecision");
             Network.SetInferencePrecision(value);
         }

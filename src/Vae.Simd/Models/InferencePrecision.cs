@@ -21,7 +21,8 @@ public enum InferencePrecision
     /// noise in a 1000-row reconstruct and 1.45× faster one at a time (Zen 5). The
     /// sums are exact integers and the result has the same bits on every processor and at every batch size. The error is
     /// larger than bfloat16's: measure it on your data (on MNIST it moved the test negative ELBO by 0.03 nats,
-    /// benchmarks/RESULTS.md).
+    /// benchmarks/RESULTS.md). A layer may have at most 66,000 inputs (so that the integer sums cannot overflow); setting Int8
+    /// on a wider model throws <see cref="NotSupportedException"/>.
     /// </summary>
     Int8,
 }

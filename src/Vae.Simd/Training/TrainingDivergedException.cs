@@ -1,8 +1,8 @@
 namespace Vae.Simd;
 
-/// <summary>Training produced a non-finite loss; the parameters were not updated with it. An earlier step's update may already
-/// have carried them out of range (its loss was finite, its result not), so the model can hold non-finite values: reload a
-/// checkpoint rather than go on from it (<see cref="LatentModel.Save"/> refuses to write such a model).</summary>
+/// <summary>Training produced a non-finite loss or parameter. <see cref="LatentModel.Fit"/> then leaves the model (its parameters
+/// and the optimizer's state) as it was when the failing epoch began: the update that overflows has a finite loss, so it is
+/// only seen a step later, and the epoch is undone whole.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message)
 {
     internal static void ThrowIfNotFinite(LossBreakdown loss, int epoch, long step)
