@@ -98,6 +98,7 @@ internal static class CodeCommands
             {
                 if (m.Config.ImageHeight == 0) throw new CliError("--out: a .png needs an image model; this one's rows are a table (write .csv or .npy)");
                 var (h, w) = ImageCommands.ImageShape(m.Config);
+                OutputFiles.EnsureParent(path);
                 ImageGrid.Save(path, x, rows, h, w, (int)Math.Ceiling(Math.Sqrt(rows)), m.Config.ImageChannels);
             }
             else WriteRows(path, x, rows, m.InputSize, run.FeatureNames);
@@ -250,7 +251,14 @@ internal static class CodeCommands
             using (var reader = new StreamReader(path))
             {
                 var header = (reader.ReadLine() ?? "").Split([',', ';', '\t']).Select(h => h.Trim().Trim('"')).ToArray();
-                if (header.Contains("mu_0")) columns = Enumerable.Range(0, latent).Select(j => $"mu_{j}").ToArray();
+                if (header.Contains("mu_0"))
+                {
+                    // Codes of another model (20 mu_ columns for a 2-D latent space) must be refused, not cut to fit.
+                    int given = header.Count(h => h.StartsWith("mu_", StringComparison.Ordinal));
+                    if (given != latent)
+                        throw new CliError($"--codes: {path} has {given} mu_ columns but the model's latent dimension is {latent}");
+                    columns = Enumerable.Range(0, latent).Select(j => $"mu_{j}").ToArray();
+                }
             }
             var table = CsvTable.Load(path, new CsvOptions(Columns: columns));
             codes = Dataset.FromArray(table.Values, table.Features);

@@ -58,6 +58,8 @@ internal static class EvaluateCommand
             if (options.Samples < 2) throw new CliError("--samples: at least 2 samples are needed for a covariance");
             string outPath = parse.GetValue(output) ?? Path.Combine(Directory.Exists(dir) ? dir : Path.GetDirectoryName(Path.GetFullPath(dir))!, "evaluation.json");
             OutputFiles.Evaluation(outPath, "--out");
+            // Its folder is made now, not after minutes of measuring: a path that cannot be made fails before the work.
+            OutputFiles.EnsureParent(outPath);
             string dataDir = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory();
             var pair = LoadPair(dir, dataDir, loaded, !parse.GetValue(noQuality));
 

@@ -29,7 +29,7 @@ internal static class ExperimentCommand
                 Quick = parse.GetValue(quick),
                 Epochs = OptionParsing.Positive(parse.GetValue(epochs), "--epochs"),
                 DataDirectory = parse.GetValue(data) ?? VaeCommand.DefaultDataDirectory(),
-                Threads = OptionParsing.Positive(parse.GetValue(threads), "--threads"),
+                Threads = OptionParsing.Threads(parse.GetValue(threads), "--threads"),
                 Seed = (ulong)OptionParsing.NonNegative(parse.GetValue(seed), "--seed"),
                 Force = parse.GetValue(force),
                 ClassifierPath = parse.GetValue(classifier),

@@ -49,10 +49,12 @@ internal static class ImportCommand
             };
             string dir = parse.GetValue(output)!, path = Path.Combine(dir, "model.safetensors"), source = parse.GetValue(weights)!;
             OutputFiles.OutputDirectory(dir, "--out");
-            if (File.Exists(path) && !parse.GetValue(force)) throw new CliError($"{path} already exists; pass --force to overwrite it or choose another --out");
             if (!File.Exists(source)) throw new CliError($"--weights: {source} not found");
             using var imported = LatentModel.LoadStateDict(source, config, naming);
-            Directory.CreateDirectory(dir);
+            // A model folder holds one run: --force removes every file of an earlier one (its checkpoint, metrics, pictures),
+            // not only the two written here, so that --resume or score never read a mix of two models.
+            using var folder = RunFolder.Claim(dir, "--out");
+            folder.ReplaceEarlierRun(TrainCommand.RunFiles, parse.GetValue(force), "an earlier run's output");
             imported.Save(path);
             AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), Json.Object(json =>
             {

@@ -86,7 +86,8 @@ internal static class LatentCommands
     public static void WriteInterpolations(LatentNetwork model, Dataset test, string path, IReadOnlyList<(int A, int B)> pairs, int steps)
     {
         int pixels = model.Config.InputSize, latent = model.Latent, columns = steps + 2;
-        var grid = new float[pairs.Count * columns * pixels];
+        RequireImages(test, "interpolate");
+        var grid = new float[PictureValues((long)pairs.Count * columns, pixels)];
         using var ws = model.CreateWorkspace(Math.Max(steps, 2));
         using var ends = new Matrix(2, latent);
         using var line = new Matrix(steps, latent);
@@ -109,8 +110,21 @@ internal static class LatentCommands
             decoded.Span.CopyTo(grid.AsSpan((p * columns + 1) * pixels, steps * pixels));
         }
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, grid, pairs.Count * columns, test.ImageHeight, test.ImageWidth, columns);
+        ImageGrid.Save(path, grid, pairs.Count * columns, test.ImageHeight, test.ImageWidth, columns, Math.Max(1, test.ImageChannels));
     }
+
+    /// <summary>A picture of the model's rows needs rows that are images: a table's would be drawn as an empty grid.</summary>
+    private static void RequireImages(Dataset test, string command)
+    {
+        if (test.ImageHeight == 0)
+            throw new CliError($"{command} draws pictures, but the model's rows are not images (a table or flat array); use encode and decode for those");
+    }
+
+    /// <summary>The floats of a picture of <paramref name="tiles"/> images of <paramref name="pixels"/> values, refused in one line
+    /// when more than one array holds (a large --steps on large images).</summary>
+    private static long PictureValues(long tiles, int pixels)
+        => tiles * pixels <= Array.MaxLength ? tiles * pixels
+            : throw new CliError($"--steps: {tiles:N0} images of {pixels:N0} values are more than one picture can hold; use fewer steps");
 
     /// <summary>
     /// One row per latent dimension d: the code of test image <paramref name="image"/> with z_d replaced by
@@ -120,12 +134,13 @@ internal static class LatentCommands
     public static void WriteTraversal(LatentNetwork model, Dataset test, string path, int image, int steps, float span)
     {
         int latent = model.Latent, pixels = model.Config.InputSize;
+        RequireImages(test, "traverse");
+        var images = new float[PictureValues((long)latent * steps, pixels)];
         using var ws = model.CreateWorkspace(Math.Min(Math.Max(steps, 1) * latent, 512));
         using var codes = Traversal.Codes(model, test, image, steps, span, ws);
-        var images = new float[latent * steps * pixels];
         model.Decode(codes.AsReadOnlySpan(), new MatrixSpan(images, latent * steps, pixels), ws);
         OutputFiles.EnsureParent(path);
-        ImageGrid.Save(path, images, latent * steps, test.ImageHeight, test.ImageWidth, steps);
+        ImageGrid.Save(path, images, latent * steps, test.ImageHeight, test.ImageWidth, steps, Math.Max(1, test.ImageChannels));
     }
 
     /// <summary>The figures <see cref="WriteLatentFigures"/> writes: histograms, and for a 2-D latent space the map and, when
@@ -166,7 +181,7 @@ internal static class LatentCommands
             }
         var images = new float[n * n * model.Config.InputSize];
         model.Decode(new ReadOnlyMatrixSpan(z, n * n, 2), new MatrixSpan(images, n * n, model.Config.InputSize), ws);
-        ImageGrid.Save(path, images, n * n, test.ImageHeight, test.ImageWidth, n);
+        ImageGrid.Save(path, images, n * n, test.ImageHeight, test.ImageWidth, n, Math.Max(1, test.ImageChannels));
     }
 
     // ------------------------------------------------------------------ shared option handling

@@ -74,10 +74,14 @@ internal static class LectureExperiment
     public static void Run(LectureSettings s, TextWriter output)
     {
         var log = s.Quiet ? TextWriter.Null : output;
+        var clock = Stopwatch.StartNew();
+        // The data and a given classifier are read before --out is touched: a refused input must not cost an earlier
+        // experiment its files, even with --force.
+        var pair = Dataset.LoadMnist(s.DataDirectory);
+        if (s.ClassifierPath is { } given && File.Exists(given) && ClassifierCheckpoint.Load(given, out _).InputSize != pair.Test.Features)
+            throw new CliError($"--classifier: {given} takes images of another size than the data's {pair.Test.Features} pixels");
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         folder.ReplaceEarlierRun(["report.json", "report.md", "figures", "models", "classifier.safetensors"], s.Force, "an earlier lecture experiment");
-        var clock = Stopwatch.StartNew();
-        var pair = Dataset.LoadMnist(s.DataDirectory);
         if (s.Quick) pair = (pair.Train.Take(LectureSettings.QuickTrainImages), pair.Test.Take(LectureSettings.QuickTestImages));
         int epochs = s.Quick ? LectureSettings.QuickEpochs : s.Epochs;
         int samples = s.Quick ? LectureSettings.QuickSamples : 10_000;

@@ -163,11 +163,14 @@ internal static class TrainCommand
             Likelihood = likelihood,
         };
         config.Validate();
+        using var model = LatentModel.Create(config, s.Training.Seed);
+        model.Scaling = fitted;
+        // Whatever training itself would refuse (the options, --k against the batch, the memory), refused before --out is
+        // touched: with --force, a refused run must not have removed the earlier one.
+        model.CheckFit(train, s.Training with { Epochs = 1 }, null);
         checkedBeforeWriting?.Invoke();
         using var folder = RunFolder.Claim(s.OutputDirectory, "--out");
         folder.ReplaceEarlierRun(RunFiles, s.Force, "an earlier run's output");
-        using var model = LatentModel.Create(config, s.Training.Seed);
-        model.Scaling = fitted;
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, DataFile), DataJson(s, loaded, scaling));
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, config));
         RunEpochs(s, model, train, test, [], progress, cancellationToken);

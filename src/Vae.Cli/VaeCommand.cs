@@ -43,25 +43,28 @@ internal static class VaeCommand
         }
         catch (Exception e) when (e is CliError or DataFormatException or CheckpointException)
         {
-            stderr.WriteLine($"vae: {e.Message}");
+            stderr.WriteLine($"vae: {OneLine(e.Message)}");
             return 2;
         }
         catch (TrainingDivergedException e)
         {
-            stderr.WriteLine($"vae: {e.Message}");
+            stderr.WriteLine($"vae: {OneLine(e.Message)}");
             return 3;
         }
         catch (RunInterruptedException e)
         {
-            stderr.WriteLine($"vae: {e.Message}");
+            stderr.WriteLine($"vae: {OneLine(e.Message)}");
             return 130;
         }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"vae: {e.Message}");
+            stderr.WriteLine($"vae: {OneLine(e.Message)}");
             return 2;
         }
     }
+
+    /// <summary>A message on one line: ArgumentOutOfRangeException puts "Actual value was …" on a line of its own.</summary>
+    private static string OneLine(string message) => string.Join(" ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>The repository's data/mnist, looked for from the current directory upward, then from the program's own folder upward.</summary>
     public static string DefaultDataDirectory()

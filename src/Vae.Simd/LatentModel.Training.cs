@@ -39,37 +39,7 @@ public abstract partial class LatentModel
     internal IReadOnlyList<EpochReport> FitCore(Dataset train, TrainingOptions? options, Dataset? validation, IProgress<EpochReport>? progress,
         Action<int, int, LossBreakdown>? onStep, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(train);
-        options = (options ?? new TrainingOptions()).Validate();
-        options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
-        if (options.Objective == Objective.Iwae && !Network.NeedsNoise)
-            throw new ArgumentException("the importance-weighted bound needs a VAE: an autoencoder has no q(z|x) to weight", nameof(options));
-        // Widths first: the scaling would refuse another width with a message about itself.
-        CheckWidth(train, nameof(train));
-        if (validation is not null) CheckWidth(validation, nameof(validation));
-        train = InModelUnits(train);
-        if (validation is not null) validation = InModelUnits(validation);
-        CheckData(train, nameof(train));
-        if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
-        if (validation is not null)
-        {
-            CheckData(validation, nameof(validation));
-            if (validation.Count == 0) throw new ArgumentException("validation has no rows (pass null for none)", nameof(validation));
-        }
-        if (options.Binarize != BinarizationMode.None)
-        {
-            if (train.Min < 0 || train.Max > 1) train.RequireUnitRange("binarization of the training rows");
-            if (validation is not null && (validation.Min < 0 || validation.Max > 1)) validation.RequireUnitRange("binarization of the validation rows");
-        }
-        int batch = Math.Min(options.BatchSize, train.Count);
-        if ((long)options.Samples * batch > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Samples} draws × a batch of {batch} rows is more than a million copies of a row per step; use fewer draws or a smaller batch");
-
-        // Adam's two moments per parameter, the copy of the parameters and moments each epoch starts from, and per row of a
-        // shard every layer's output and delta for each of the k copies.
-        long perRow = 2L * 4 * (Config.InputSize * 2 + Config.Hidden.Sum() * 2 + Config.Latent * 4);
-        MemoryBudget.Require(20L * ParameterCount + perRow * options.Samples * batch,
-            $"training this model ({ParameterCount:N0} parameters) on batches of {batch} × {options.Samples} draws", nameof(options));
+        (train, validation, options) = CheckFit(train, options, validation);
         using var change = EnterChange("Fit");
         if (options.Epochs > int.MaxValue - EpochsTrained)
             throw new ArgumentOutOfRangeException(nameof(options), $"{options.Epochs:N0} more epochs after the {EpochsTrained:N0} already trained would count past {int.MaxValue:N0}");
@@ -78,6 +48,7 @@ public abstract partial class LatentModel
         using var training = Network.BeginTraining();
         _training ??= new TrainingSession();
         var optimizer = _training.OptimizerFor(options, Network.Parameters.Length);
+        int batch = Math.Min(options.BatchSize, train.Count);
         // Static binarization draws the targets once; dynamic redraws them in every shard. Validation targets are drawn once,
         // so that its loss is comparable from epoch to epoch.
         var data = options.Binarize == BinarizationMode.Static ? train.Binarized(options.Seed) : train;
@@ -131,6 +102,45 @@ public abstract partial class LatentModel
             Network.ParametersChanged();
         }
         return reports;
+    }
+
+    /// <summary>Every refusal of <see cref="Fit"/> that its arguments can cause, before anything changes: the options, the data's
+    /// widths, values and ranges, the draws per step and the memory. Returns the datasets in the model's units and the validated
+    /// options. The command line calls it before it replaces an earlier run's files, so that a refused run costs nothing.</summary>
+    internal (Dataset Train, Dataset? Validation, TrainingOptions Options) CheckFit(Dataset train, TrainingOptions? options, Dataset? validation)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options = (options ?? new TrainingOptions()).Validate();
+        options.Weights.RequireNonZero(nameof(options), Network.NeedsNoise);
+        if (options.Objective == Objective.Iwae && !Network.NeedsNoise)
+            throw new ArgumentException("the importance-weighted bound needs a VAE: an autoencoder has no q(z|x) to weight", nameof(options));
+        // Widths first: the scaling would refuse another width with a message about itself.
+        CheckWidth(train, nameof(train));
+        if (validation is not null) CheckWidth(validation, nameof(validation));
+        train = InModelUnits(train);
+        if (validation is not null) validation = InModelUnits(validation);
+        CheckData(train, nameof(train));
+        if (train.Count == 0) throw new ArgumentException("train has no rows", nameof(train));
+        if (validation is not null)
+        {
+            CheckData(validation, nameof(validation));
+            if (validation.Count == 0) throw new ArgumentException("validation has no rows (pass null for none)", nameof(validation));
+        }
+        if (options.Binarize != BinarizationMode.None)
+        {
+            if (train.Min < 0 || train.Max > 1) train.RequireUnitRange("binarization of the training rows");
+            if (validation is not null && (validation.Min < 0 || validation.Max > 1)) validation.RequireUnitRange("binarization of the validation rows");
+        }
+        int batch = Math.Min(options.BatchSize, train.Count);
+        if ((long)options.Samples * batch > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(options), $"{options.Samples} draws × a batch of {batch} rows is more than a million copies of a row per step; use fewer draws or a smaller batch");
+
+        // Adam's two moments per parameter, the copy of the parameters and moments each epoch starts from, and per row of a
+        // shard every layer's output and delta for each of the k copies.
+        long perRow = 2L * 4 * (Config.InputSize * 2 + Config.Hidden.Sum() * 2 + Config.Latent * 4);
+        MemoryBudget.Require(20L * ParameterCount + perRow * options.Samples * batch,
+            $"training this model ({ParameterCount:N0} parameters) on batches of {batch} × {options.Samples} draws", nameof(options));
+        return (train, validation, options);
     }
 
     /// <summary>

@@ -49,6 +49,67 @@ public class HostileCliTests : CliFixture
     }
 
     [Fact]
+    public void Force_keeps_the_earlier_run_when_training_would_refuse_its_options()
+    {
+        string run = TrainSmall("kept");
+        byte[] model = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
+        string[] common = ["train", "--data", Data.Directory, "--epochs", "1", "--hidden", "16", "--latent", "2", "--out", run, "--force", "--quiet"];
+        OneLine(Run([.. common, "--k", "5001"]), 2, "draws per row");
+        OneLine(Run([.. common, "--objective", "iwae", "--model", "ae"]), 2, "needs a VAE");
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.safetensors")));
+        Assert.True(File.Exists(Path.Combine(run, "metrics.json")));
+    }
+
+    [Fact]
+    public void The_lecture_experiment_checks_its_inputs_before_force_removes_anything()
+    {
+        string dir = Path.Combine(Out, "lecture");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "report.json"), "{\"earlier\": true}");
+        OneLine(Run("experiment", "lecture", "--quick", "--data", Path.Combine(Out, "nowhere"), "--out", dir, "--force", "--quiet"), 2, "nowhere");
+        Assert.Equal("{\"earlier\": true}", File.ReadAllText(Path.Combine(dir, "report.json")));
+        OneLine(Run("experiment", "lecture", "--quick", "--data", Data.Directory, "--out", dir, "--threads", "100000", "--quiet"), 2, "--threads");
+        Assert.Equal("{\"earlier\": true}", File.ReadAllText(Path.Combine(dir, "report.json")));
+    }
+
+    [Fact]
+    public void Import_with_force_replaces_a_whole_run_not_two_of_its_files()
+    {
+        string run = TrainSmall("imported");
+        string weights = Path.Combine(Out, "weights.safetensors");
+        File.Copy(Path.Combine(run, "model.safetensors"), weights);
+        var refused = Run("import", "--weights", weights, "--input", "64", "--hidden", "16", "--latent", "2", "--out", run);
+        Assert.True(refused.Err.Contains("--force"), refused.Err);
+        OneLine(refused, 2, "--force");
+        var (code, _, err) = Run("import", "--weights", weights, "--input", "64", "--hidden", "16", "--latent", "2", "--out", run, "--force");
+        Assert.True(code == 0, err);
+        // The checkpoint and metrics of the trained run would resume or report a model that is no longer there.
+        Assert.False(File.Exists(Path.Combine(run, "checkpoint.safetensors")));
+        Assert.False(File.Exists(Path.Combine(run, "metrics.json")));
+        using var model = LatentModel.Load(run);
+        Assert.Equal(2, model.Latent);
+    }
+
+    [Fact]
+    public void Codes_of_another_latent_size_are_refused_and_pictures_go_into_new_folders()
+    {
+        string two = TrainSmall("two");
+        string three = Path.Combine(Out, "three");
+        Assert.Equal(0, Run("train", "--data", Data.Directory, "--epochs", "1", "--hidden", "16", "--latent", "3", "--limit", "500", "--out", three, "--quiet").Code);
+        string codes = Path.Combine(Out, "codes3.csv");
+        var (code, _, err) = Run("encode", "--model", three, "--data", Data.Directory, "--out", codes);
+        Assert.True(code == 0, err);
+        OneLine(Run("decode", "--model", two, "--codes", codes, "--out", Path.Combine(Out, "d.csv")), 2, "3 mu_ columns but the model's latent dimension is 2");
+        string twoCodes = Path.Combine(Out, "codes2.csv");
+        Assert.Equal(0, Run("encode", "--model", two, "--data", Data.Directory, "--out", twoCodes).Code);
+        string picture = Path.Combine(Out, "new", "deeper", "d.png");
+        (code, _, err) = Run("decode", "--model", two, "--codes", twoCodes, "--out", picture);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(picture));
+    }
+
+    [Fact]
     public void A_second_run_on_a_folder_in_use_is_refused()
     {
         string dir = Path.Combine(Out, "busy");

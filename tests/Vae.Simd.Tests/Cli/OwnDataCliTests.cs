@@ -77,6 +77,10 @@ public class OwnDataCliTests : CliFixture
         // Decoded in the data's own units: pressure near 1000, not near 0.
         Assert.InRange(double.Parse(rows[1].Split(',')[1], CultureInfo.InvariantCulture), 950, 1050);
 
+        // A table has no pictures to draw.
+        Refused(Run("interpolate", "--model", run, "--data", data, "--out", Path.Combine(Out, "i.png")), "not images");
+        Refused(Run("traverse", "--model", run, "--data", data, "--out", Path.Combine(Out, "t.png")), "not images");
+
         // New rows from z ~ N(0, I), in the table's own units and columns.
         string synthetic = Path.Combine(Out, "synthetic.csv");
         (code, _, err) = Run("sample", "--model", run, "--n", "50", "--out", synthetic);
@@ -251,6 +255,17 @@ public class OwnDataCliTests : CliFixture
         using var picture = SKBitmap.Decode(Path.Combine(run, "samples.png"));
         Assert.NotNull(picture);
         Assert.Equal(8 * 8 + 9, picture.Width);   // 8 images of 8 pixels per line, one-pixel gaps
+
+        // The latent pictures draw the same colour images: 8-pixel tiles whose red and green differ, not grey thirds of them.
+        foreach (var command in new[] { "interpolate", "traverse" })
+        {
+            string path = Path.Combine(Out, command + ".png");
+            var (c, _, e) = Run(command, "--model", run, "--data", data, "--out", path);
+            Assert.True(c == 0, e);
+            using var drawn = SKBitmap.Decode(path);
+            Assert.Equal(0, (drawn.Width - 1) % 9);
+            Assert.Contains(Enumerable.Range(1, 8), x => drawn.GetPixel(x, 1).Red != drawn.GetPixel(x, 1).Green);
+        }
     }
 
     // ------------------------------------------------------------------ bad input
