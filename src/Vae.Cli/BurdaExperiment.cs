@@ -76,7 +76,18 @@ internal static class BurdaExperiment
             var progress = new EpochProgress(s.Quiet, log, interactive: false);
             log.WriteLine($"[{name}]");
             if (File.Exists(Path.Combine(dir, TrainCommand.CheckpointFile)))
-                TrainCommand.Resume(TrainCommand.ReadSettings(dir) with { Quiet = s.Quiet, Training = TrainCommand.ReadSettings(dir).Training with { Epochs = epochs } }, progress);
+            {
+                var recorded = TrainCommand.ReadSettings(dir);
+                // A run made with another recipe (a --quick subset, another seed) would be continued as this one and reported
+                // under this one's name: refused, with what differs.
+                var differences = new List<string>();
+                if (recorded.Limit != settings.Limit) differences.Add(recorded.Limit == 0 ? "it trains on every image, this run on a --quick subset" : $"it trains on the first {recorded.Limit:N0} images{(settings.Limit == 0 ? ", this run on all of them" : "")}");
+                if (recorded.Training.Seed != settings.Training.Seed) differences.Add($"its seed is {recorded.Training.Seed}, this run's {settings.Training.Seed}");
+                if (recorded.EvaluateEvery != settings.EvaluateEvery) differences.Add($"it evaluates every {recorded.EvaluateEvery} epochs, this run every {settings.EvaluateEvery}");
+                if (differences.Count > 0)
+                    throw new CliError($"{dir} holds a run of another recipe ({string.Join("; ", differences)}); it cannot be continued as this one: use another --out, or delete {dir}");
+                TrainCommand.Resume(recorded with { Quiet = s.Quiet, Training = recorded.Training with { Epochs = epochs } }, progress);
+            }
             else
                 TrainCommand.Train(settings, progress);
             results.Add(Measure(name, k, dir, test, iwSamples, iwImages, s, log));

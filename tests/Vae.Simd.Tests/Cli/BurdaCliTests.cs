@@ -45,6 +45,15 @@ public class BurdaCliTests : CliFixture
         byte[] model = File.ReadAllBytes(Path.Combine(dir, "vae-k1", "model.safetensors"));
         Assert.Equal(0, Run("experiment", "burda", "--quick", "--k", "1", "--out", dir, "--quiet").Code);
         Assert.Equal(model, File.ReadAllBytes(Path.Combine(dir, "vae-k1", "model.safetensors")));
+
+        // A run of another recipe is not continued as this one: the quick subset as the full experiment, or another seed.
+        var full = Run("experiment", "burda", "--k", "1", "--epochs", "3", "--iw-images", "2", "--out", dir, "--quiet");
+        Assert.Equal(2, full.Code);
+        Assert.Contains("another recipe (it trains on the first 2,000 images, this run on all of them;", full.Err);
+        var seed = Run("experiment", "burda", "--quick", "--k", "1", "--seed", "2", "--out", dir, "--quiet");
+        Assert.Equal(2, seed.Code);
+        Assert.Contains("its seed is 1, this run's 2", seed.Err);
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(dir, "vae-k1", "model.safetensors")));
     }
 
     [Fact]
