@@ -92,6 +92,11 @@ internal static class TrainCommand
             var progress = ReferenceEquals(stdout, Console.Out) ? EpochProgress.ForConsole(parse.GetValue(quiet)) : new EpochProgress(parse.GetValue(quiet), stdout, interactive: false);
             if (parse.GetValue(resume) is { } resumeDirectory)
             {
+                // A resumed run keeps its own settings (that is what makes it the uninterrupted run's bits): an option that
+                // would change one is refused, not ignored.
+                var given = command.Options.Where(o => o != resume && o != epochs && o != quiet && parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                if (given.Count > 0)
+                    throw new CliError($"--resume continues {resumeDirectory} with the settings of its config.json; {string.Join(", ", given)} cannot be changed (only --epochs, to train longer, and --quiet)");
                 var saved = ReadSettings(resumeDirectory);
                 int? more = parse.GetResult(epochs) is { Implicit: false } ? OptionParsing.Positive(parse.GetValue(epochs), "--epochs") : null;
                 Resume(saved with { Quiet = parse.GetValue(quiet), Training = saved.Training with { Epochs = more ?? saved.Training.Epochs } }, progress, interrupt);
@@ -234,9 +239,12 @@ internal static class TrainCommand
         if (train.Features != model.InputSize) throw new CliError($"--resume: the data now has {train.Features} values per row but the model takes {model.InputSize}");
         var metrics = ReadMetrics(Path.Combine(s.OutputDirectory, "metrics.json")).Where(m => m.Epoch <= model.EpochsTrained).ToList();
         if (model.EpochsTrained >= s.Training.Epochs)
-            progress.Info($"{s.OutputDirectory} has already trained {model.EpochsTrained} of {s.Training.Epochs} epochs; pass --epochs to train more");
-        else
-            progress.Info($"resuming {s.OutputDirectory} at epoch {model.EpochsTrained + 1} of {s.Training.Epochs}");
+        {
+            // Nothing to train: config.json keeps the run's own epoch count (a smaller --epochs must not rewrite it).
+            progress.Info($"{s.OutputDirectory} has already trained {model.EpochsTrained} of {s.Training.Epochs} epochs; pass a larger --epochs to train more");
+            return;
+        }
+        progress.Info($"resuming {s.OutputDirectory} at epoch {model.EpochsTrained + 1} of {s.Training.Epochs}");
         AtomicFile.WriteAllText(Path.Combine(s.OutputDirectory, "config.json"), ConfigJson(s, model.Config));
         RunEpochs(s, model, train, test, metrics, progress, cancellationToken);
     }

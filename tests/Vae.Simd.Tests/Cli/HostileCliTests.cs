@@ -110,6 +110,21 @@ public class HostileCliTests : CliFixture
     }
 
     [Fact]
+    public void Resume_refuses_options_it_would_ignore_and_a_smaller_epoch_count_rewrites_nothing()
+    {
+        string run = Path.Combine(Out, "resumable");
+        Assert.Equal(0, Run("train", "--data", Data.Directory, "--epochs", "2", "--hidden", "16", "--latent", "2", "--limit", "500", "--out", run, "--quiet").Code);
+        string config = File.ReadAllText(Path.Combine(run, "config.json"));
+        OneLine(Run("train", "--resume", run, "--lr", "5", "--out", Path.Combine(Out, "elsewhere"), "--quiet"), 2, "--lr, --out cannot be changed");
+        Assert.False(Directory.Exists(Path.Combine(Out, "elsewhere")));
+        var (code, _, err) = Run("train", "--resume", run, "--epochs", "1");
+        Assert.True(code == 0, err);
+        var again = Run("train", "--resume", run, "--epochs", "1", "--quiet");
+        Assert.Equal(0, again.Code);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(run, "config.json")));
+    }
+
+    [Fact]
     public void A_second_run_on_a_folder_in_use_is_refused()
     {
         string dir = Path.Combine(Out, "busy");
