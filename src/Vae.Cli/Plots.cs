@@ -66,7 +66,8 @@ internal static class Plots
             if (!byLabel.TryGetValue(labels[i], out var rows)) byLabel[labels[i]] = rows = [];
             rows.Add(i);
         }
-        return byLabel.Select((c, k) => ((string?)c.Key.ToString(CultureInfo.InvariantCulture), k, c.Value.ToArray())).ToList();
+        // The label is the colour's index, so that a digit keeps its colour in every plot, whichever digits a subset holds.
+        return byLabel.Select(c => ((string?)c.Key.ToString(CultureInfo.InvariantCulture), Math.Max(0, c.Key), c.Value.ToArray())).ToList();
     }
 
     /// <summary>The 2-D codes of the test set coloured by class: where each class lives, and where nothing does.</summary>
