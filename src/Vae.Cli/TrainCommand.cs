@@ -185,9 +185,17 @@ internal static class TrainCommand
     /// training range can become infinite there. Checked here, before --out is touched, so that --force loses nothing.</summary>
     private static void RequireFiniteAfterScaling(FeatureScaling? scaling, Dataset test)
     {
-        if (scaling is null || test.Count == 0) return;
-        try { _ = scaling.Apply(test); }
-        catch (ArgumentException e) { throw new CliError($"the test rows after {scaling.Kind.ToString().ToLowerInvariant()} scaling fitted on the training rows: {e.Message}"); }
+        if (scaling is null) return;
+        // Row by row through one buffer: the check need not hold a scaled copy of the whole test set.
+        var row = new float[test.Features];
+        for (int r = 0; r < test.Count; r++)
+        {
+            test.Row(r).CopyTo(row);
+            scaling.Apply(row);
+            int bad = Array.FindIndex(row, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new CliError($"the test rows after {scaling.Kind.ToString().ToLowerInvariant()} scaling fitted on the training rows: row {r}, column {bad} is {row[bad]}");
+        }
     }
 
     /// <summary>What one run writes into its folder (and what --force replaces).</summary>

@@ -16,9 +16,9 @@ public sealed record RowScores(double[] NegativeElbo, double[] Reconstruction, d
 
     /// <summary>−log p(x|z) + KL(q(z|x) ‖ N(0, I)) of each row. The constructor checks that every per-row array holds one score
     /// per row: arrays of different lengths would rank rows against scores that are not theirs.</summary>
-    public double[] NegativeElbo { get; init; } = SameLength(NegativeElbo, NegativeElbo, Reconstruction, Kl, LogLikelihood);
+    public double[] NegativeElbo { get; init; } = SameLength(NegativeElbo, Reconstruction, Kl, LogLikelihood);
 
-    private static double[] SameLength(double[] first, double[] negativeElbo, double[] reconstruction, double[] kl, double[]? logLikelihood)
+    private static double[] SameLength(double[] negativeElbo, double[] reconstruction, double[] kl, double[]? logLikelihood)
     {
         ArgumentNullException.ThrowIfNull(negativeElbo);
         ArgumentNullException.ThrowIfNull(reconstruction);
@@ -27,7 +27,7 @@ public sealed record RowScores(double[] NegativeElbo, double[] Reconstruction, d
         if (reconstruction.Length != n || kl.Length != n || (logLikelihood is not null && logLikelihood.Length != n))
             throw new ArgumentException($"every per-row array must hold one score per row: {n} negative ELBOs, {reconstruction.Length} reconstruction terms, "
                 + $"{kl.Length} KL terms{(logLikelihood is null ? "" : $", {logLikelihood.Length} log-likelihoods")}");
-        return first;
+        return negativeElbo;
     }
 
     /// <summary>The score used to rank rows: −log p(x) when it was estimated, else the negative ELBO.</summary>

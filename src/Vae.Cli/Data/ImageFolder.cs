@@ -181,8 +181,8 @@ internal static class ImageFolder
             throw Error(directory, $"{count} images of {height}×{width}×{channels} are {total:N0} values, more than one array holds; use fewer images (train: --limit N) or smaller ones (--resize H,W)");
         // Checked before allocating, with the per-pixel feature names (about 48 bytes each), so that a large --resize gets
         // this message instead of an out-of-memory abort.
-        long bytes = 4 * total + 48L * height * width * channels, available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-        if (available > 0 && bytes > available)
+        long bytes = 4 * total + 48L * height * width * channels;
+        if (!MemoryBudget.Fits(bytes, out long available))
             throw Error(directory, $"{count} images of {height}×{width}×{channels} need about {MemoryBudget.Gb(bytes)} of memory but this process can use {MemoryBudget.Gb(available)}; "
                 + "use fewer images (train: --limit N) or smaller ones (--resize H,W)");
         return new float[total];

@@ -139,7 +139,6 @@ public sealed class CheckpointContractTests : IDisposable
     public void A_state_dict_holding_one_tensor_under_both_naming_schemes_is_a_checkpoint_error()
     {
         using var model = new VariationalAutoencoder(Small);
-        var torchNames = new Dictionary<string, string> { ["encoder.0"] = "fc1", ["encoder_mu"] = "fc21", ["encoder_logvar"] = "fc22", ["decoder.0"] = "fc3", ["decoder.2"] = "fc4" };
         var values = model.GetParameters();
         var tensors = new List<SafeTensor>();
         int offset = 0;
@@ -148,7 +147,7 @@ public sealed class CheckpointContractTests : IDisposable
             int length = shape.Aggregate(1, (a, b) => a * b);
             string layer = name[..name.LastIndexOf('.')];
             // fc4.weight is stored as ours (decoder.2.weight) beside fc1.weight given twice, once as encoder.0.weight: the count matches.
-            string stored = name == "decoder.2.weight" ? "encoder.0.weight" : torchNames[layer] + name[name.LastIndexOf('.')..];
+            string stored = name == "decoder.2.weight" ? "encoder.0.weight" : PublicApiTests.TorchNames[layer] + name[name.LastIndexOf('.')..];
             tensors.Add(new SafeTensor(stored, name == "decoder.2.weight" ? [8, 16] : shape, values.AsSpan(offset, length).ToArray()));
             offset += length;
         }

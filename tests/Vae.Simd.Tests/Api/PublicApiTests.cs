@@ -284,6 +284,12 @@ public sealed class PublicApiTests : IDisposable
 
     // ------------------------------------------------------------------ weights from PyTorch
 
+    /// <summary>Our layer names → the PyTorch VAE example's.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> TorchNames = new Dictionary<string, string>
+    {
+        ["encoder.0"] = "fc1", ["encoder_mu"] = "fc21", ["encoder_logvar"] = "fc22", ["decoder.0"] = "fc3", ["decoder.2"] = "fc4",
+    };
+
     [Fact]
     public void A_state_dict_without_metadata_loads_under_our_names_or_the_PyTorch_examples()
     {
@@ -304,8 +310,7 @@ public sealed class PublicApiTests : IDisposable
         SafeTensors.Write(bare, ours);   // no metadata at all
         using (var loaded = LatentModel.LoadStateDict(bare, config)) Assert.Equal(values, loaded.GetParameters());
 
-        var torchNames = new Dictionary<string, string> { ["encoder.0"] = "fc1", ["encoder_mu"] = "fc21", ["encoder_logvar"] = "fc22", ["decoder.0"] = "fc3", ["decoder.2"] = "fc4" };
-        var torch = ours.Select(t => t with { Name = torchNames[t.Name[..t.Name.LastIndexOf('.')]] + t.Name[t.Name.LastIndexOf('.')..] }).Reverse().ToList();
+        var torch = ours.Select(t => t with { Name = TorchNames[t.Name[..t.Name.LastIndexOf('.')]] + t.Name[t.Name.LastIndexOf('.')..] }).Reverse().ToList();
         string torchPath = Path.Combine(_folder, "torch.safetensors");
         SafeTensors.Write(torchPath, torch);
         using (var loaded = LatentModel.LoadStateDict(torchPath, config)) Assert.Equal(values, loaded.GetParameters());

@@ -290,6 +290,11 @@ public class OwnDataCliTests : CliFixture
         string extreme = Path.Combine(Folder("bad"), "extreme.csv");
         File.WriteAllLines(extreme, ["a,b", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "3e38" : "-3e38")},{i}")]);
         Refused(Run([.. Train(extreme, run, "--scale", "minmax"), "--force"]), "feature 0 cannot be scaled");
+        // Training rows that scale, and a test row that the training rows' scaling carries past float32: -3e38 − 1e38.
+        string high = Path.Combine(Folder("bad"), "high.csv"), low = Path.Combine(Folder("bad"), "low.csv");
+        File.WriteAllLines(high, ["a,b", .. Enumerable.Range(0, 40).Select(i => $"{(i % 2 == 0 ? "1e38" : "2e38")},{i}")]);
+        File.WriteAllLines(low, ["a,b", "-3e38,1", "1e38,2"]);
+        Refused(Run([.. Train(high, run, "--scale", "minmax", "--test-data", low), "--force"]), "the test rows after minmax scaling", "row 0, column 0");
         Assert.Equal(model, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(run, "metrics.json")));
     }
